@@ -1,0 +1,102 @@
+/**
+ * The one configuration schema for every Tracecart process: the three services, the load and report CLIs,
+ * the local stack and docker-compose all read the same variable names and defaults from here.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const flag = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((value) => value === 'true' || value === '1');
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  ORDER_PORT: port.default(8080),
+  PAYMENT_PORT: port.default(8081),
+  SHIPPING_PORT: port.default(8082),
+  /** Where the order service reaches payment; the scenario CLI reaches each service the same way. */
+  ORDER_URL: z.url().default('http://localhost:8080'),
+  PAYMENT_URL: z.url().default('http://localhost:8081'),
+  SHIPPING_URL: z.url().default('http://localhost:8082'),
+  /** Largest JSON body any service accepts. */
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
+  /** How long order waits for payment before giving up on one attempt. */
+  PAYMENT_TIMEOUT_MS: positiveInt.default(5000),
+
+  POSTGRES_HOST: z.string().min(1).default('localhost'),
+  POSTGRES_PORT: port.default(5432),
+  POSTGRES_USER: z.string().min(1).default('tracecart'),
+  POSTGRES_PASSWORD: z.string().min(1).default('tracecart'),
+  ORDER_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_order'),
+  PAYMENT_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_payment'),
+  SHIPPING_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_shipping'),
+  /** Pool size per service when no pathology shrinks it. */
+  POSTGRES_POOL_MAX: positiveInt.default(10),
+  /** How long a request waits for a pooled connection before it fails fast (503). */
+  POSTGRES_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
+
+  RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://guest:guest@localhost:5672'),
+  RABBITMQ_PREFETCH: positiveInt.default(10),
+  /** Deliveries of one message before it is dead-lettered. */
+  RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
+
+  /** Bearer token that the scenario switch endpoints require. A demo default; set your own outside a workshop. */
+  SCENARIO_TOKEN: z.string().min(8).default('tracecart-demo-token'),
+  /** `on` starts every pathology switched on (the default, so a fresh stack shows problems), `off` the reverse. */
+  SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
+  /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */
+  SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(50),
+  SEED_CUSTOMERS: positiveInt.default(10_000),
+  SEED_PRODUCTS: positiveInt.default(2_000),
+  SEED_PAYMENTS: positiveInt.default(1_000_000),
+
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
+  OTEL_SDK_DISABLED: flag.default(false),
+  JAEGER_QUERY_URL: z.url().default('http://localhost:16686'),
+  JAEGER_UI_URL: z.url().default('http://localhost:16686'),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigKey = keyof typeof configSchema.shape;
+
+/** Every variable name the schema knows, for checks that compare other files against it. */
+export const configKeys = Object.keys(configSchema.shape) as ConfigKey[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration: ${problems.join('; ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment once; an invalid value stops the process with every problem named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known: Record<string, string> = {};
+  for (const key of configKeys) {
+    const value = env[key];
+    if (value !== undefined && value !== '') known[key] = value;
+  }
+  const result = configSchema.safeParse(known);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  return result.data;
+}
+
+export type ServiceName = 'order' | 'payment' | 'shipping';
+
+export function databaseFor(config: Config, service: ServiceName): string {
+  return { order: config.ORDER_DATABASE, payment: config.PAYMENT_DATABASE, shipping: config.SHIPPING_DATABASE }[service];
+}
+
+export function portFor(config: Config, service: ServiceName): number {
+  return { order: config.ORDER_PORT, payment: config.PAYMENT_PORT, shipping: config.SHIPPING_PORT }[service];
+}
+
+export function urlFor(config: Config, service: ServiceName): string {
+  return { order: config.ORDER_URL, payment: config.PAYMENT_URL, shipping: config.SHIPPING_URL }[service];
+}

@@ -1,0 +1,51 @@
+/** Exchanges, queues and routing keys: the RabbitMQ contract between the services. */
+import type { Channel } from 'amqplib';
+
+export const EVENTS_EXCHANGE = 'tracecart.events';
+export const DEAD_LETTER_EXCHANGE = 'tracecart.dead-letter';
+
+export const routingKeys = {
+  orderPaid: 'order.paid',
+  shipmentCreated: 'shipment.created',
+} as const;
+export type RoutingKey = (typeof routingKeys)[keyof typeof routingKeys];
+
+export interface QueueSpec {
+  /** Durable quorum queue that a service consumes. */
+  name: string;
+  /** Routing key bound from the events exchange. */
+  bindingKey: RoutingKey;
+}
+
+export const queues = {
+  shippingOrderPaid: { name: 'shipping.order-paid', bindingKey: routingKeys.orderPaid },
+  orderShipmentCreated: { name: 'order.shipment-created', bindingKey: routingKeys.shipmentCreated },
+} as const satisfies Record<string, QueueSpec>;
+
+export function deadLetterQueueName(queue: string): string {
+  return `${queue}.dead-letter`;
+}
+
+/**
+ * Declares everything idempotently. A consumed queue is a quorum queue with a delivery limit: a message
+ * that keeps failing is dead-lettered to `<queue>.dead-letter` after `deliveryLimit` attempts, never lost.
+ */
+export async function assertTopology(channel: Channel, deliveryLimit: number): Promise<void> {
+  await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });
+  await channel.assertExchange(DEAD_LETTER_EXCHANGE, 'direct', { durable: true });
+  for (const queue of Object.values(queues)) {
+    const deadLetters = deadLetterQueueName(queue.name);
+    await channel.assertQueue(deadLetters, { durable: true, arguments: { 'x-queue-type': 'quorum' } });
+    await channel.bindQueue(deadLetters, DEAD_LETTER_EXCHANGE, queue.name);
+    await channel.assertQueue(queue.name, {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-delivery-limit': deliveryLimit,
+        'x-dead-letter-exchange': DEAD_LETTER_EXCHANGE,
+        'x-dead-letter-routing-key': queue.name,
+      },
+    });
+    await channel.bindQueue(queue.name, EVENTS_EXCHANGE, queue.bindingKey);
+  }
+}

@@ -1,0 +1,15 @@
+export {
+  createPool,
+  resizePool,
+  poolSize,
+  inTransaction,
+  isDatabaseUnavailable,
+  isUniqueViolation,
+  ping,
+  connectionSettings,
+  type Pool,
+  type PoolClient,
+  type Queryable,
+} from './pool';
+export { ensureDatabase, migrate } from './migrations';
+export { explainSummary } from './explain';

@@ -1,0 +1,99 @@
+/** Connection pools, transactions and the error classes a handler needs to answer well. */
+import pg from 'pg';
+import type { Config, ServiceName } from '@tracecart/config';
+import { databaseFor } from '@tracecart/config';
+import { setSlowQueryExplainer } from '@tracecart/telemetry';
+import { explainSummary } from './explain';
+
+export type Pool = pg.Pool;
+export type PoolClient = pg.PoolClient;
+export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+// NUMERIC arrives as a string by default; money columns are numeric(12,2) and fit a double exactly enough here.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export function connectionSettings(config: Config, database: string): pg.PoolConfig {
+  return {
+    host: config.POSTGRES_HOST,
+    port: config.POSTGRES_PORT,
+    user: config.POSTGRES_USER,
+    password: config.POSTGRES_PASSWORD,
+    database,
+  };
+}
+
+export interface PoolOptions {
+  max?: number;
+  /** Registers this pool to run EXPLAIN for slow queries (one pool per process should). */
+  explainSlowQueries?: boolean;
+}
+
+export function createPool(config: Config, service: ServiceName, options: PoolOptions = {}): pg.Pool {
+  const pool = new pg.Pool({
+    ...connectionSettings(config, databaseFor(config, service)),
+    max: options.max ?? config.POSTGRES_POOL_MAX,
+    connectionTimeoutMillis: config.POSTGRES_CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    application_name: `${service}-service`,
+    // A runaway query fails instead of holding a connection for ever.
+    statement_timeout: 30_000,
+  });
+  // An idle client losing its server (PostgreSQL restarting) must not crash the process.
+  pool.on('error', () => undefined);
+  if (options.explainSlowQueries) {
+    setSlowQueryExplainer((text, values) => explainSummary(pool, text, values), config.SLOW_QUERY_EXPLAIN_MS);
+  }
+  return pool;
+}
+
+/** Changes how many connections a live pool may open (pg-pool reads `options.max` on every checkout). */
+export function resizePool(pool: pg.Pool, max: number): void {
+  (pool as unknown as { options: { max: number } }).options.max = max;
+}
+
+export function poolSize(pool: pg.Pool): number {
+  return (pool as unknown as { options: { max: number } }).options.max;
+}
+
+/** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
+export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
+
+/** True when an error means "the database is not reachable right now" (answer 503), not "bad query". */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: string }).code;
+  if (code && unavailableCodes.has(code)) return true;
+  return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(
+    error.message,
+  );
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === '23505';
+}
+
+/** `SELECT 1` with a short deadline, for readiness probes. */
+export async function ping(pool: pg.Pool): Promise<boolean> {
+  try {
+    await pool.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * Which auto-instrumentations run and how. Only what Tracecart uses is switched on: http and undici
+ * (fetch) for the HTTP hop, express for routes, pg for queries, amqplib for the queue hop, pino for
+ * trace ids in logs. fs, dns and net stay off: net alone adds a tcp.connect span to every call.
+ */
+import type { IncomingMessage } from 'node:http';
+import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
+import type { Instrumentation } from '@opentelemetry/instrumentation';
+import { pgRequestHook, pgResponseHook } from './db-hooks';
+
+const probePaths = /^\/(healthz|readyz)(\?|$)/;
+
+export function isProbeRequest(request: IncomingMessage): boolean {
+  return probePaths.test(request.url ?? '');
+}
+
+/** The short names (OTEL_NODE_ENABLED_INSTRUMENTATIONS style) that Tracecart switches on. */
+export const enabledInstrumentations = ['http', 'undici', 'express', 'pg', 'amqplib', 'pino'];
+
+export function tracecartInstrumentations(): Instrumentation[] {
+  // Only the listed instrumentations are even constructed; a user may widen the list through the env.
+  process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ??= enabledInstrumentations.join(',');
+  return getNodeAutoInstrumentations({
+    '@opentelemetry/instrumentation-fs': { enabled: false },
+    '@opentelemetry/instrumentation-dns': { enabled: false },
+    '@opentelemetry/instrumentation-net': { enabled: false },
+    '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: isProbeRequest },
+    '@opentelemetry/instrumentation-pg': {
+      // Queries outside a request or message (migrations, the outbox poller) make no orphan traces.
+      requireParentSpan: true,
+      // Never put parameter values on spans: they can hold customer data.
+      enhancedDatabaseReporting: false,
+      requestHook: pgRequestHook,
+      responseHook: pgResponseHook,
+    },
+  });
+}

@@ -1,0 +1,76 @@
+/**
+ * The one OpenTelemetry set-up for every Tracecart service. `register.ts` calls `startTelemetry()`
+ * from a `--require` preload, before express, pg or amqplib are loaded, so their patches take.
+ */
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { tracecartInstrumentations } from './instrumentations';
+import { SpanCounter } from './span-counter';
+
+export interface TelemetryOptions {
+  /** Defaults to OTEL_SERVICE_NAME. */
+  serviceName?: string;
+  /** Replaces the OTLP exporter, e.g. with an in-memory one in unit tests. */
+  exporter?: SpanExporter;
+  /** Export each span at once instead of in batches (tests). */
+  simple?: boolean;
+}
+
+export interface Telemetry {
+  sdk: NodeSDK;
+  spans: SpanCounter;
+  shutdown(): Promise<void>;
+}
+
+let active: Telemetry | undefined;
+
+/** Only Jaeger listens: metrics and logs go nowhere unless someone configures an exporter for them. */
+function defaultQuietSignals(env: NodeJS.ProcessEnv): void {
+  env.OTEL_METRICS_EXPORTER ??= 'none';
+  env.OTEL_LOGS_EXPORTER ??= 'none';
+}
+
+export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
+  if (active) return active;
+  defaultQuietSignals(process.env);
+  const exporter = options.exporter ?? new OTLPTraceExporter();
+  const spans = new SpanCounter();
+  const processors: SpanProcessor[] = [
+    spans,
+    options.simple
+      ? new SimpleSpanProcessor({ exporter })
+      : new BatchSpanProcessor({
+          exporter,
+          maxQueueSize: 8192,
+          maxExportBatchSize: 512,
+          scheduledDelayMillis: 1000,
+        }),
+  ];
+  const sdk = new NodeSDK({
+    ...(options.serviceName ? { serviceName: options.serviceName } : {}),
+    spanProcessors: processors,
+    // Trace context only: baggage arriving from outside is not trusted, so it is not even read.
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [tracecartInstrumentations()],
+  });
+  sdk.start();
+  let stopped: Promise<void> | undefined;
+  active = {
+    sdk,
+    spans,
+    shutdown: () => (stopped ??= sdk.shutdown()),
+  };
+  return active;
+}
+
+/** Flushes every buffered span and stops the SDK; safe to call more than once, or with none started. */
+export async function shutdownTelemetry(): Promise<void> {
+  await active?.shutdown();
+}
+
+/** Counts of spans started and ended in this process since start, for the span-loss benchmark. */
+export function spanCounts(): { started: number; ended: number } {
+  return active ? active.spans.counts() : { started: 0, ended: 0 };
+}
