@@ -49,9 +49,6 @@ export const configSchema = z.object({
   SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
   /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */
   SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(50),
-  SEED_CUSTOMERS: positiveInt.default(10_000),
-  SEED_PRODUCTS: positiveInt.default(2_000),
-  SEED_PAYMENTS: positiveInt.default(1_000_000),
 
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),

@@ -6,6 +6,7 @@ export {
   isDatabaseUnavailable,
   isUniqueViolation,
   ping,
+  waitForDatabase,
   connectionSettings,
   type Pool,
   type PoolClient,

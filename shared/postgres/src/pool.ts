@@ -97,3 +97,16 @@ export async function ping(pool: pg.Pool): Promise<boolean> {
     return false;
   }
 }
+
+/**
+ * Before a failed message is handed back to the broker: when the database is down, wait (bounded)
+ * for it to return, so an outage does not burn the message's delivery attempts; otherwise pause briefly.
+ */
+export async function waitForDatabase(pool: pg.Pool, error: unknown, maxWaitMs = 30_000): Promise<void> {
+  if (!isDatabaseUnavailable(error)) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    return;
+  }
+  const deadline = Date.now() + maxWaitMs;
+  while (Date.now() < deadline && !(await ping(pool))) await new Promise((resolve) => setTimeout(resolve, 500));
+}

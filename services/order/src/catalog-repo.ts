@@ -1,0 +1,81 @@
+/**
+ * Products, stock and customers. `loadCartProducts` has two shapes: the n-plus-one pathology's
+ * per-line queries, and the set-based fix.
+ */
+import type { Queryable } from '@tracecart/postgres';
+import type { Product } from './pricing';
+
+interface ProductRow {
+  id: number;
+  sku: string;
+  name: string;
+  price: number;
+  stock: number;
+}
+
+/** The fix: one round trip for the whole cart. */
+export async function loadProductsBySkus(db: Queryable, skus: readonly string[]): Promise<Map<string, Product>> {
+  const { rows } = await db.query<ProductRow>(
+    `SELECT p.id, p.sku, p.name, p.price, s.quantity AS stock
+       FROM products p JOIN stock s ON s.product_id = p.id
+      WHERE p.sku = ANY($1::text[])`,
+    [skus],
+  );
+  return new Map(rows.map((row) => [row.sku, row]));
+}
+
+/** The pathology: two queries per cart line, one after the other. */
+export async function loadProductsOneByOne(db: Queryable, skus: readonly string[]): Promise<Map<string, Product>> {
+  const products = new Map<string, Product>();
+  for (const sku of skus) {
+    const { rows } = await db.query<Omit<ProductRow, 'stock'>>('SELECT id, sku, name, price FROM products WHERE sku = $1', [sku]);
+    const product = rows[0];
+    if (!product) continue;
+    const stock = await db.query<{ quantity: number }>('SELECT quantity FROM stock WHERE product_id = $1', [product.id]);
+    products.set(sku, { ...product, stock: stock.rows[0]?.quantity ?? 0 });
+  }
+  return products;
+}
+
+/** Takes stock for every line, or for none: false when a line is short (someone else took it). */
+export async function reserveStock(db: Queryable, lines: ReadonlyArray<{ productId: number; quantity: number }>): Promise<boolean> {
+  const result = await db.query(
+    `UPDATE stock s SET quantity = s.quantity - l.quantity
+       FROM unnest($1::int[], $2::int[]) AS l(product_id, quantity)
+      WHERE s.product_id = l.product_id AND s.quantity >= l.quantity`,
+    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
+  );
+  return result.rowCount === lines.length;
+}
+
+export async function releaseStock(db: Queryable, lines: ReadonlyArray<{ productId: number; quantity: number }>): Promise<void> {
+  await db.query(
+    `UPDATE stock s SET quantity = s.quantity + l.quantity
+       FROM unnest($1::int[], $2::int[]) AS l(product_id, quantity)
+      WHERE s.product_id = l.product_id`,
+    [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
+  );
+}
+
+export async function listProducts(db: Queryable, limit: number): Promise<ProductRow[]> {
+  const { rows } = await db.query<ProductRow>(
+    `SELECT p.id, p.sku, p.name, p.price, s.quantity AS stock
+       FROM products p JOIN stock s ON s.product_id = p.id
+      ORDER BY p.id LIMIT $1`,
+    [limit],
+  );
+  return rows;
+}
+
+export async function listCustomers(db: Queryable, limit: number): Promise<Array<{ id: string; name: string; email: string }>> {
+  const { rows } = await db.query<{ id: string; name: string; email: string }>(
+    'SELECT id, name, email FROM customers ORDER BY id LIMIT $1',
+    [limit],
+  );
+  return rows;
+}
+
+export async function customerExists(db: Queryable, customerId: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM customers WHERE id = $1', [customerId]);
+  return rowCount === 1;
+}

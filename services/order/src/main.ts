@@ -1,0 +1,61 @@
+/** Order service entry point. Start with `node --require @tracecart/telemetry/register dist/main.js`. */
+import path from 'node:path';
+import { loadConfig } from '@tracecart/config';
+import { createLogger } from '@tracecart/logger';
+import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { createPaymentClient } from '@tracecart/payment/client';
+import { createPool, migrate, ping, resizePool } from '@tracecart/postgres';
+import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
+import { orderRoutes } from './routes';
+import { startRecovery } from './recovery';
+import { consumeShipmentEvents } from './shipment-events';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('order-service', config.LOG_LEVEL);
+  await migrate(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
+  const pool = createPool(config, 'order', { explainSlowQueries: true });
+  const broker = await connectBroker({
+    url: config.RABBITMQ_URL,
+    prefetch: config.RABBITMQ_PREFETCH,
+    deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    logger,
+  });
+  const relay = startOutboxRelay({ pool, broker, logger });
+  const startOn = config.SCENARIOS_AT_START === 'on';
+  const switches = {
+    'n-plus-one': flagSwitch(startOn),
+    'pool-starvation': flagSwitch(startOn, (on) => resizePool(pool, on ? STARVED_POOL_SIZE : config.POSTGRES_POOL_MAX)),
+  };
+  const deps = {
+    pool,
+    relay,
+    logger,
+    payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS }),
+    scenarios: { nPlusOne: switches['n-plus-one'].enabled, poolStarvation: switches['pool-starvation'].enabled },
+  };
+  await consumeShipmentEvents(broker, pool, logger);
+  const recovery = startRecovery(deps);
+  const app = createApp({
+    logger,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
+    routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],
+  });
+  const server = await listen(app, config.ORDER_PORT, logger);
+  shutdownOnSignals(logger, [
+    ['consumers', () => broker.stopConsuming()],
+    ['http', () => closeServer(server)],
+    ['in-flight messages', () => broker.idle()],
+    ['recovery', async () => recovery.stop()],
+    ['outbox relay', () => relay.stop()],
+    ['rabbitmq', () => broker.close()],
+    ['postgres', () => pool.end()],
+  ]);
+}
+
+main().catch((error: unknown) => {
+  console.error('order-service failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,69 @@
+/** HTTP handlers of the order service, the public edge. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { HttpError, validationError } from '@tracecart/http';
+import { isDatabaseUnavailable } from '@tracecart/postgres';
+import { serverSpan, traceResponseHeader } from '@tracecart/telemetry';
+import { checkout, type CheckoutDeps } from './checkout';
+import { checkoutRequestSchema } from './checkout-request';
+import { listCustomers, listProducts } from './catalog-repo';
+import { isValidKey } from './idempotency';
+import { findOrder } from './orders-repo';
+
+const uuid = z.uuid();
+const limitSchema = z.coerce.number().int().min(1).max(10_000);
+
+/** Turns "the database is down" into a quick 503 instead of a 500. */
+async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) throw new HttpError(503, 'database_unavailable', 'order database unavailable; retry shortly');
+    throw error;
+  }
+}
+
+function parseLimit(value: unknown, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = limitSchema.safeParse(value);
+  if (!parsed.success) throw new HttpError(400, 'invalid_request', 'limit: must be an integer from 1 to 10000', { field: 'limit' });
+  return parsed.data;
+}
+
+export function orderRoutes(deps: CheckoutDeps): Router {
+  const router = Router();
+
+  router.post('/checkout', async (request, response) => {
+    const span = serverSpan();
+    if (span) response.setHeader('traceresponse', traceResponseHeader(span.spanContext()));
+    const parsed = checkoutRequestSchema.safeParse(request.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const key = request.get('idempotency-key');
+    if (key !== undefined && !isValidKey(key)) {
+      throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 1 to 128 printable ASCII characters', { field: 'Idempotency-Key' });
+    }
+    const answer = await orUnavailable(() => checkout(deps, parsed.data, key));
+    response.status(answer.status).json(answer.body);
+  });
+
+  router.get('/orders/:id', async (request, response) => {
+    const id = String(request.params.id);
+    if (!uuid.safeParse(id).success) throw new HttpError(400, 'invalid_request', 'id: Invalid UUID', { field: 'id' });
+    const order = await orUnavailable(() => findOrder(deps.pool, id));
+    if (!order) throw new HttpError(404, 'not_found', `no order ${id}`);
+    response.json(order);
+  });
+
+  router.get('/products', async (request, response) => {
+    const limit = parseLimit(request.query.limit, 10_000);
+    const products = await orUnavailable(() => listProducts(deps.pool, limit));
+    response.json(products.map(({ sku, name, price, stock }) => ({ sku, name, price, stock })));
+  });
+
+  router.get('/customers', async (request, response) => {
+    const limit = parseLimit(request.query.limit, 100);
+    response.json(await orUnavailable(() => listCustomers(deps.pool, limit)));
+  });
+
+  return router;
+}

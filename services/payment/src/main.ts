@@ -1,0 +1,35 @@
+/** Payment service entry point. Start with `node --require @tracecart/telemetry/register dist/main.js`. */
+import path from 'node:path';
+import { loadConfig } from '@tracecart/config';
+import { createLogger } from '@tracecart/logger';
+import { closeServer, createApp, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { createPool, migrate, ping } from '@tracecart/postgres';
+import { missingIndexSwitch } from './missing-index';
+import { paymentRoutes } from './routes';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('payment-service', config.LOG_LEVEL);
+  await migrate(config, 'payment', path.join(__dirname, '..', 'migrations'), logger);
+  const pool = createPool(config, 'payment', { explainSlowQueries: true });
+  const missingIndex = await missingIndexSwitch(pool, config.SCENARIOS_AT_START === 'on');
+  const app = createApp({
+    logger,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    readiness: { postgres: () => ping(pool) },
+    routers: [
+      paymentRoutes({ pool, logger, missingIndex: missingIndex.enabled }),
+      scenarioRoutes({ 'missing-index': missingIndex }, config.SCENARIO_TOKEN),
+    ],
+  });
+  const server = await listen(app, config.PAYMENT_PORT, logger);
+  shutdownOnSignals(logger, [
+    ['http', () => closeServer(server)],
+    ['postgres', () => pool.end()],
+  ]);
+}
+
+main().catch((error: unknown) => {
+  console.error('payment-service failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,51 @@
+/**
+ * The missing-index pathology's switch. Its state is the database's own: the pathology is on exactly
+ * when payments has no (customer_id, created_at) index. Switching builds or drops the index
+ * CONCURRENTLY, so it is safe while checkouts run.
+ */
+import type { Pool } from '@tracecart/postgres';
+import type { ScenarioSwitch } from '@tracecart/http';
+import { forgetQueryPlans } from '@tracecart/telemetry';
+
+export const FRAUD_INDEX = 'payments_customer_created_idx';
+
+async function indexState(pool: Pool): Promise<'valid' | 'invalid' | 'absent'> {
+  const { rows } = await pool.query<{ valid: boolean }>(
+    `SELECT i.indisvalid AS valid
+       FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+      WHERE c.relname = $1`,
+    [FRAUD_INDEX],
+  );
+  if (!rows[0]) return 'absent';
+  return rows[0].valid ? 'valid' : 'invalid';
+}
+
+export async function setMissingIndex(pool: Pool, missing: boolean): Promise<void> {
+  const state = await indexState(pool);
+  // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind: drop it either way.
+  if (state === 'invalid' || (missing && state === 'valid')) {
+    await pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${FRAUD_INDEX}`);
+  }
+  if (!missing && state !== 'valid') {
+    await pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
+    await pool.query('ANALYZE payments');
+  }
+  forgetQueryPlans();
+}
+
+export async function missingIndexSwitch(pool: Pool, startEnabled: boolean): Promise<ScenarioSwitch> {
+  await setMissingIndex(pool, startEnabled);
+  let missing = startEnabled;
+  let change: Promise<void> = Promise.resolve();
+  return {
+    enabled: () => missing,
+    set: (enabled) => {
+      // Serialise switches: two concurrent CREATE/DROP CONCURRENTLY on one index would deadlock.
+      change = change.catch(() => undefined).then(async () => {
+        await setMissingIndex(pool, enabled);
+        missing = enabled;
+      });
+      return change;
+    },
+  };
+}

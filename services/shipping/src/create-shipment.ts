@@ -1,0 +1,82 @@
+/**
+ * Creating a shipment for a paid order: reserve carrier capacity, price it, write the shipment and its
+ * `shipment.created` outbox event. Idempotent per order: a redelivered order.paid changes nothing.
+ *
+ * lock-contention ON: the carrier's row is locked with SELECT ... FOR UPDATE and held across pricing
+ * and writing, so parallel messages for the same (hot) carrier wait in line. OFF: a short atomic
+ * UPDATE ... RETURNING reserves capacity and the rest runs without holding the row.
+ */
+import { randomUUID } from 'node:crypto';
+import { enqueueEvent, routingKeys } from '@tracecart/messaging';
+import { inTransaction, type Pool } from '@tracecart/postgres';
+import { scenarioAttribute } from '@tracecart/scenarios';
+import { annotate, inSpan } from '@tracecart/telemetry';
+import { chooseCarrier, shippingPrice, trackingNumber, type Carrier } from './carrier-choice';
+import {
+  addReservation,
+  findShipmentByOrder,
+  insertShipment,
+  lockCarrier,
+  recentVolume,
+  reserveSlot,
+} from './shipments-repo';
+
+export class CarrierFullError extends Error {
+  constructor(code: string) {
+    super(`carrier ${code} has no capacity left`);
+    this.name = 'CarrierFullError';
+  }
+}
+
+export interface PaidOrder {
+  orderId: string;
+  customerId: string;
+}
+
+export type ShipmentOutcome = { created: true; shipmentId: string } | { created: false; shipmentId: string };
+
+export async function createShipment(
+  pool: Pool,
+  carriers: readonly Carrier[],
+  order: PaidOrder,
+  lockContention: boolean,
+): Promise<ShipmentOutcome> {
+  const existing = await findShipmentByOrder(pool, order.orderId);
+  if (existing) return { created: false, shipmentId: existing.id };
+  const carrier = chooseCarrier(order.orderId, carriers);
+  const shipmentId = randomUUID();
+  const tracking = trackingNumber(carrier.code, shipmentId);
+  annotate({ 'app.order.id': order.orderId, 'app.shipment.carrier': carrier.code });
+
+  return inSpan('shipping.reserve_and_create', { 'app.shipment.carrier': carrier.code }, async (span) => {
+    if (lockContention) span.setAttribute(scenarioAttribute('lock-contention'), true);
+    const created = lockContention
+      ? await inTransaction(pool, async (db) => {
+          const row = await lockCarrier(db, carrier.id);
+          if (row.reserved >= row.capacity) throw new CarrierFullError(carrier.code);
+          const price = shippingPrice(await recentVolume(db, carrier.id));
+          const inserted = await insertShipment(db, { id: shipmentId, orderId: order.orderId, carrierId: carrier.id, trackingNumber: tracking, price });
+          if (!inserted) return false;
+          await addReservation(db, carrier.id, 1);
+          await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
+          return true;
+        })
+      : await (async () => {
+          if (!(await reserveSlot(pool, carrier.id))) throw new CarrierFullError(carrier.code);
+          const price = shippingPrice(await recentVolume(pool, carrier.id));
+          const inserted = await inTransaction(pool, async (db) => {
+            const ok = await insertShipment(db, { id: shipmentId, orderId: order.orderId, carrierId: carrier.id, trackingNumber: tracking, price });
+            if (ok) {
+              await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
+            }
+            return ok;
+          });
+          // A duplicate message raced us to the insert: give back the slot it did not need.
+          if (!inserted) await addReservation(pool, carrier.id, -1);
+          return inserted;
+        })();
+    if (created) return { created: true, shipmentId };
+    const winner = await findShipmentByOrder(pool, order.orderId);
+    return { created: false, shipmentId: winner?.id ?? shipmentId };
+  });
+}

@@ -1,0 +1,47 @@
+/** Shipping service entry point. Start with `node --require @tracecart/telemetry/register dist/main.js`. */
+import path from 'node:path';
+import { loadConfig } from '@tracecart/config';
+import { createLogger } from '@tracecart/logger';
+import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { createPool, migrate, ping } from '@tracecart/postgres';
+import { consumeOrderPaid } from './order-paid-consumer';
+import { shippingRoutes } from './routes';
+import { listCarriers } from './shipments-repo';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger('shipping-service', config.LOG_LEVEL);
+  await migrate(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
+  const pool = createPool(config, 'shipping', { explainSlowQueries: true });
+  const carriers = await listCarriers(pool);
+  const broker = await connectBroker({
+    url: config.RABBITMQ_URL,
+    prefetch: config.RABBITMQ_PREFETCH,
+    deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    logger,
+  });
+  const relay = startOutboxRelay({ pool, broker, logger });
+  const lockContention = flagSwitch(config.SCENARIOS_AT_START === 'on');
+  await consumeOrderPaid({ broker, pool, relay, logger, carriers, lockContention: lockContention.enabled });
+  const app = createApp({
+    logger,
+    bodyLimit: config.HTTP_BODY_LIMIT,
+    readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
+    routers: [shippingRoutes(pool), scenarioRoutes({ 'lock-contention': lockContention }, config.SCENARIO_TOKEN)],
+  });
+  const server = await listen(app, config.SHIPPING_PORT, logger);
+  shutdownOnSignals(logger, [
+    ['consumers', () => broker.stopConsuming()],
+    ['http', () => closeServer(server)],
+    ['in-flight messages', () => broker.idle()],
+    ['outbox relay', () => relay.stop()],
+    ['rabbitmq', () => broker.close()],
+    ['postgres', () => pool.end()],
+  ]);
+}
+
+main().catch((error: unknown) => {
+  console.error('shipping-service failed to start', error);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+/** The express app skeleton every service uses: JSON body with a size limit, probes, JSON errors. */
+import express, { type Express, type Router } from 'express';
+import type { Logger } from '@tracecart/logger';
+import { jsonErrorHandler, notFound } from './errors';
+
+export type ReadinessCheck = () => Promise<boolean>;
+
+export interface AppOptions {
+  logger: Logger;
+  bodyLimit: string;
+  /** Named dependencies that must answer for `/readyz` to say ready. */
+  readiness: Record<string, ReadinessCheck>;
+  routers: Router[];
+}
+
+export function createApp({ logger, bodyLimit, readiness, routers }: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.get('/healthz', (_request, response) => {
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    const entries = await Promise.all(
+      Object.entries(readiness).map(async ([name, check]) => [name, await check().catch(() => false)] as const),
+    );
+    const checks = Object.fromEntries(entries);
+    const ready = entries.every(([, ok]) => ok);
+    response.status(ready ? 200 : 503).json({ ready, checks });
+  });
+  app.use(express.json({ limit: bodyLimit, strict: true }));
+  for (const router of routers) app.use(router);
+  app.use(notFound);
+  app.use(jsonErrorHandler(logger));
+  return app;
+}
