@@ -1,0 +1,135 @@
+/**
+ * End-to-end: checkouts against the running stack, their traces read back from the real Jaeger
+ * (/api/v3), and the trace shape asserted.
+ */
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { before, describe, it } from 'node:test';
+import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
+import { ancestors, cart, checkout, jaeger, paidTraceComplete, parentOf, services, setAllScenarios } from './stack';
+
+function only<T>(items: T[], what: string): T {
+  assert.equal(items.length, 1, `expected exactly one ${what}, found ${items.length}`);
+  return items[0]!;
+}
+
+describe('a paid checkout is one trace in Jaeger', () => {
+  let answer: Awaited<ReturnType<typeof checkout>>;
+  let spans: FlatSpan[];
+  const body = cart(3);
+
+  before(async () => {
+    await setAllScenarios(false);
+    answer = await checkout(body);
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    spans = await jaeger.waitForTrace(answer.body.traceId, paidTraceComplete);
+  });
+
+  it('answers 201 with orderId, status, total, traceId and a traceresponse header', () => {
+    assert.match(answer.body.orderId, /^[0-9a-f-]{36}$/);
+    assert.equal(answer.body.status, 'PAID');
+    assert.ok(answer.body.total > 0);
+    assert.match(answer.body.traceId, /^[0-9a-f]{32}$/);
+    const header = answer.headers.get('traceresponse') ?? '';
+    assert.match(header, /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
+    assert.equal(header.split('-')[1], answer.body.traceId);
+  });
+
+  it('holds spans of all three services, all in the one trace', () => {
+    const seen = new Set(spans.map((span) => span.service));
+    for (const service of services) assert.ok(seen.has(service), `no ${service} span in ${[...seen].join(', ')}`);
+    assert.ok(spans.every((span) => span.traceId === answer.body.traceId));
+    const roots = spans.filter((span) => !span.parentSpanId);
+    assert.equal(roots.length, 1, 'exactly one root span');
+    assert.equal(roots[0]!.name, 'POST /checkout', 'the server span carries its route (services run as CommonJS with the preload)');
+  });
+
+  it("nests payment's server span directly under order's HTTP client span", () => {
+    const paymentServer = only(
+      spans.filter((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER),
+      'payment server span',
+    );
+    assert.equal(paymentServer.name, 'POST /payments');
+    const parent = parentOf(spans, paymentServer);
+    assert.ok(parent, 'payment server span has its parent in the trace');
+    assert.equal(parent.service, 'order-service');
+    assert.equal(parent.kind, SpanKind.CLIENT);
+  });
+
+  it("makes order's producer span the parent, directly or through one span, of shipping's consumer span", () => {
+    const consumer = only(
+      spans.filter((span) => span.service === 'shipping-service' && span.kind === SpanKind.CONSUMER),
+      'shipping consumer span',
+    );
+    const chain = ancestors(spans, consumer).slice(0, 2);
+    const producer = chain.find((span) => span.service === 'order-service' && span.kind === SpanKind.PRODUCER);
+    assert.ok(producer, `expected an order producer span within two levels, got ${chain.map((s) => `${s.service}:${s.name}`).join(' <- ')}`);
+    // And the queue hop back: order consumes shipment.created in the same trace.
+    const back = spans.find((span) => span.service === 'order-service' && span.kind === SpanKind.CONSUMER);
+    assert.ok(back, 'order consumer span for shipment.created');
+    assert.ok(ancestors(spans, back).some((span) => span.service === 'shipping-service' && span.kind === SpanKind.PRODUCER));
+  });
+
+  it('has PostgreSQL spans (db.system.name=postgresql) in every service', () => {
+    for (const service of services) {
+      const dbSpans = spans.filter((span) => span.service === service && span.attributes['db.system.name'] === 'postgresql');
+      assert.ok(dbSpans.length > 0, `${service} has no postgresql span`);
+    }
+  });
+
+  it('carries the custom checkout attributes', () => {
+    const checkoutSpan = only(spans.filter((span) => span.name === 'checkout'), 'checkout span');
+    assert.equal(checkoutSpan.attributes['app.order.id'], answer.body.orderId);
+    assert.equal(checkoutSpan.attributes['app.customer.id'], body.customerId);
+    assert.equal(checkoutSpan.attributes['app.order.items_count'], body.items.length);
+    assert.equal(checkoutSpan.attributes['app.order.total'], answer.body.total);
+    assert.equal(checkoutSpan.attributes['app.payment.status'], 'AUTHORIZED');
+    const server = spans.find((span) => !span.parentSpanId)!;
+    assert.equal(server.attributes['app.order.id'], answer.body.orderId);
+  });
+
+  it('never holds the card token or query parameter values', () => {
+    const everything = JSON.stringify(spans.map((span) => [span.attributes, span.events]));
+    assert.ok(!everything.includes(body.payment.token), 'card token found in a span');
+    assert.ok(!everything.includes('"db.query.parameter'), 'query parameter values found in a span');
+    const queries = spans.filter((span) => typeof span.attributes['db.query.text'] === 'string');
+    assert.ok(queries.length > 0);
+    for (const span of queries) assert.ok(!String(span.attributes['db.query.text']).includes(body.customerId));
+  });
+});
+
+describe('a declined checkout', () => {
+  it('answers 402 and records an exception on an ERROR span', async () => {
+    const answer = await checkout(cart(2, 'tok_chargeDeclined'));
+    assert.equal(answer.status, 402, JSON.stringify(answer.body));
+    assert.equal(answer.body.error, 'payment_declined');
+    assert.equal(answer.body.status, 'PAYMENT_FAILED');
+    const spans = await jaeger.waitForTrace(answer.body.traceId, (found) =>
+      found.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER) &&
+      found.some((span) => span.name === 'checkout'),
+    );
+    const failed = spans.filter((span) => span.statusCode === 2 && span.events.some((event) => event.name === 'exception'));
+    assert.ok(failed.some((span) => span.name === 'checkout'), 'checkout span is ERROR with an exception');
+    assert.ok(failed.some((span) => span.service === 'payment-service'), 'payment records the decline as an exception');
+    const checkoutSpan = spans.find((span) => span.name === 'checkout')!;
+    assert.equal(checkoutSpan.attributes['app.payment.status'], 'DECLINED');
+    const exception = checkoutSpan.events.find((event) => event.name === 'exception')!;
+    assert.match(String(exception.attributes['exception.message']), /declined/);
+  });
+});
+
+describe('an incoming traceparent', () => {
+  it('is continued: the checkout joins the caller trace', async () => {
+    const traceId = randomBytes(16).toString('hex');
+    const parentId = randomBytes(8).toString('hex');
+    const answer = await checkout(cart(1), { traceparent: `00-${traceId}-${parentId}-01`, baggage: 'user.role=admin' });
+    assert.equal(answer.status, 201, JSON.stringify(answer.body));
+    assert.equal(answer.body.traceId, traceId);
+    const spans = await jaeger.waitForTrace(traceId, paidTraceComplete);
+    const server = spans.find((span) => span.name === 'POST /checkout');
+    assert.ok(server, 'order server span in the caller trace');
+    assert.equal(server.parentSpanId, parentId);
+    const baggageLeak = spans.some((span) => Object.values(span.attributes).some((value) => String(value).includes('user.role')));
+    assert.equal(baggageLeak, false, 'untrusted baggage must not reach spans');
+  });
+});
