@@ -1,0 +1,59 @@
+/** Idempotency-Key logic: the pure parts, and the claim protocol against the real PostgreSQL. */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '@tracecart/config';
+import { createPool, type Pool } from '@tracecart/postgres';
+import { claimKey, isValidKey, releaseKey, requestHash, storeAnswer } from './idempotency';
+
+describe('requestHash', () => {
+  it('ignores key order and sees every value', () => {
+    assert.equal(requestHash({ a: 1, b: { c: [1, 2], d: 'x' } }), requestHash({ b: { d: 'x', c: [1, 2] }, a: 1 }));
+    assert.notEqual(requestHash({ a: 1, b: [1, 2] }), requestHash({ a: 1, b: [2, 1] }));
+    assert.notEqual(requestHash({ a: 1 }), requestHash({ a: 2 }));
+  });
+});
+
+describe('isValidKey', () => {
+  it('takes 1 to 128 printable ASCII characters', () => {
+    assert.ok(isValidKey('order-2026-11-23-0001'));
+    assert.ok(!isValidKey(''));
+    assert.ok(!isValidKey('x'.repeat(129)));
+    assert.ok(!isValidKey('has space'));
+    assert.ok(!isValidKey('ünïcode'));
+  });
+});
+
+describe('claiming a key (real PostgreSQL)', () => {
+  let pool: Pool;
+  before(() => {
+    pool = createPool(loadConfig(), 'order', { max: 4 });
+  });
+  after(() => pool.end());
+
+  it('claims once, then reports in-progress, replay or mismatch', async () => {
+    const key = `test-${randomUUID()}`;
+    const hash = requestHash({ n: 1 });
+    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'claimed' });
+    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'in-progress', orderId: null });
+    assert.deepEqual(await claimKey(pool, key, requestHash({ n: 2 })), { kind: 'mismatch' });
+    await storeAnswer(pool, key, { status: 201, body: { orderId: 'o-1' } });
+    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'replay', answer: { status: 201, body: { orderId: 'o-1' } } });
+  });
+
+  it('lets exactly one of many concurrent requests claim a key', async () => {
+    const key = `test-${randomUUID()}`;
+    const hash = requestHash({ n: 3 });
+    const claims = await Promise.all(Array.from({ length: 20 }, () => claimKey(pool, key, hash)));
+    assert.equal(claims.filter((claim) => claim.kind === 'claimed').length, 1);
+    assert.equal(claims.filter((claim) => claim.kind === 'in-progress').length, 19);
+  });
+
+  it('frees a key whose request created nothing, so a retry can claim it', async () => {
+    const key = `test-${randomUUID()}`;
+    const hash = requestHash({ n: 4 });
+    await claimKey(pool, key, hash);
+    await releaseKey(pool, key);
+    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'claimed' });
+  });
+});

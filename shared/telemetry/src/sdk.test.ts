@@ -1,0 +1,141 @@
+/**
+ * The telemetry bootstrap, tested with an in-memory exporter: instrumentations patch express (loaded
+ * after the SDK, as the --require preload guarantees), fs/dns/net stay off, probes are not traced,
+ * only W3C trace context propagates, and our span helpers mark failures.
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { propagation, trace, SpanStatusCode } from '@opentelemetry/api';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
+import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, summarisePlan, traceResponseHeader } from './index';
+
+const exporter = new InMemorySpanExporter();
+startTelemetry({ serviceName: 'telemetry-test', exporter, simple: true });
+// Loaded only now, after the SDK, exactly as the preload arranges for the services.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const express = require('express') as typeof import('express');
+
+describe('telemetry bootstrap', () => {
+  let baseUrl = '';
+  let close: () => Promise<void>;
+
+  before(async () => {
+    const app = express();
+    app.get('/items/:id', (request, response) => {
+      response.json({ id: request.params.id, traced: trace.getActiveSpan() !== undefined });
+    });
+    app.get('/healthz', (_request, response) => {
+      response.json({ status: 'ok' });
+    });
+    const server = app.listen(0);
+    await new Promise((resolve) => server.once('listening', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    close = () => new Promise((resolve) => server.close(() => resolve()));
+  });
+
+  after(async () => {
+    await close();
+    await shutdownTelemetry();
+  });
+
+  it('names the server span after the express route', async () => {
+    exporter.reset();
+    const answer = (await (await fetch(`${baseUrl}/items/42`)).json()) as { traced: boolean };
+    assert.equal(answer.traced, true, 'the handler runs inside a span');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const server = exporter.getFinishedSpans().find((span) => span.kind === 1 && span.instrumentationScope.name.includes('http'));
+    assert.ok(server, `no server span among ${exporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
+    assert.equal(server.name, 'GET /items/:id');
+    assert.equal(server.attributes['http.route'], '/items/:id');
+  });
+
+  it('makes no fs, dns or tcp.connect spans', async () => {
+    exporter.reset();
+    await fetch(`${baseUrl}/items/7`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const names = exporter.getFinishedSpans().map((span) => span.name);
+    assert.ok(names.length > 0);
+    assert.ok(!names.some((name) => /tcp\.connect|^dns\.|^fs\./.test(name)), names.join(', '));
+  });
+
+  it('does not trace health probes', async () => {
+    exporter.reset();
+    await fetch(`${baseUrl}/healthz`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.deepEqual(
+      exporter.getFinishedSpans().filter((span) => span.kind === 1).map((span) => span.name),
+      [],
+    );
+  });
+
+  it('leaves metrics and logs exporters off when nobody configured them', () => {
+    assert.equal(process.env.OTEL_METRICS_EXPORTER, 'none');
+    assert.equal(process.env.OTEL_LOGS_EXPORTER, 'none');
+  });
+
+  it('propagates W3C trace context only, never baggage', () => {
+    assert.deepEqual(propagation.fields(), ['traceparent', 'tracestate']);
+  });
+
+  it('records failures as an exception event with ERROR status', async () => {
+    exporter.reset();
+    await assert.rejects(
+      inSpan('failing.work', { 'app.test': true }, async () => {
+        throw new Error('boom');
+      }),
+      /boom/,
+    );
+    const span = exporter.getFinishedSpans().find((candidate) => candidate.name === 'failing.work');
+    assert.ok(span);
+    assert.equal(span.status.code, SpanStatusCode.ERROR);
+    assert.equal(span.events[0]?.name, 'exception');
+    assert.equal(span.events[0]?.attributes?.['exception.message'], 'boom');
+    recordFailure(undefined, new Error('no span: no crash'));
+  });
+
+  it('counts spans as they end', async () => {
+    const before = spanCounts().ended;
+    await inSpan('counted', {}, async () => undefined);
+    assert.equal(spanCounts().ended, before + 1);
+  });
+});
+
+describe('traceResponseHeader', () => {
+  it('formats W3C Trace Context level 2', () => {
+    assert.equal(
+      traceResponseHeader({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }),
+      '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+    );
+  });
+});
+
+describe('summarisePlan', () => {
+  it('finds the scan under an aggregate', () => {
+    const plan = [
+      {
+        Plan: {
+          'Node Type': 'Aggregate',
+          'Plan Rows': 1,
+          Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 'payments', 'Plan Rows': 33_012 }],
+        },
+      },
+    ];
+    assert.deepEqual(summarisePlan(plan), {
+      topNode: 'Aggregate',
+      scanNode: 'Seq Scan on payments',
+      rows: 33_012,
+      summary: 'Aggregate <- Seq Scan on payments (rows≈33012)',
+    });
+  });
+
+  it('names the index of an index scan', () => {
+    const plan = [{ Plan: { 'Node Type': 'Index Scan', 'Relation Name': 'payments', 'Index Name': 'payments_customer_created_idx', 'Plan Rows': 31 } }];
+    assert.equal(summarisePlan(plan)?.summary, 'Index Scan using payments_customer_created_idx on payments (rows≈31)');
+  });
+
+  it('returns undefined for something that is not a plan', () => {
+    assert.equal(summarisePlan({}), undefined);
+    assert.equal(summarisePlan(undefined), undefined);
+  });
+});
