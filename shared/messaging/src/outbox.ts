@@ -78,7 +78,8 @@ export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize
         await Promise.all(
           rows.map(async (row) => {
             const origin = propagation.extract(ROOT_CONTEXT, row.trace_context);
-            await context.with(origin, () => broker.publish(row.routing_key, row.payload));
+            // The stored context also goes into the headers, so it travels even with instrumentation off.
+            await context.with(origin, () => broker.publish(row.routing_key, row.payload, row.trace_context));
             published.push(row.id);
           }),
         );

@@ -1,0 +1,123 @@
+/**
+ * The outbox against the real PostgreSQL and RabbitMQ: an event written inside a span is published
+ * with that span's trace context, deleted only after the broker confirmed it, and kept while the
+ * broker cannot take it.
+ */
+import { testSpans } from './test-telemetry';
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { trace } from '@opentelemetry/api';
+import { loadConfig } from '@tracecart/config';
+import { createLogger } from '@tracecart/logger';
+import { connectBroker, type Broker } from './broker';
+import { EVENTS_EXCHANGE } from './topology';
+import { OUTBOX_TABLE_SQL, enqueueEvent, startOutboxRelay } from './outbox';
+
+const config = loadConfig();
+const logger = createLogger('outbox-test', 'silent');
+const database = 'tracecart_test_outbox';
+const settings = { host: config.POSTGRES_HOST, port: config.POSTGRES_PORT, user: config.POSTGRES_USER, password: config.POSTGRES_PASSWORD };
+
+describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
+  let pool: pg.Pool;
+  let broker: Broker;
+  let probe: amqp.ChannelModel;
+  let probeChannel: amqp.Channel;
+  let probeQueue: string;
+
+  before(async () => {
+    const admin = new pg.Client({ ...settings, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${database}`);
+    await admin.query(`CREATE DATABASE ${database}`);
+    await admin.end();
+    pool = new pg.Pool({ ...settings, database, max: 4 });
+    await pool.query(OUTBOX_TABLE_SQL);
+    broker = await connectBroker({ url: config.RABBITMQ_URL, prefetch: 10, deliveryLimit: 5, logger });
+    probe = await amqp.connect(config.RABBITMQ_URL);
+    probeChannel = await probe.createChannel();
+    probeQueue = (await probeChannel.assertQueue('', { exclusive: true })).queue;
+    await probeChannel.bindQueue(probeQueue, EVENTS_EXCHANGE, 'test.outbox');
+  });
+
+  after(async () => {
+    await probe.close();
+    await broker.close();
+    await pool.end();
+  });
+
+  async function nextMessage(timeoutMs = 5_000): Promise<amqp.GetMessage> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const message = await probeChannel.get(probeQueue, { noAck: true });
+      if (message) return message;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    throw new Error('no message arrived');
+  }
+
+  it('publishes a committed event with the trace context of the span that wrote it', async () => {
+    const relay = startOutboxRelay({ pool, broker, logger, pollMs: 100 });
+    const tracer = trace.getTracer('test');
+    const traceId = await tracer.startActiveSpan('writer', async (span) => {
+      const client = await pool.connect();
+      await client.query('BEGIN');
+      await enqueueEvent(client, 'test.outbox', { hello: 'world' });
+      await client.query('COMMIT');
+      client.release();
+      span.end();
+      return span.spanContext().traceId;
+    });
+    relay.kick();
+    const message = await nextMessage();
+    await relay.stop();
+    assert.deepEqual(JSON.parse(message.content.toString()), { hello: 'world' });
+    assert.equal(message.properties.deliveryMode, 2, 'persistent');
+    const traceparent = String(message.properties.headers?.traceparent ?? '');
+    assert.equal(traceparent.split('-')[1], traceId, 'the message continues the writer trace');
+    const producer = testSpans.getFinishedSpans().find((span) => span.kind === 3 || span.kind === 4);
+    assert.ok(producer, 'the publish made a producer span');
+    assert.equal(producer.spanContext().traceId, traceId, 'the producer span joins the writer trace, though published later by the relay');
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
+    assert.equal(rows[0].n, 0, 'published rows are deleted');
+  });
+
+  it('does not publish an event whose transaction rolled back', async () => {
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await enqueueEvent(client, 'test.outbox', { rolled: 'back' });
+    await client.query('ROLLBACK');
+    client.release();
+    const relay = startOutboxRelay({ pool, broker, logger, pollMs: 50 });
+    assert.equal(await relay.drainOnce(), 0);
+    await relay.stop();
+    assert.equal(await probeChannel.get(probeQueue, { noAck: true }), false);
+  });
+
+  it('keeps events while the broker cannot take them, and publishes them later', async () => {
+    const unreachable: Broker = {
+      ...broker,
+      publish: async () => {
+        throw new Error('RabbitMQ is not connected');
+      },
+    };
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await enqueueEvent(client, 'test.outbox', { kept: 1 });
+    await enqueueEvent(client, 'test.outbox', { kept: 2 });
+    await client.query('COMMIT');
+    client.release();
+    const failing = startOutboxRelay({ pool, broker: unreachable, logger, pollMs: 50 });
+    await failing.drainOnce();
+    await failing.stop();
+    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
+    assert.equal(rows[0].n, 2, 'nothing lost while the broker is away');
+    const relay = startOutboxRelay({ pool, broker, logger, pollMs: 50 });
+    const first = JSON.parse((await nextMessage()).content.toString());
+    const second = JSON.parse((await nextMessage()).content.toString());
+    await relay.stop();
+    assert.deepEqual([first.kept, second.kept].sort(), [1, 2]);
+  });
+});
