@@ -58,16 +58,8 @@ CREATE TABLE idempotency_keys (
   created_at timestamptz NOT NULL DEFAULT now()
 );
 
-CREATE TABLE outbox (
-  id bigserial PRIMARY KEY,
-  routing_key text NOT NULL,
-  payload jsonb NOT NULL,
-  trace_context jsonb NOT NULL DEFAULT '{}'::jsonb,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
 
 -- Down Migration
-DROP TABLE outbox;
 DROP TABLE idempotency_keys;
 DROP TABLE order_items;
 DROP TABLE orders;

@@ -19,15 +19,7 @@ CREATE TABLE shipments (
 );
 CREATE INDEX shipments_carrier_idx ON shipments (carrier_id);
 
-CREATE TABLE outbox (
-  id bigserial PRIMARY KEY,
-  routing_key text NOT NULL,
-  payload jsonb NOT NULL,
-  trace_context jsonb NOT NULL DEFAULT '{}'::jsonb,
-  created_at timestamptz NOT NULL DEFAULT now()
-);
 
 -- Down Migration
-DROP TABLE outbox;
 DROP TABLE shipments;
 DROP TABLE carriers;
