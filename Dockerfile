@@ -1,0 +1,47 @@
+# syntax=docker/dockerfile:1
+# One image recipe for every Tracecart process, parameterised by SERVICE:
+#   docker build --build-arg SERVICE=order -t tracecart-order .               (order | payment | shipping)
+#   docker build --build-arg SERVICE=load --target load -t tracecart-load .   (the load generator)
+# docker-compose.yml passes NODE_VERSION and PNPM_VERSION from .env; the defaults below are the same values.
+# scripts/deploy-artifacts builds the same /out folder locally with the same pnpm commands.
+
+ARG NODE_VERSION=24.11.1
+
+# ---- build: install the whole workspace, compile, then cut out one package with its production deps.
+FROM node:${NODE_VERSION}-bookworm-slim AS build
+ARG PNPM_VERSION=10.34.8
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=order|payment|shipping|load" >&2; exit 1; }
+# pnpm from the npm registry, at the version of package.json's packageManager field.
+RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
+WORKDIR /repo
+# The dependency download depends on the lockfile alone, so this layer survives source edits.
+COPY pnpm-lock.yaml pnpm-workspace.yaml ./
+RUN pnpm fetch
+COPY . .
+RUN pnpm install --frozen-lockfile --offline
+# Compile the package and the workspace packages it depends on (tsc -b in each, in dependency order).
+RUN pnpm --filter "@tracecart/${SERVICE}..." run build
+# --legacy: pnpm 10 deploys without it only when inject-workspace-packages=true, which would change
+# how every developer's install links the workspace. The output is plain files plus node_modules:
+# compiled JavaScript, never a bundle, so the --require preload below can patch modules as they load.
+RUN pnpm --filter "@tracecart/${SERVICE}" deploy --legacy --prod /out
+
+# ---- runtime: the deployed folder on a slim Node, run as the unprivileged `node` user.
+FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and only readable by `node`: the process cannot rewrite its own code.
+COPY --from=build /out ./
+USER node
+
+# ---- load: the load generator (`docker compose run --rm load --rate 20 --duration 60`).
+FROM runtime AS load
+ENTRYPOINT ["node", "dist/load-cli.js"]
+
+# ---- service (the default target): order, payment or shipping.
+FROM runtime AS service
+ARG PORT=8080
+EXPOSE ${PORT}
+# The telemetry preload starts OpenTelemetry before express, pg and amqplib are required.
+CMD ["node", "--require", "@tracecart/telemetry/register", "dist/main.js"]
