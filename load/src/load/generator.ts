@@ -1,0 +1,281 @@
+/**
+ * The load generator: fetches the catalog, sends checkouts on the open-model schedule, records every
+ * outcome, follows a sample of created orders until shipped, and returns the summary.
+ *
+ * Timing, all on the monotonic clock (performance.now):
+ *   scheduled send (start + i/rate) → actual send (after building the cart) → end of the response body.
+ * latency = end − scheduled, service time = end − actual send, send lag = actual − scheduled.
+ */
+import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { cartCatalog, lineCountDistribution, pickCart, seededRandom, type CartCatalog, type Random } from './cart';
+import { fetchCatalog, type Catalog } from './catalog';
+import { LatencyHistogram } from './histogram';
+import { createHttpClient, type HttpClient, type HttpResult } from './http-client';
+import { OutcomeCounter, SlowestTraces, orderIdOf, traceIdOf } from './outcomes';
+import type { ProgressSnapshot } from './progress';
+import { runSchedule, totalRequests } from './schedule';
+import { ShippedTracker } from './shipped';
+import { rateFigures, type LoadSummary } from './summary';
+
+export interface LoadOptions {
+  /** Order service base URL. */
+  url: string;
+  ratePerSec: number;
+  durationSec: number;
+  declineShare: number;
+  maxItems: number;
+  /** Most checkouts in flight; one due beyond it is dropped (counted), never delayed. */
+  concurrencyCap: number;
+  timeoutMs: number;
+  shippedSample: number;
+  shippedPollMs: number;
+  shippedTimeoutMs: number;
+  /** Most orders followed for checkout-to-shipped at once. */
+  shippedMaxTracked: number;
+  /** How many of the slowest traces to list. */
+  slowest: number;
+  jaegerUiUrl: string;
+  /** Customers fetched for the carts (GET /customers?limit=). */
+  customerLimit: number;
+  /** Seeds the carts and the shipped sampling; unseeded when undefined. */
+  seed?: number;
+  /** Stops the schedule; in-flight requests finish, shipped polling stops. */
+  signal?: AbortSignal;
+}
+
+const LOOP_DELAY_RESOLUTION_MS = 5;
+
+export const DEFAULT_OPTIONS = {
+  declineShare: 0.05,
+  maxItems: 20,
+  concurrencyCap: 1000,
+  timeoutMs: 10_000,
+  shippedSample: 0.05,
+  shippedPollMs: 100,
+  shippedTimeoutMs: 30_000,
+  shippedMaxTracked: 500,
+  slowest: 10,
+  customerLimit: 1000,
+} satisfies Partial<LoadOptions>;
+
+/** Validates options, throwing a RangeError naming the first bad one. */
+export function checkOptions(options: LoadOptions): void {
+  const positive = (name: string, value: number): void => {
+    if (!(value > 0) || !Number.isFinite(value)) throw new RangeError(`${name} must be a positive number (got ${value})`);
+  };
+  const share = (name: string, value: number): void => {
+    if (!(value >= 0 && value <= 1)) throw new RangeError(`${name} must be between 0 and 1 (got ${value})`);
+  };
+  const integer = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): void => {
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new RangeError(`${name} must be an integer from ${min}${max < Number.MAX_SAFE_INTEGER ? ` to ${max}` : ''} (got ${value})`);
+    }
+  };
+  positive('rate', options.ratePerSec);
+  positive('duration', options.durationSec);
+  share('decline-share', options.declineShare);
+  share('shipped-sample', options.shippedSample);
+  integer('max-items', options.maxItems, 1, 50);
+  integer('concurrency-cap', options.concurrencyCap, 1);
+  positive('timeout', options.timeoutMs);
+  positive('shipped poll interval', options.shippedPollMs);
+  positive('shipped-timeout', options.shippedTimeoutMs);
+  integer('shipped max tracked', options.shippedMaxTracked, 1);
+  integer('slowest', options.slowest, 0);
+  integer('customer limit', options.customerLimit, 1, 10_000);
+  if (totalRequests(options.ratePerSec, options.durationSec) < 1) throw new RangeError('rate × duration must be at least one request');
+  new URL(options.url);
+}
+
+export class LoadRun {
+  private readonly checkouts: HttpClient;
+  private readonly polls: HttpClient;
+  private readonly random: Random;
+  private readonly sampleRandom: Random;
+  private readonly runId = randomUUID().slice(0, 8);
+  private readonly latency = new LatencyHistogram();
+  private readonly serviceTime = new LatencyHistogram();
+  private readonly sendLag = new LatencyHistogram();
+  private readonly intervalLatency = new LatencyHistogram();
+  private readonly outcomes = new OutcomeCounter();
+  private readonly slowest: SlowestTraces;
+  private readonly shipped: ShippedTracker;
+  private readonly lineCounts: number[];
+  private carts: CartCatalog | undefined;
+  private phase: ProgressSnapshot['phase'] = 'sending';
+  private startAt: number | undefined;
+  private lastSendAt: number | undefined;
+  private lastDoneAt: number | undefined;
+  private sent = 0;
+  private completed = 0;
+  private inFlight = 0;
+  private maxInFlight = 0;
+  private lastTake = { at: 0, sent: 0 };
+  private drained: (() => void) | undefined;
+
+  constructor(private readonly options: LoadOptions) {
+    checkOptions(options);
+    this.checkouts = createHttpClient(options.url, { maxSockets: options.concurrencyCap, timeoutMs: options.timeoutMs });
+    this.polls = createHttpClient(options.url, { maxSockets: options.shippedMaxTracked, timeoutMs: options.timeoutMs });
+    this.random = options.seed === undefined ? Math.random : seededRandom(options.seed);
+    this.sampleRandom = options.seed === undefined ? Math.random : seededRandom(options.seed ^ 0x5eed);
+    this.lineCounts = lineCountDistribution(options.maxItems);
+    this.slowest = new SlowestTraces(options.slowest, options.jaegerUiUrl);
+    this.shipped = new ShippedTracker(this.polls, {
+      pollMs: options.shippedPollMs,
+      timeoutMs: options.shippedTimeoutMs,
+      maxTracked: options.shippedMaxTracked,
+    });
+  }
+
+  /** Fetches the catalog (unless given), runs the schedule, drains, and summarises. */
+  async run(catalog?: Catalog): Promise<LoadSummary> {
+    const { options } = this;
+    try {
+      const { products, customers } = catalog ?? (await fetchCatalog(this.checkouts, options.customerLimit));
+      this.carts = cartCatalog(products, customers);
+      const scheduled = totalRequests(options.ratePerSec, options.durationSec);
+      const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
+      loopDelay.enable();
+      const cpuBefore = process.cpuUsage();
+      const wallStart = Date.now();
+      const signal = options.signal;
+      const onAbort = (): void => this.shipped.stop();
+      signal?.addEventListener('abort', onAbort, { once: true });
+
+      const schedule = await runSchedule({
+        ratePerSec: options.ratePerSec,
+        total: scheduled,
+        signal,
+        onDue: (index, scheduledAt) => {
+          this.startAt ??= scheduledAt;
+          this.dispatch(index, scheduledAt);
+        },
+      });
+      this.startAt = schedule.startAt;
+      this.phase = 'draining';
+      if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
+      this.phase = 'shipping';
+      if (!signal?.aborted) await this.shipped.drain();
+      signal?.removeEventListener('abort', onAbort);
+
+      const wallMs = Date.now() - wallStart;
+      const cpu = process.cpuUsage(cpuBefore);
+      loopDelay.disable();
+      const interrupted = schedule.aborted || signal?.aborted === true;
+      return {
+        tool: 'tracecart-load',
+        startedAt: new Date(wallStart).toISOString(),
+        finishedAt: new Date().toISOString(),
+        interrupted,
+        config: {
+          url: options.url,
+          ratePerSec: options.ratePerSec,
+          durationSec: options.durationSec,
+          declineShare: options.declineShare,
+          maxItems: options.maxItems,
+          concurrencyCap: options.concurrencyCap,
+          timeoutMs: options.timeoutMs,
+          shippedSample: options.shippedSample,
+          seed: options.seed ?? null,
+        },
+        rate: rateFigures({
+          ratePerSec: options.ratePerSec,
+          scheduled,
+          sent: this.sent,
+          dropped: this.outcomes.dropped,
+          completed: this.completed,
+          startAt: schedule.startAt,
+          lastSendAt: this.lastSendAt,
+          lastDoneAt: this.lastDoneAt,
+        }),
+        latencyMs: this.latency.stats(),
+        serviceTimeMs: this.serviceTime.stats(),
+        sendLagMs: this.sendLag.stats(),
+        outcomes: this.outcomes.counts(),
+        shipped: this.shipped.stats(),
+        slowest: this.slowest.list(),
+        client: {
+          cpuPercent: wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0,
+          maxInFlight: this.maxInFlight,
+          // The monitor records the whole interval between its wake-ups: the delay is what exceeds the resolution.
+          eventLoopDelayP99Ms: Math.max(0, Math.round(loopDelay.percentile(99) / 1000 - LOOP_DELAY_RESOLUTION_MS * 1000) / 1000),
+        },
+      };
+    } finally {
+      this.shipped.stop();
+      this.checkouts.close();
+      this.polls.close();
+    }
+  }
+
+  private dispatch(index: number, scheduledAt: number): void {
+    if (this.inFlight >= this.options.concurrencyCap) {
+      this.outcomes.addDropped();
+      return;
+    }
+    const body = pickCart(this.random, this.carts!, { lineCounts: this.lineCounts, declineShare: this.options.declineShare });
+    const sentAt = performance.now();
+    this.sendLag.record(sentAt - scheduledAt);
+    this.lastSendAt = sentAt;
+    this.sent += 1;
+    this.inFlight += 1;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    void this.checkouts
+      .request('POST', '/checkout', body, { 'idempotency-key': `load-${this.runId}-${index}` })
+      .then((result) => this.complete(result, scheduledAt, sentAt));
+  }
+
+  private complete(result: HttpResult, scheduledAt: number, sentAt: number): void {
+    this.inFlight -= 1;
+    this.completed += 1;
+    this.lastDoneAt = result.endAt;
+    this.outcomes.add(result);
+    if (result.kind === 'response') {
+      const latency = result.endAt - scheduledAt;
+      this.latency.record(latency);
+      this.intervalLatency.record(latency);
+      this.serviceTime.record(result.endAt - sentAt);
+      const traceId = traceIdOf(result.body, result.headers.traceresponse);
+      const orderId = orderIdOf(result.body);
+      if (traceId) this.slowest.offer({ traceId, latencyMs: Math.round(latency * 1000) / 1000, status: result.status, orderId: orderId ?? null });
+      if (result.status === 201 && orderId && this.options.shippedSample > 0 && this.sampleRandom() < this.options.shippedSample) {
+        this.shipped.track(orderId, scheduledAt);
+      }
+    }
+    if (this.inFlight === 0 && this.drained) {
+      const resolve = this.drained;
+      this.drained = undefined;
+      resolve();
+    }
+  }
+
+  /** Progress since the previous call (rate, p99) and since the start (counts). */
+  takeProgress(): ProgressSnapshot {
+    const now = performance.now();
+    const start = this.startAt ?? now;
+    const since = this.lastTake.at === 0 ? start : this.lastTake.at;
+    const seconds = (now - since) / 1000;
+    const snapshot: ProgressSnapshot = {
+      phase: this.phase,
+      elapsedSec: (now - start) / 1000,
+      sent: this.sent,
+      completed: this.completed,
+      inFlight: this.inFlight,
+      dropped: this.outcomes.dropped,
+      errors: this.outcomes.errors,
+      ratePerSec: seconds > 0 ? (this.sent - this.lastTake.sent) / seconds : 0,
+      p99Ms: this.intervalLatency.percentile(99),
+      shippedPending: this.shipped.pending,
+    };
+    this.lastTake = { at: now, sent: this.sent };
+    this.intervalLatency.reset();
+    return snapshot;
+  }
+}
+
+/** Runs one load test; see LoadRun. */
+export function runLoad(options: LoadOptions, catalog?: Catalog): Promise<LoadSummary> {
+  return new LoadRun(options).run(catalog);
+}
