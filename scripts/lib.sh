@@ -104,7 +104,7 @@ apply_ports() {
   local o="${STACK_PORT_OFFSET:-0}"
   export ORDER_PORT="${ORDER_PORT:-$((8080 + o))}" PAYMENT_PORT="${PAYMENT_PORT:-$((8081 + o))}" SHIPPING_PORT="${SHIPPING_PORT:-$((8082 + o))}"
   export POSTGRES_PORT="${POSTGRES_PORT:-$((5432 + o))}"
-  export RABBITMQ_URL="${RABBITMQ_URL:-amqp://guest:guest@localhost:$((5672 + o))}"
+  export RABBITMQ_URL="${RABBITMQ_URL:-amqp://tracecart:tracecart@localhost:$((5672 + o))}"
   export RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-$((25672 + o))}"
   export JAEGER_QUERY_PORT="${JAEGER_QUERY_PORT:-$((16686 + o))}" JAEGER_GRPC_QUERY_PORT="${JAEGER_GRPC_QUERY_PORT:-$((16685 + o))}"
   export JAEGER_OTLP_HTTP_PORT="${JAEGER_OTLP_HTTP_PORT:-$((4318 + o))}" JAEGER_OTLP_GRPC_PORT="${JAEGER_OTLP_GRPC_PORT:-$((4317 + o))}"

@@ -38,7 +38,7 @@ export const configSchema = z.object({
   /** How long a request waits for a pooled connection before it fails fast (503). */
   POSTGRES_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
 
-  RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://guest:guest@localhost:5672'),
+  RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://tracecart:tracecart@localhost:5672'),
   RABBITMQ_PREFETCH: positiveInt.default(10),
   /** Deliveries of one message before it is dead-lettered. */
   RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
