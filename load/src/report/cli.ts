@@ -68,14 +68,15 @@ export async function runReport(options: ReportOptions, print: (text: string) =>
     print(`No ${root.service} "${root.operation}" traces in ${where}: run some checkouts first (e.g. node load/dist/burst-cli.js), or widen --since.\n`);
     return 1;
   }
-  print(renderAnalysis(analysis, { top: options.top, jaegerUiUrl: config.JAEGER_UI_URL }));
   const comparison = earlier ? compareAnalyses(earlier, analysis) : undefined;
-  if (comparison) print(`\n${renderComparison(comparison)}`);
+  // The file first: it is complete even when the terminal output is cut short (| head).
   if (options.json) {
     const document: ReportDocument = comparison ? { ...analysis, comparison } : analysis;
     writeFileSync(options.json, `${JSON.stringify(document, null, 2)}\n`);
-    print(`\nAnalysis written to ${options.json}\n`);
   }
+  print(renderAnalysis(analysis, { top: options.top, jaegerUiUrl: config.JAEGER_UI_URL }));
+  if (comparison) print(`\n${renderComparison(comparison)}`);
+  if (options.json) print(`\nAnalysis written to ${options.json}\n`);
   return 0;
 }
 
