@@ -37,8 +37,9 @@ export const analysisDefaults: AnalysisOptions = {
 };
 
 export interface AnalysisSource {
-  /** Jaeger query URL, or null when the spans came from a file. */
+  /** Jaeger query URL, or null when the spans came from files. */
   jaeger: string | null;
+  /** The file(s) the spans came from (comma-separated), or null. */
   file: string | null;
   since: string | null;
   until: string | null;

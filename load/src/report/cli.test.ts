@@ -48,6 +48,20 @@ describe('report CLI on files', () => {
     assert.deepEqual(document.comparison?.pathologies, { before: ['n-plus-one'], after: [] });
   });
 
+  it('--traces with several files analyses them together', () => {
+    const json = path.join(work, 'together.json');
+    const { code, err } = report('--traces', fixturePath('all-off'), fixturePath('missing-index'), '--json', json);
+    assert.equal(code, 0, err);
+    const document = JSON.parse(readFileSync(json, 'utf8')) as ReportDocument;
+    const single = (name: 'all-off' | 'missing-index') => {
+      const file = path.join(work, `${name}-alone.json`);
+      assert.equal(report('--traces', fixturePath(name), '--json', file).code, 0);
+      return (JSON.parse(readFileSync(file, 'utf8')) as ReportDocument).traces.analysed;
+    };
+    assert.equal(document.traces.analysed, single('all-off') + single('missing-index'));
+    assert.equal(document.source.file, `${fixturePath('all-off')}, ${fixturePath('missing-index')}`);
+  });
+
   it('clear errors: a bad --since, a --compare file that is no report, a file without spans', () => {
     const badTime = report('--since', 'yesterday');
     assert.equal(badTime.code, 1);

@@ -1,5 +1,5 @@
 /**
- * `pnpm report [--since 15m] [--until now] [--limit 500] [--json file] [--compare earlier.json] [--traces file] [--top 10]`
+ * `pnpm report [--since 15m] [--until now] [--limit 500] [--json file] [--compare earlier.json] [--traces file...] [--top 10]`
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
@@ -17,7 +17,7 @@ export interface ReportOptions {
   limit: number;
   json?: string;
   compare?: string;
-  traces?: string;
+  traces?: string[];
   top: number;
   jaeger?: string;
 }
@@ -56,7 +56,7 @@ export async function runReport(options: ReportOptions, print: (text: string) =>
   const root = analysisDefaults.root;
   let analysis: Analysis;
   if (options.traces) {
-    analysis = analyse(readSpansFromFile(options.traces), { file: options.traces });
+    analysis = analyse(options.traces.flatMap(readSpansFromFile), { file: options.traces.join(', ') });
   } else {
     const window = parseWindow(options.since, options.until);
     const jaegerUrl = options.jaeger ?? config.JAEGER_QUERY_URL;
@@ -88,7 +88,7 @@ export function reportCommand(): Command {
     .option('--limit <n>', 'at most this many traces from Jaeger', positiveInteger, 500)
     .option('--json <file>', 'also write the whole analysis as JSON to this file')
     .option('--compare <earlier.json>', 'show before (an earlier --json file) and after (this report) per operation')
-    .option('--traces <file>', 'analyse traces from a file (Jaeger /api/v3 JSON, a list of it, or a recorded fixture) instead of Jaeger')
+    .option('--traces <files...>', 'analyse traces from files (Jaeger /api/v3 JSON, a list of it, or recorded bursts) instead of Jaeger')
     .option('--top <n>', 'rows of each ranking to print', positiveInteger, 10)
     .option('--jaeger <url>', 'Jaeger query URL (default: JAEGER_QUERY_URL)')
     .showHelpAfterError();
