@@ -30,10 +30,15 @@ export class JaegerClient {
 
   /** One trace by id; an empty list when Jaeger does not (yet) have it. */
   async trace(traceId: string): Promise<FlatSpan[]> {
+    return flattenTraces(await this.traceOtlp(traceId));
+  }
+
+  /** One trace by id as Jaeger returns it (OTLP JSON), e.g. to record it; empty when Jaeger does not have it. */
+  async traceOtlp(traceId: string): Promise<OtlpTraces> {
     const { status, body } = await getJson(new URL(`/api/v3/traces/${traceId}`, this.baseUrl), this.timeoutMs);
-    if (status === 404) return [];
+    if (status === 404) return {};
     if (status !== 200) throw new Error(`Jaeger answered ${status} for trace ${traceId}`);
-    return flattenTraces(resultOf(body));
+    return resultOf(body);
   }
 
   /** Traces matching a search, flattened; the spans of all traces in one list. */
@@ -69,5 +74,27 @@ export class JaegerClient {
       await new Promise((resolve) => setTimeout(resolve, 300));
     }
     return spans;
+  }
+
+  /**
+   * Polls each trace until it satisfies `complete` or the shared deadline passes; returns the spans of
+   * all of them (a trace that never completed contributes what Jaeger had at the deadline).
+   */
+  async waitForTraces(traceIds: readonly string[], complete: (spans: FlatSpan[]) => boolean, timeoutMs = 30_000): Promise<FlatSpan[]> {
+    const deadline = Date.now() + timeoutMs;
+    const found = new Map<string, FlatSpan[]>();
+    let pending = [...new Set(traceIds)];
+    while (pending.length > 0) {
+      const stillPending: string[] = [];
+      for (const traceId of pending) {
+        const spans = await this.trace(traceId).catch((): FlatSpan[] => []);
+        if (spans.length > 0) found.set(traceId, spans);
+        if (spans.length === 0 || !complete(spans)) stillPending.push(traceId);
+      }
+      pending = stillPending;
+      if (pending.length === 0 || Date.now() >= deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    return [...found.values()].flat();
   }
 }

@@ -7,6 +7,14 @@ export async function explainSummary(
   text: string,
   values: readonly unknown[],
 ): Promise<PlanSummary | undefined> {
-  const result = await pool.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, [...values]);
-  return summarisePlan(result.rows[0]?.['QUERY PLAN']);
+  // Not pool.query: when the pool is busy, pg-pool runs its callback in the context of whichever request
+  // releases a connection, and the EXPLAIN would land in that request's trace. Awaiting connect() keeps
+  // the caller's (root) context, so the EXPLAIN makes no span at all.
+  const client = await pool.connect();
+  try {
+    const result = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, [...values]);
+    return summarisePlan(result.rows[0]?.['QUERY PLAN']);
+  } finally {
+    client.release();
+  }
 }

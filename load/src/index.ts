@@ -1,0 +1,13 @@
+/** The load package as a library, for the end-to-end tests: the report's analysis, the burst driver, the switches. */
+export { analyse, analysisDefaults, type Analysis, type AnalysisOptions, type Culprit } from './report/analysis';
+export { analyseTrace, isSkipped, type AnalysedTrace } from './report/analysed-trace';
+export { compareAnalyses, type Comparison } from './report/compare';
+export type { Finding } from './report/findings';
+export type { RankedOperation } from './report/ranking';
+export { connectWaitMs, queryAfter } from './report/detectors/pool-wait';
+export { overlappingSteps } from './report/detectors/n-plus-one';
+export { planOf } from './report/detectors/seq-scan';
+export { isQuerySpan, statementOf } from './report/statement';
+export { percentile } from './report/stats';
+export { runCheckoutBurst, traceIdsOf, type BurstOptions, type BurstResult } from './burst/checkout-burst';
+export { checkoutTraceComplete, waitForCheckoutTraces } from './burst/collect';

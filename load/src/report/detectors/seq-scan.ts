@@ -1,0 +1,92 @@
+/**
+ * Sequential scans: a query span whose `db.query.plan` event has a scan node starting with "Seq Scan". The
+ * services attach the plan only to slow SELECTs, and only from the second slow one of a statement on
+ * (the first one's EXPLAIN runs after it); so a slow span without its own event borrows the plan seen on
+ * the same statement elsewhere in the window, and when no plan is known at all, a single query at least
+ * `slowQueryMs` long that takes most of its parent counts as a suspected scan.
+ */
+import type { FlatSpan } from '@tracecart/jaeger-client';
+import type { AnalysedTrace } from '../analysed-trace';
+import { isPlainSelect, isQuerySpan, statementOf } from '../statement';
+import { round } from '../stats';
+import { parentOf } from '../trace-tree';
+import { occurrenceOn, type Occurrence } from './occurrence';
+
+export interface SeqScanOptions {
+  /** The services' SLOW_QUERY_EXPLAIN_MS: queries at least this long carry (or should carry) a plan. */
+  slowQueryMs: number;
+  /** Without any plan: the share of its parent a single slow query must take to be a suspected scan. */
+  wideShareOfParent: number;
+}
+
+export const seqScanDefaults: SeqScanOptions = { slowQueryMs: 50, wideShareOfParent: 0.5 };
+
+export interface PlanEvidence {
+  summary: string;
+  scanNode: string;
+}
+
+export function planOf(span: FlatSpan): PlanEvidence | undefined {
+  const event = span.events.find((candidate) => candidate.name === 'db.query.plan');
+  if (!event) return undefined;
+  const summary = String(event.attributes['db.query.plan.summary'] ?? '');
+  const scanNode = String(event.attributes['db.query.plan.scan_node'] ?? '') || (summary.split(' <- ')[1] ?? summary);
+  return { summary, scanNode };
+}
+
+export function isSeqScan(plan: PlanEvidence): boolean {
+  return plan.scanNode.startsWith('Seq Scan');
+}
+
+/** The latest plan seen per (service, statement) across the traces. */
+export function plansByStatement(traces: readonly AnalysedTrace[]): Map<string, PlanEvidence> {
+  const latest = new Map<string, { plan: PlanEvidence; at: number }>();
+  for (const trace of traces) {
+    for (const span of trace.tree.spans) {
+      const plan = planOf(span);
+      if (!plan) continue;
+      const key = `${span.service}\u0000${statementOf(span) ?? ''}`;
+      const seen = latest.get(key);
+      if (!seen || seen.at < span.endMs) latest.set(key, { plan, at: span.endMs });
+    }
+  }
+  return new Map([...latest].map(([key, { plan }]) => [key, plan]));
+}
+
+export function detectSeqScans(traces: readonly AnalysedTrace[], options: SeqScanOptions = seqScanDefaults): Occurrence[] {
+  const known = plansByStatement(traces);
+  const found: Occurrence[] = [];
+  for (const trace of traces) {
+    for (const span of trace.tree.spans) {
+      if (!isQuerySpan(span)) continue;
+      const statement = statementOf(span)!;
+      if (!isPlainSelect(statement)) continue;
+      const own = planOf(span);
+      const duration = `${round(span.durationMs)} ms`;
+      if (own) {
+        if (isSeqScan(own)) found.push(occurrenceOn(trace, span, { signature: 'seq-scan', evidence: `${duration}, plan: ${own.summary}`, measure: span.durationMs }));
+        continue;
+      }
+      if (span.durationMs < options.slowQueryMs) continue;
+      const borrowed = known.get(`${span.service}\u0000${statement}`);
+      if (borrowed) {
+        if (isSeqScan(borrowed)) {
+          found.push(occurrenceOn(trace, span, { signature: 'seq-scan', evidence: `${duration}, plan of the same statement: ${borrowed.summary}`, measure: span.durationMs }));
+        }
+        continue;
+      }
+      const parent = parentOf(trace.tree, span);
+      if (parent && span.durationMs >= options.wideShareOfParent * parent.durationMs) {
+        const share = Math.round((100 * span.durationMs) / parent.durationMs);
+        found.push(
+          occurrenceOn(trace, span, {
+            signature: 'seq-scan',
+            evidence: `${duration} (${share}% of ${parent.name}), no plan event: a suspected scan`,
+            measure: span.durationMs,
+          }),
+        );
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,55 @@
+/** Test helper: hand-built spans and traces for edge cases. */
+import { SpanKind, type AttributeValue, type FlatEvent, type FlatSpan } from '@tracecart/jaeger-client';
+
+export interface SpanSpec {
+  id: string;
+  parent?: string;
+  service?: string;
+  name: string;
+  start: number;
+  end: number;
+  kind?: number;
+  attributes?: Record<string, AttributeValue>;
+  events?: FlatEvent[];
+  traceId?: string;
+}
+
+export function span(spec: SpanSpec): FlatSpan {
+  return {
+    traceId: spec.traceId ?? 't1',
+    spanId: spec.id,
+    parentSpanId: spec.parent,
+    service: spec.service ?? 'order-service',
+    name: spec.name,
+    kind: spec.kind ?? SpanKind.INTERNAL,
+    startMs: spec.start,
+    endMs: spec.end,
+    durationMs: spec.end - spec.start,
+    attributes: spec.attributes ?? {},
+    events: spec.events ?? [],
+    statusCode: 0,
+    statusMessage: undefined,
+    links: [],
+  };
+}
+
+export function root(start: number, end: number, traceId = 't1'): FlatSpan {
+  return span({ id: 'root', name: 'POST /checkout', kind: SpanKind.SERVER, start, end, traceId, attributes: { 'http.response.status_code': 201 } });
+}
+
+export function query(spec: Omit<SpanSpec, 'name'> & { text: string }): FlatSpan {
+  const service = spec.service ?? 'order-service';
+  const verb = spec.text.split(' ')[0]!.toUpperCase();
+  return span({
+    ...spec,
+    service,
+    name: `pg.query:${verb} tracecart`,
+    kind: SpanKind.CLIENT,
+    attributes: { 'db.system.name': 'postgresql', 'db.query.text': spec.text, ...spec.attributes },
+  });
+}
+
+export function planEvent(summary: string, at: number): FlatEvent {
+  const scan = summary.split(' <- ')[1] ?? summary;
+  return { name: 'db.query.plan', timeMs: at, attributes: { 'db.query.plan.summary': summary, 'db.query.plan.scan_node': scan.replace(/ \(rows.*$/, '') } };
+}
