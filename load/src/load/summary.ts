@@ -64,6 +64,7 @@
  *   Stats.p999                   99.9th percentile
  *   Stats.max                    largest
  */
+import type { LoadOptions } from './generator';
 import type { LatencyStats } from './histogram';
 import type { OutcomeCounts, SlowTrace } from './outcomes';
 import type { ShippedStats } from './shipped';
@@ -73,17 +74,11 @@ export interface LoadSummary {
   startedAt: string;
   finishedAt: string;
   interrupted: boolean;
-  config: {
-    url: string;
-    ratePerSec: number;
-    durationSec: number;
-    declineShare: number;
-    maxItems: number;
-    concurrencyCap: number;
-    timeoutMs: number;
-    shippedSample: number;
-    seed: number | null;
-  };
+  /** The options the run used (the JSON's `config`). */
+  config: Pick<
+    LoadOptions,
+    'url' | 'ratePerSec' | 'durationSec' | 'declineShare' | 'maxItems' | 'concurrencyCap' | 'timeoutMs' | 'shippedSample'
+  > & { seed: number | null };
   rate: {
     targetPerSec: number;
     achievedPerSec: number;
