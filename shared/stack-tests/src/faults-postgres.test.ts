@@ -1,0 +1,137 @@
+/**
+ * PostgreSQL outage: with the database stopped every service reports not ready, every endpoint that
+ * needs the database answers 503 with a JSON body within a second (a hanging request is a failure),
+ * and once PostgreSQL is back the same processes serve checkouts again without a restart.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  attemptCheckout,
+  ensureStackUp,
+  keepScenarios,
+  pidOf,
+  readyz,
+  scenariosOff,
+  serviceNames,
+  serviceUrl,
+  stack,
+  waitUntil,
+  type ServiceName,
+} from './faults';
+import { cart, config, waitForOrderStatus } from './stack';
+
+async function timed(url: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: Record<string, unknown> | undefined }> {
+  const started = performance.now();
+  const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
+  const text = await response.text();
+  const ms = performance.now() - started;
+  let body: Record<string, unknown> | undefined;
+  try {
+    body = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, ms, body };
+}
+
+describe('PostgreSQL outage', { timeout: 180_000 }, () => {
+  let restoreScenarios: () => Promise<void> = async () => undefined;
+  const pids = new Map<ServiceName, number | undefined>();
+  const checkoutTimes: number[] = [];
+
+  before(async () => {
+    restoreScenarios = await keepScenarios();
+    await scenariosOff();
+    for (const service of serviceNames) pids.set(service, pidOf(service));
+    const warm = await attemptCheckout(cart(2));
+    assert.equal(warm.kind === 'answer' && warm.status, 201, 'a checkout works before the outage');
+    await stack('stop', 'postgres');
+  });
+
+  after(async () => {
+    try {
+      await stack('start', 'postgres');
+      await ensureStackUp();
+      await waitUntil('every service ready after the outage', async () => {
+        for (const service of serviceNames) if ((await readyz(service).catch(() => undefined))?.status !== 200) return false;
+        return true;
+      }, 60_000);
+    } finally {
+      await restoreScenarios();
+    }
+    const sorted = [...checkoutTimes].sort((a, b) => a - b);
+    if (sorted.length > 0) {
+      console.log(
+        `[reliability] postgres outage: ${sorted.length} checkouts answered 503, median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted[sorted.length - 1]!.toFixed(0)} ms`,
+      );
+    }
+  });
+
+  it('turns /readyz of every service to 503 (ready: false), promptly', async () => {
+    for (const service of serviceNames) {
+      const answer = await waitUntil(`${service} /readyz to say not ready`, async () => {
+        const probe = await timed(`${serviceUrl[service]}/readyz`);
+        return probe.status === 503 ? probe : undefined;
+      }, 10_000);
+      assert.equal(answer.body?.ready, false);
+      assert.equal((answer.body?.checks as Record<string, boolean>).postgres, false);
+      assert.ok(answer.ms < 1_500, `${service} /readyz took ${answer.ms.toFixed(0)} ms`);
+    }
+  });
+
+  it('answers POST /checkout with 503 within one second, every time', async () => {
+    const one = async () => {
+      const started = performance.now();
+      const answer = await attemptCheckout(cart(2), { 'idempotency-key': `pg-outage-${randomUUID()}` }, 10_000);
+      const ms = performance.now() - started;
+      checkoutTimes.push(ms);
+      assert.equal(answer.kind, 'answer', `no answer: ${JSON.stringify(answer)}`);
+      if (answer.kind !== 'answer') return;
+      assert.equal(answer.status, 503, answer.text);
+      assert.equal(answer.body.error, 'database_unavailable');
+      assert.ok(ms < 1_000, `checkout took ${ms.toFixed(0)} ms to answer 503`);
+    };
+    for (let index = 0; index < 5; index += 1) await one();
+    await Promise.all(Array.from({ length: 20 }, one));
+  });
+
+  it('answers every other database-backed endpoint with a JSON 503 within one second', async () => {
+    const orderId = randomUUID();
+    const calls: Array<[string, RequestInit?]> = [
+      [`${config.ORDER_URL}/orders/${orderId}`],
+      [`${config.ORDER_URL}/products?limit=5`],
+      [`${config.ORDER_URL}/customers?limit=5`],
+      [`${config.PAYMENT_URL}/payments/orders/${orderId}`],
+      [
+        `${config.PAYMENT_URL}/payments`,
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ orderId, customerId: 'cust-00001', amount: 10, method: 'card', token: 'tok_visa' }),
+        },
+      ],
+      [`${config.SHIPPING_URL}/shipments/${orderId}`],
+    ];
+    for (const [url, init] of calls) {
+      const answer = await timed(url, init);
+      assert.equal(answer.status, 503, `${init?.method ?? 'GET'} ${url} answered ${answer.status} ${JSON.stringify(answer.body)}`);
+      assert.equal(typeof answer.body?.error, 'string', `${url}: JSON error body`);
+      assert.ok(answer.ms < 1_000, `${url} took ${answer.ms.toFixed(0)} ms`);
+    }
+  });
+
+  it('recovers by itself once PostgreSQL is back: same processes, checkouts succeed and ship', async () => {
+    await stack('start', 'postgres');
+    for (const service of serviceNames) {
+      await waitUntil(`${service} ready again`, async () => (await readyz(service).catch(() => undefined))?.status === 200, 30_000);
+      assert.equal(pidOf(service), pids.get(service), `${service} was not restarted`);
+    }
+    const answer = await waitUntil('a checkout to succeed again', async () => {
+      const attempt = await attemptCheckout(cart(2));
+      return attempt.kind === 'answer' && attempt.status === 201 ? attempt : undefined;
+    }, 20_000, 500);
+    const order = await waitForOrderStatus(String(answer.body.orderId), 'SHIPPED', 20_000);
+    assert.equal(order.status, 'SHIPPED');
+  });
+});
