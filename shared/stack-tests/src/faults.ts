@@ -4,11 +4,12 @@
  * Everything talks to the loopback stack that scripts/test started.
  */
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
-import { config, type CheckoutBody } from './stack';
+import { cart, config, type CheckoutBody } from './stack';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const logDir = path.join(repoRoot, '.stack', 'logs');
@@ -348,4 +349,161 @@ export function logLinesSince(service: ServiceName, offset: number): Array<Recor
 export function logSize(service: ServiceName): number {
   const file = path.join(logDir, `${service}.log`);
   return existsSync(file) ? readFileSync(file).length : 0;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Load during a drill, and the verdict on it.
+
+export interface ClientOutcome {
+  key: string;
+  body: CheckoutBody;
+  startedAt: number;
+  endedAt: number;
+  attempts: Attempt[];
+  final: Attempt | undefined;
+}
+
+export interface Load {
+  outcomes: ClientOutcome[];
+  /** Lets the clients finish what they started (retrying up to their deadline), then resolves. */
+  stop(): Promise<ClientOutcome[]>;
+}
+
+/** `workers` clients checking out back to back, each with its own Idempotency-Key per checkout. */
+export function startLoad(
+  workers: number,
+  makeBody: () => CheckoutBody,
+  { retryForMs = 90_000, pauseMs = 20 }: { retryForMs?: number; pauseMs?: number } = {},
+): Load {
+  let running = true;
+  const outcomes: ClientOutcome[] = [];
+  let counter = 0;
+  const loops = Array.from({ length: workers }, async (_, worker) => {
+    while (running) {
+      counter += 1;
+      const key = `drill-${worker}-${counter}-${randomUUID()}`;
+      const body = makeBody();
+      const startedAt = Date.now();
+      const { attempts, final } = await checkoutUntilFinal(body, key, startedAt + retryForMs);
+      outcomes.push({ key, body, startedAt, endedAt: Date.now(), attempts, final });
+      await sleep(pauseMs);
+    }
+  });
+  return {
+    outcomes,
+    async stop() {
+      running = false;
+      await Promise.all(loops);
+      return outcomes;
+    },
+  };
+}
+
+export interface DrillFigures {
+  checkouts: number;
+  paid: number;
+  declined: number;
+  retried: number;
+  lost: number;
+  duplicates: number;
+  shipped: number;
+}
+
+/**
+ * The verdict on a drill's checkouts, once the system has settled (bounded wait): every client got a
+ * final answer; every 201 order exists and ends SHIPPED with one AUTHORIZED payment and one shipment;
+ * every 402 has exactly one DECLINED payment; one order per Idempotency-Key; no order, payment or
+ * shipment that no client asked for; the three databases agree.
+ */
+export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settleMs = 60_000): Promise<{ figures: DrillFigures; problems: string[] }> {
+  const problems: string[] = [];
+  const paid = new Map<string, ClientOutcome>();
+  const declined = new Map<string, ClientOutcome>();
+  let lost = 0;
+  let duplicates = 0;
+  for (const outcome of outcomes) {
+    const final = outcome.final;
+    if (!final || final.kind !== 'answer') {
+      lost += 1;
+      problems.push(`key ${outcome.key}: no final answer after ${outcome.attempts.length} attempts (${JSON.stringify(outcome.attempts.at(-1))})`);
+      continue;
+    }
+    const orderId = String(final.body.orderId ?? '');
+    if (final.status === 201) {
+      if (paid.has(orderId) || declined.has(orderId)) duplicates += 1;
+      paid.set(orderId, outcome);
+    } else if (final.status === 402) {
+      if (paid.has(orderId) || declined.has(orderId)) duplicates += 1;
+      declined.set(orderId, outcome);
+    } else {
+      lost += 1;
+      problems.push(`key ${outcome.key}: final answer ${final.status} ${final.text}`);
+    }
+  }
+  if (duplicates > 0) problems.push(`${duplicates} answers named an order that another key already had`);
+
+  // Settle: every paid order SHIPPED, nothing PENDING, databases consistent.
+  const deadline = Date.now() + settleMs;
+  let ledger = await ledgerSince(since);
+  for (;;) {
+    const waiting = [...ledger.orders.values()].filter((order) => order.status === 'PENDING' || order.status === 'PAID').length;
+    if ((waiting === 0 && ledgerProblems(ledger).length === 0) || Date.now() > deadline) break;
+    await sleep(1_000);
+    ledger = await ledgerSince(since);
+  }
+  problems.push(...ledgerProblems(ledger));
+
+  for (const [orderId, outcome] of paid) {
+    const order = ledger.orders.get(orderId);
+    if (!order) problems.push(`201 order ${orderId} (key ${outcome.key}) is missing from the order database`);
+    else if (order.status !== 'SHIPPED') problems.push(`201 order ${orderId} ended ${order.status}, not SHIPPED`);
+    const payments = ledger.payments.get(orderId) ?? [];
+    if (payments.length !== 1 || payments[0] !== 'AUTHORIZED') problems.push(`201 order ${orderId}: payments ${JSON.stringify(payments)}`);
+    if ((ledger.shipments.get(orderId) ?? 0) !== 1) problems.push(`201 order ${orderId}: ${ledger.shipments.get(orderId) ?? 0} shipments`);
+  }
+  for (const [orderId, outcome] of declined) {
+    const payments = ledger.payments.get(orderId) ?? [];
+    // A checkout interrupted before payment saw it is failed by the sweeper with no payment at all.
+    const interrupted = outcome.final?.kind === 'answer' && String(outcome.final.body.message ?? '').includes('checkout_interrupted');
+    if (!(payments.length === 1 && payments[0] === 'DECLINED') && !(interrupted && payments.length === 0)) {
+      problems.push(`402 order ${orderId}: payments ${JSON.stringify(payments)}`);
+    }
+    if (ledger.orders.get(orderId)?.status !== 'PAYMENT_FAILED') problems.push(`402 order ${orderId} is ${ledger.orders.get(orderId)?.status}`);
+  }
+  // Nothing nobody asked for: every order since the start belongs to exactly one client's key.
+  const answered = new Set([...paid.keys(), ...declined.keys()]);
+  const keyed = await sql<{ key: string; order_id: string | null }>(
+    'order',
+    'SELECT key, order_id::text FROM idempotency_keys WHERE key = ANY($1::text[])',
+    [outcomes.map((outcome) => outcome.key)],
+  );
+  const orderOfKey = new Map(keyed.map((row) => [row.key, row.order_id]));
+  for (const outcome of outcomes) {
+    const answer = outcome.final?.kind === 'answer' ? String(outcome.final.body.orderId ?? '') : '';
+    if (answer && orderOfKey.get(outcome.key) !== answer) problems.push(`key ${outcome.key} records order ${orderOfKey.get(outcome.key)}, answered ${answer}`);
+  }
+  for (const orderId of ledger.orders.keys()) {
+    if (!answered.has(orderId)) {
+      duplicates += 1;
+      problems.push(`order ${orderId} (${ledger.orders.get(orderId)?.status}) belongs to no client's answer: a duplicate or an orphan`);
+    }
+  }
+  const shipped = [...ledger.shipments.values()].reduce((sum, n) => sum + n, 0);
+  if (shipped !== paid.size) problems.push(`${shipped} shipments for ${paid.size} paid orders`);
+  return {
+    figures: {
+      checkouts: outcomes.length,
+      paid: paid.size,
+      declined: declined.size,
+      retried: outcomes.filter((outcome) => outcome.attempts.length > 1).length,
+      lost,
+      duplicates,
+      shipped,
+    },
+    problems,
+  };
+}
+
+export function someBody(): CheckoutBody {
+  return cart(1 + Math.floor(Math.random() * 3), Math.random() < 0.15 ? 'tok_chargeDeclined' : 'tok_visa');
 }
