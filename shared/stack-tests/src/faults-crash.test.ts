@@ -1,0 +1,105 @@
+/**
+ * Crash drills: each service is SIGKILLed in turn during a run of checkouts and started again.
+ * Clients behave as the API asks (retry with the same Idempotency-Key when they get no answer, a 503
+ * or a 409 request_in_progress). Afterwards nothing is lost or duplicated: every 201 order exists and
+ * ends SHIPPED, every 402 has exactly one DECLINED payment, orders left PENDING by the killed order
+ * service are finished by its recovery sweeper, and every key made at most one order.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import {
+  allReady,
+  attemptCheckout,
+  checkoutUntilFinal,
+  connect,
+  ensureStackUp,
+  keepScenarios,
+  scenariosOff,
+  sleep,
+  someBody,
+  sql,
+  stack,
+  startLoad,
+  verifyDrill,
+  waitUntil,
+  type ServiceName,
+} from './faults';
+import { cart, waitForOrderStatus } from './stack';
+
+describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () => {
+  let restoreScenarios: () => Promise<void> = async () => undefined;
+  before(async () => {
+    restoreScenarios = await keepScenarios();
+    await scenariosOff();
+  });
+  after(async () => {
+    try {
+      await ensureStackUp();
+      await waitUntil('the stack to be ready again', allReady, 60_000);
+    } finally {
+      await restoreScenarios();
+    }
+  });
+
+  it('loses and duplicates no order, payment or shipment when payment, shipping and order are killed in turn', async () => {
+    const since = new Date(Date.now() - 1_000);
+    const load = startLoad(6, someBody, { retryForMs: 120_000 });
+    try {
+      for (const service of ['payment', 'shipping', 'order'] as ServiceName[]) {
+        await sleep(2_500);
+        await stack('kill', service);
+        await sleep(1_000);
+        await stack('start', service);
+        // A restarted service comes back with its pathologies switched on: off again.
+        await scenariosOff();
+      }
+      await sleep(2_000);
+    } finally {
+      await ensureStackUp();
+    }
+    const outcomes = await load.stop();
+    const { figures, problems } = await verifyDrill(outcomes, since, 90_000);
+    console.log(`[reliability] crash drill (payment, shipping, order SIGKILLed in turn): ${JSON.stringify(figures)}`);
+    assert.deepEqual(problems, []);
+    assert.equal(figures.lost, 0);
+    assert.equal(figures.duplicates, 0);
+    assert.ok(figures.retried > 0, 'some clients had to retry (the kills did hit checkouts)');
+  });
+
+  it('lets a client finish its checkout when the order service died between claiming the key and committing the order', async () => {
+    // Hold the stock row of the cart's product so the checkout blocks inside its first transaction,
+    // after the Idempotency-Key was claimed; kill the order service there, then retry with the key.
+    const since = new Date(Date.now() - 1_000);
+    const body = cart(1);
+    const key = `crash-claim-${randomUUID()}`;
+    const locker = await connect('order');
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR UPDATE OF s', [body.items[0]!.sku]);
+      const inFlight = attemptCheckout(body, { 'idempotency-key': key }, 20_000);
+      await waitUntil('the key to be claimed', async () => (await sql('order', 'SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).length === 1, 10_000, 50);
+      await sleep(200);
+      await stack('kill', 'order');
+      const lost = await inFlight;
+      assert.equal(lost.kind, 'no-answer', 'the killed request got no answer');
+    } finally {
+      await locker.query('ROLLBACK').catch(() => undefined);
+      await locker.end();
+      await stack('start', 'order');
+      await scenariosOff();
+    }
+    const started = Date.now();
+    const { attempts, final } = await checkoutUntilFinal(body, key, Date.now() + 60_000);
+    assert.ok(final && final.kind === 'answer', `no final answer after ${attempts.length} attempts: ${JSON.stringify(attempts.at(-1))}`);
+    assert.equal(final.status, 201, final.text);
+    console.log(`[reliability] retry after a crash between key claim and order commit: 201 after ${attempts.length} attempts, ${Date.now() - started} ms`);
+    const orders = await sql<{ id: string }>(
+      'order',
+      'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2',
+      [body.customerId, since],
+    );
+    assert.deepEqual(orders.map((row) => row.id), [String(final.body.orderId)], 'exactly one order');
+    assert.equal((await waitForOrderStatus(String(final.body.orderId), 'SHIPPED', 20_000)).status, 'SHIPPED');
+  });
+});
