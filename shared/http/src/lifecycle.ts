@@ -2,7 +2,7 @@
  * Start-up and graceful shutdown. On SIGTERM or SIGINT: stop taking work (close the HTTP listener,
  * cancel consumers), let in-flight work finish, close connections, flush spans, exit.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Express } from 'express';
 import type { Logger } from '@tracecart/logger';
 import { shutdownTelemetry } from '@tracecart/telemetry';
@@ -19,10 +19,23 @@ export function listen(app: Express, port: number, logger: Logger): Promise<Serv
   });
 }
 
-/** Closes the listener and waits for in-flight requests; idle keep-alive sockets are closed at once. */
+/**
+ * Closes the listener and waits for in-flight requests. Kept-alive connections must end too, or
+ * server.close() waits for them while clients keep sending new requests over them (a busy client
+ * never lets its connection go idle): from now on every response says `Connection: close`, and
+ * connections that go idle (their last response written) are closed as they do.
+ */
 export function closeServer(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    server.prependListener('request', (_request: IncomingMessage, response: ServerResponse) => {
+      if (!response.headersSent) response.setHeader('connection', 'close');
+    });
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
+    server.close(() => {
+      clearInterval(sweep);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
