@@ -145,7 +145,7 @@ describe('the repository holds no secrets', () => {
   const privateKey = new RegExp(`${dashes}BEGIN ((RSA|EC|DSA|OPENSSH|ENCRYPTED|PGP) )?PRIVATE KEY( BLOCK)?${dashes}`);
   const awsAccessKey = new RegExp(`\\b(AK${'IA'}|AS${'IA'}|AG${'PA'}|AI${'DA'}|AR${'OA'}|AN${'PA'}|AN${'VA'}|AI${'PA'})[0-9A-Z]{16}\\b`);
   const awsSecret = new RegExp(`aws_?secret_?access_?key\\s*[:=]\\s*["']?[A-Za-z0-9/+=]{40}`, 'i');
-  /** `password = "literal"`, `"password": "literal"`, `PASSWORD=literal`, `password: literal`, in any file type (not `===`, `=>`). */
+  /** A password, secret or token given a literal value, in code, env, YAML or JSON style (comparisons and arrows excluded). */
   const passwordAssignment = new RegExp(
     `(?:pass${'word'}|passwd|pwd|secret|token)[A-Za-z0-9_-]*["']?\\s*[:=](?![=>])\\s*(?:"([^"\\n]*)"|'([^'\\n]*)'|([^\\s"',;#)]+))`,
     'gi',
@@ -159,8 +159,9 @@ describe('the repository holds no secrets', () => {
     return value === '' || /^(\$|\{|<|\*+$|%|tok_)/.test(value);
   }
 
-  /** An unquoted value that is code, not a literal: config.X, z.string(, process.env.X, ENV_NAME, a type name. */
+  /** An unquoted value that is code, not a literal: config.X, z.string(, process.env.X, ENV_NAME, a type name, `${...}`. */
   function isCode(value: string): boolean {
+    if (/^(new|await|typeof|function|async)$/.test(value) || (value.startsWith('`') && value.includes('${'))) return true;
     if (!/^[A-Za-z_$][\w$]*(\.[\w$]+)*(\(.*)?$/.test(value)) return false;
     return value.includes('.') || value.includes('(') || /^[A-Z][A-Z0-9_]*$/.test(value) || /^(true|false|null|undefined|string|number|boolean)$/.test(value);
   }
