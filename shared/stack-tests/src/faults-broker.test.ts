@@ -15,6 +15,7 @@ import {
   sql,
   stack,
   startLoad,
+  reservationDrift,
   verifyDrill,
   waitUntil,
 } from './faults';
@@ -36,6 +37,7 @@ describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
 
   it('loses and duplicates nothing: every PAID order ends SHIPPED, one shipment each', async () => {
     const since = new Date(Date.now() - 1_000);
+    const driftBefore = await reservationDrift();
     const load = startLoad(4, someBody);
     let down = { from: 0, to: 0 };
     try {
@@ -70,6 +72,7 @@ describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
     );
     assert.equal(shipments[0]!.n, figures.paid, 'shipments made during the drill = PAID orders made');
     assert.equal(shipments[0]!.orders, shipments[0]!.n, 'no order shipped twice');
+    assert.equal(await reservationDrift(), driftBefore, 'one carrier slot reserved per shipment, none leaked');
     // Nothing stuck behind: the outboxes are empty and no event was dead-lettered.
     await waitUntil('outboxes drained', async () => {
       const order = await sql<{ n: number }>('order', 'SELECT count(*)::int AS n FROM outbox');

@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
+import amqp from 'amqplib';
 import {
   allReady,
   attemptCheckout,
@@ -23,11 +24,12 @@ import {
   sql,
   stack,
   startLoad,
+  reservationDrift,
   verifyDrill,
   waitUntil,
   type ServiceName,
 } from './faults';
-import { cart, waitForOrderStatus } from './stack';
+import { cart, config, waitForOrderStatus } from './stack';
 
 describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () => {
   let restoreScenarios: () => Promise<void> = async () => undefined;
@@ -47,6 +49,7 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
   it('loses and duplicates no order, payment or shipment when payment, shipping and order are killed in turn', async () => {
     const since = new Date(Date.now() - 1_000);
     const orderLog = logSize('order');
+    const driftBefore = await reservationDrift();
     const load = startLoad(6, someBody, { retryForMs: 120_000 });
     try {
       for (const service of ['payment', 'shipping', 'order'] as ServiceName[]) {
@@ -71,6 +74,7 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     assert.equal(figures.lost, 0);
     assert.equal(figures.duplicates, 0);
     assert.ok(figures.retried > 0, 'some clients had to retry (the kills did hit checkouts)');
+    assert.equal(await reservationDrift(), driftBefore, 'one carrier slot reserved per shipment, none leaked');
   });
 
   it('lets a client finish its checkout when the order service died between claiming the key and committing the order', async () => {
@@ -107,5 +111,46 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     );
     assert.deepEqual(orders.map((row) => row.id), [String(final.body.orderId)], 'exactly one order');
     assert.equal((await waitForOrderStatus(String(final.body.orderId), 'SHIPPED', 20_000)).status, 'SHIPPED');
+  });
+
+  it('reserves one carrier slot per shipment even when shipping loses its database session half-way', async () => {
+    // A PAID order (written directly) whose order.paid the test publishes itself. The test holds an
+    // uncommitted shipment row for the same order, so shipping's insert waits on it; the waiting
+    // session is then terminated, as a crash or a network cut would. The redelivered message must make
+    // the shipment with one reserved slot, not one per attempt.
+    const orderId = randomUUID();
+    await sql('order', "INSERT INTO orders (id, customer_id, status, total, payment_status, paid_at) VALUES ($1, 'cust-00001', 'PAID', 10, 'AUTHORIZED', now())", [orderId]);
+    const driftBefore = await reservationDrift();
+    const blocker = await connect('shipping');
+    const broker = await amqp.connect(config.RABBITMQ_URL);
+    const waitingInsert = () =>
+      sql<{ pid: number }>(
+        'shipping',
+        "SELECT pid FROM pg_stat_activity WHERE application_name = 'shipping-service' AND wait_event_type = 'Lock' AND query LIKE 'INSERT INTO shipments%'",
+      ).then((rows) => rows[0]?.pid);
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query("INSERT INTO shipments (order_id, carrier_id, tracking_number, price) VALUES ($1, 1, 'TEST-BLOCKER', 1)", [orderId]);
+      const channel = await broker.createConfirmChannel();
+      channel.publish('tracecart.events', 'order.paid', Buffer.from(JSON.stringify({ orderId, customerId: 'cust-00001', total: 10, itemsCount: 1 })), {
+        persistent: true,
+        contentType: 'application/json',
+      });
+      await channel.waitForConfirms();
+      const first = await waitUntil('shipping to wait on the held row', waitingInsert, 15_000, 50);
+      await sql('shipping', 'SELECT pg_terminate_backend($1)', [first]);
+      await waitUntil('the redelivered message to wait again', async () => {
+        const pid = await waitingInsert();
+        return pid !== undefined && pid !== first ? pid : undefined;
+      }, 15_000, 50);
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+      await broker.close().catch(() => undefined);
+    }
+    assert.equal((await waitForOrderStatus(orderId, 'SHIPPED', 20_000)).status, 'SHIPPED');
+    const shipments = await sql<{ n: number }>('shipping', 'SELECT count(*)::int AS n FROM shipments WHERE order_id = $1', [orderId]);
+    assert.equal(shipments[0]!.n, 1);
+    assert.equal(await reservationDrift(), driftBefore, 'one carrier slot for the one shipment');
   });
 });

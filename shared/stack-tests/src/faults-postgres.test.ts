@@ -22,6 +22,7 @@ import {
   someBody,
   stack,
   startLoad,
+  reservationDrift,
   verifyDrill,
   waitUntil,
   type Load,
@@ -48,6 +49,7 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
   const pids = new Map<ServiceName, number | undefined>();
   const checkoutTimes: number[] = [];
   let since = new Date();
+  let driftBefore = 0;
   let load: Load | undefined;
 
   before(async () => {
@@ -60,6 +62,7 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
     if (warm.kind === 'answer') assert.equal((await waitForOrderStatus(String(warm.body.orderId), 'SHIPPED', 20_000)).status, 'SHIPPED');
     // Checkouts in flight when the database goes away.
     since = new Date();
+    driftBefore = await reservationDrift();
     load = startLoad(4, someBody, { retryForMs: 120_000, pauseMs: 50 });
     await sleep(1_500);
     await stack('stop', 'postgres');
@@ -164,5 +167,6 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
     assert.equal(figures.lost, 0);
     assert.equal(figures.duplicates, 0);
     for (const service of serviceNames) assert.equal(pidOf(service), pids.get(service), `${service} did not crash or restart`);
+    assert.equal(await reservationDrift(), driftBefore, 'one carrier slot reserved per shipment, none leaked');
   });
 });

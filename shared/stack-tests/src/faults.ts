@@ -507,3 +507,15 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
 export function someBody(): CheckoutBody {
   return cart(1 + Math.floor(Math.random() * 3), Math.random() < 0.15 ? 'tok_chargeDeclined' : 'tok_visa');
 }
+
+/**
+ * Carrier capacity reserved beyond the shipments that exist (sum of carriers.reserved minus shipments).
+ * Every shipment reserves exactly one slot, so a drill must leave this unchanged.
+ */
+export async function reservationDrift(): Promise<number> {
+  const rows = await sql<{ drift: number }>(
+    'shipping',
+    'SELECT ((SELECT coalesce(sum(reserved), 0) FROM carriers) - (SELECT count(*) FROM shipments))::int AS drift',
+  );
+  return rows[0]!.drift;
+}
