@@ -4,8 +4,8 @@
  *
  * lock-contention ON: the carrier's row is locked with SELECT ... FOR UPDATE and held across pricing
  * and writing, so parallel messages for the same (hot) carrier wait in line. OFF: the shipment is
- * priced without any lock, then inserted, and a short atomic UPDATE ... RETURNING reserves capacity at
- * the end of the same transaction, holding the row only until its commit.
+ * priced without any lock and written, and a short atomic UPDATE ... RETURNING reserves capacity as the
+ * last statement of the same transaction, holding the row only until its commit.
  */
 import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
@@ -64,15 +64,16 @@ export async function createShipment(
         })
       : await (async () => {
           const price = shippingPrice(await recentVolume(pool, carrier.id));
-          // The slot is reserved in the shipment's own transaction, after its insert: an attempt that
-          // fails or dies half-way rolls its reservation back with it (a separate, committed reservation
-          // leaked one slot per failed attempt), and the carrier row stays locked only for the rest of
-          // this short transaction, never across the pricing query.
+          // The slot is reserved in the shipment's own transaction, as its last statement: an attempt
+          // that fails or dies half-way rolls its reservation back with it (a separate, committed
+          // reservation leaked one slot per failed attempt), and the carrier row stays locked only
+          // until the commit, never across the pricing query.
           return inTransaction(pool, async (db) => {
             const ok = await insertShipment(db, { id: shipmentId, orderId: order.orderId, carrierId: carrier.id, trackingNumber: tracking, price });
             if (!ok) return false; // a duplicate message raced us to the insert: it reserved the slot
-            if (!(await reserveSlot(db, carrier.id))) throw new CarrierFullError(carrier.code);
             await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
+            // Last, so the carrier row is held only until the commit that follows.
+            if (!(await reserveSlot(db, carrier.id))) throw new CarrierFullError(carrier.code);
             return true;
           });
         })();
