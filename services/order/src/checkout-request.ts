@@ -3,14 +3,22 @@ import { z } from 'zod';
 
 export const MAX_CART_LINES = 50;
 
+/** An identifier: no control characters (PostgreSQL text cannot even hold NUL; a query with one fails). */
+const identifier = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
+
 export const checkoutRequestSchema = z
   .object({
-    customerId: z.string().min(1).max(64),
+    customerId: identifier(64),
     items: z
       .array(
         z
           .object({
-            sku: z.string().min(1).max(64),
+            sku: identifier(64),
             quantity: z.number().int().min(1).max(100),
           })
           .strict(),

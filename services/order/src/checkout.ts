@@ -17,6 +17,7 @@ import { annotate, currentTraceId, inSpan, recordFailure } from '@tracecart/tele
 import { customerExists, loadProductsBySkus, loadProductsOneByOne, releaseStock, reserveStock } from './catalog-repo';
 import type { CheckoutRequest } from './checkout-request';
 import {
+  ClaimLostError,
   attachOrder,
   claimKey,
   lookUp,
@@ -134,7 +135,10 @@ async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
   });
 }
 
-async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, key: string | undefined, span: Span): Promise<CheckoutAnswer> {
+/** The Idempotency-Key this request holds, with its claim token. */
+type KeyClaim = { key: string; token: string };
+
+async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, claim: KeyClaim | undefined, span: Span): Promise<CheckoutAnswer> {
   const { pool, payments, relay, scenarios } = deps;
   const starving = scenarios.poolStarvation();
   if (starving) span.setAttribute(scenarioAttribute('pool-starvation'), true);
@@ -160,7 +164,7 @@ async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, key: str
       throw new OutOfStockError(cart.lines[0]?.sku ?? '', 0);
     }
     const orderId = await insertOrder(client, { customerId: request.customerId, cart, traceId });
-    if (key) await attachOrder(client, key, orderId);
+    if (claim) await attachOrder(client, claim.key, claim.token, orderId);
     annotate({ 'app.order.id': orderId, 'app.order.total': cart.total });
     // The fix: commit and give the connection back before waiting on another service.
     if (!starving) await close('COMMIT');
@@ -202,19 +206,29 @@ async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, key: str
   }
 }
 
-async function waitForAnswer(deps: CheckoutDeps, key: string, hash: string, orderId: string | null): Promise<CheckoutAnswer> {
+type Waited = { kind: 'answer'; answer: CheckoutAnswer } | { kind: 'claimed'; token: string };
+
+/**
+ * Waits for the answer of the request that holds the key. When the key becomes free (that request
+ * failed before creating anything) or its claim is abandoned (that request died), this request gets
+ * the claim and must do the checkout itself: giving the claim up would leave the key blocked.
+ */
+async function waitForAnswer(deps: CheckoutDeps, key: string, hash: string, orderId: string | null): Promise<Waited> {
   const deadline = Date.now() + (deps.idempotencyWaitMs ?? 15_000);
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
     const claim = await lookUp(deps.pool, key, hash);
-    if (claim.kind === 'replay') return claim.answer;
-    if (claim.kind === 'mismatch') return mismatch();
-    if (claim.kind === 'claimed') return { status: 409, body: { error: 'request_in_progress', message: 'retry this request' } };
+    if (claim.kind === 'replay') return { kind: 'answer', answer: claim.answer };
+    if (claim.kind === 'mismatch') return { kind: 'answer', answer: mismatch() };
+    if (claim.kind === 'claimed') return claim;
     orderId = claim.orderId;
   }
   return {
-    status: 409,
-    body: { error: 'request_in_progress', message: 'an earlier request with this Idempotency-Key is still running', orderId },
+    kind: 'answer',
+    answer: {
+      status: 409,
+      body: { error: 'request_in_progress', message: 'an earlier request with this Idempotency-Key is still running', orderId },
+    },
   };
 }
 
@@ -230,24 +244,41 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key
   annotate(attributes);
   return inSpan('checkout', attributes, async (span) => {
     const hash = requestHash(request);
+    let claim: KeyClaim | undefined;
     if (key) {
-      const claim = await claimKey(deps.pool, key, hash);
-      span.setAttribute('app.idempotency.outcome', claim.kind);
-      if (claim.kind === 'mismatch') return mismatch();
-      if (claim.kind === 'replay') return claim.answer;
-      if (claim.kind === 'in-progress') return waitForAnswer(deps, key, hash, claim.orderId);
-    }
-    try {
-      return await placeOrder(deps, request, key, span);
-    } catch (error) {
-      const answer = businessAnswer(error, request);
-      if (!answer) {
-        if (key) await releaseKey(deps.pool, key).catch(() => undefined);
-        throw error;
+      const first = await claimKey(deps.pool, key, hash);
+      span.setAttribute('app.idempotency.outcome', first.kind);
+      if (first.kind === 'mismatch') return mismatch();
+      if (first.kind === 'replay') return first.answer;
+      if (first.kind === 'in-progress') {
+        const waited = await waitForAnswer(deps, key, hash, first.orderId);
+        if (waited.kind === 'answer') return waited.answer;
+        span.setAttribute('app.idempotency.taken_over', true);
+        claim = { key, token: waited.token };
+      } else {
+        claim = { key, token: first.token };
       }
-      recordFailure(span, error);
-      if (key) await storeAnswer(deps.pool, key, answer);
-      return answer;
+    }
+    for (;;) {
+      try {
+        return await placeOrder(deps, request, claim, span);
+      } catch (error) {
+        if (error instanceof ClaimLostError && claim) {
+          // Our claim was taken over as abandoned; our order rolled back. The new holder answers.
+          const waited = await waitForAnswer(deps, claim.key, hash, null);
+          if (waited.kind === 'answer') return waited.answer;
+          claim = { key: claim.key, token: waited.token };
+          continue;
+        }
+        const answer = businessAnswer(error, request);
+        if (!answer) {
+          if (claim) await releaseKey(deps.pool, claim.key, claim.token).catch(() => undefined);
+          throw error;
+        }
+        recordFailure(span, error);
+        if (claim) await storeAnswer(deps.pool, claim.key, claim.token, answer);
+        return answer;
+      }
     }
   });
 }

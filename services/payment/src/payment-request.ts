@@ -4,7 +4,12 @@ import { z } from 'zod';
 export const paymentRequestSchema = z
   .object({
     orderId: z.uuid(),
-    customerId: z.string().min(1).max(64),
+    // No control characters: PostgreSQL text cannot even hold NUL (a query with one fails).
+    customerId: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^\P{Cc}*$/u, 'must not contain control characters'),
     amount: z.number().nonnegative().max(1_000_000).multipleOf(0.01),
     currency: z.literal('EUR').default('EUR'),
     method: z.literal('card'),

@@ -64,7 +64,8 @@ export function paymentRoutes({ pool, logger, missingIndex }: PaymentRoutesOptio
       if (payment.status === 'DECLINED') {
         recordFailure(serverSpan(), new PaymentDeclinedError(payment.declineReason ?? 'declined'));
         logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
-        response.status(402).json(toResult(payment));
+        // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
+        response.status(402).json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });
         return;
       }
       response.status(201).json(toResult(payment));

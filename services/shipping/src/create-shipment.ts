@@ -3,8 +3,9 @@
  * `shipment.created` outbox event. Idempotent per order: a redelivered order.paid changes nothing.
  *
  * lock-contention ON: the carrier's row is locked with SELECT ... FOR UPDATE and held across pricing
- * and writing, so parallel messages for the same (hot) carrier wait in line. OFF: a short atomic
- * UPDATE ... RETURNING reserves capacity and the rest runs without holding the row.
+ * and writing, so parallel messages for the same (hot) carrier wait in line. OFF: the shipment is
+ * priced without any lock and written, and a short atomic UPDATE ... RETURNING reserves capacity as the
+ * last statement of the same transaction, holding the row only until its commit.
  */
 import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
@@ -62,18 +63,19 @@ export async function createShipment(
           return true;
         })
       : await (async () => {
-          if (!(await reserveSlot(pool, carrier.id))) throw new CarrierFullError(carrier.code);
           const price = shippingPrice(await recentVolume(pool, carrier.id));
-          const inserted = await inTransaction(pool, async (db) => {
+          // The slot is reserved in the shipment's own transaction, as its last statement: an attempt
+          // that fails or dies half-way rolls its reservation back with it (a separate, committed
+          // reservation leaked one slot per failed attempt), and the carrier row stays locked only
+          // until the commit, never across the pricing query.
+          return inTransaction(pool, async (db) => {
             const ok = await insertShipment(db, { id: shipmentId, orderId: order.orderId, carrierId: carrier.id, trackingNumber: tracking, price });
-            if (ok) {
-              await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
-            }
-            return ok;
+            if (!ok) return false; // a duplicate message raced us to the insert: it reserved the slot
+            await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
+            // Last, so the carrier row is held only until the commit that follows.
+            if (!(await reserveSlot(db, carrier.id))) throw new CarrierFullError(carrier.code);
+            return true;
           });
-          // A duplicate message raced us to the insert: give back the slot it did not need.
-          if (!inserted) await addReservation(pool, carrier.id, -1);
-          return inserted;
         })();
     if (created) return { created: true, shipmentId };
     const winner = await findShipmentByOrder(pool, order.orderId);

@@ -40,7 +40,7 @@ export const configSchema = z.object({
 
   RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://tracecart:tracecart@localhost:5672'),
   RABBITMQ_PREFETCH: positiveInt.default(10),
-  /** Deliveries of one message before it is dead-lettered. */
+  /** Failed deliveries of one message before it is dead-lettered (RabbitMQ x-delivery-limit): it is tried at most this + 1 times. */
   RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
 
   /** Bearer token that the scenario switch endpoints require. A demo default; set your own outside a workshop. */

@@ -2,6 +2,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '@tracecart/logger';
+import { isDatabaseUnavailable } from '@tracecart/postgres';
 import { recordFailure, serverSpan } from '@tracecart/telemetry';
 
 export class HttpError extends Error {
@@ -57,7 +58,13 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
 
 export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, _request, response, _next) => {
-    const known = error instanceof HttpError ? error : fromBodyParser(error as BodyParserError);
+    const known =
+      error instanceof HttpError
+        ? error
+        : isDatabaseUnavailable(error)
+          ? // Whatever route it came from: the database is down, so retry later (never a 500).
+            new HttpError(503, 'database_unavailable', 'database unavailable; retry shortly')
+          : fromBodyParser(error as BodyParserError);
     const answer = known ?? new HttpError(500, 'internal_error', 'internal error');
     if (answer.status >= 500) {
       logger.error({ err: error }, 'request failed');

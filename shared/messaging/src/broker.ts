@@ -78,11 +78,14 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
       await consumer.handler(parseJson(message), message);
       channel.ack(message);
     } catch (error) {
+      // x-delivery-count is how many deliveries of this message failed before this one. A quorum queue
+      // dead-letters a message once it has failed more than x-delivery-limit times, so the last try is
+      // delivery number deliveryLimit + 1.
       const deliveries = Number(message.properties.headers?.['x-delivery-count'] ?? 0) + 1;
       recordFailure(trace.getSpan(context.active()), error);
       logger.error(
         { err: error, queue: consumer.queue.name, deliveries, deliveryLimit: options.deliveryLimit },
-        deliveries >= options.deliveryLimit
+        deliveries > options.deliveryLimit
           ? 'message failed for the last time: dead-lettered'
           : 'message failed: handed back for another try',
       );

@@ -28,7 +28,8 @@ export function deadLetterQueueName(queue: string): string {
 
 /**
  * Declares everything idempotently. A consumed queue is a quorum queue with a delivery limit: a message
- * that keeps failing is dead-lettered to `<queue>.dead-letter` after `deliveryLimit` attempts, never lost.
+ * that keeps failing is dead-lettered to `<queue>.dead-letter` once it failed more than `deliveryLimit`
+ * times (deliveryLimit + 1 attempts), never lost.
  */
 export async function assertTopology(channel: Channel, deliveryLimit: number): Promise<void> {
   await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });

@@ -41,6 +41,13 @@ export function createPool(config: Config, service: ServiceName, options: PoolOp
   });
   // An idle client losing its server (PostgreSQL restarting) must not crash the process.
   pool.on('error', () => undefined);
+  // Nor may a checked-out one (pool.connect(): transactions, the outbox relay): pg emits 'error' on the
+  // client itself, which pg-pool only listens to while the client is idle, and an unhandled 'error'
+  // event kills the process. The query in flight still fails with the error, and the broken client is
+  // discarded on release (it is no longer queryable).
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   if (options.explainSlowQueries) {
     setSlowQueryExplainer((text, values) => explainSummary(pool, text, values), config.SLOW_QUERY_EXPLAIN_MS);
   }

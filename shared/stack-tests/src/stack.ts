@@ -88,9 +88,17 @@ export async function setAllScenarios(enabled: boolean): Promise<void> {
 
 export const services = ['order-service', 'payment-service', 'shipping-service'] as const;
 
-/** A trace is complete for a paid checkout once order has consumed shipment.created. */
+/**
+ * A trace is complete for a paid checkout once order has consumed shipment.created and Jaeger holds
+ * the spans of all three services: each process exports in its own batches, so order's last span can
+ * reach Jaeger before shipping's earlier ones.
+ */
 export function paidTraceComplete(spans: FlatSpan[]): boolean {
-  return spans.some((span) => span.service === 'order-service' && span.kind === 5);
+  return (
+    spans.some((span) => span.service === 'order-service' && span.kind === 5) &&
+    spans.some((span) => span.service === 'shipping-service' && span.kind === 5) &&
+    spans.some((span) => span.service === 'payment-service' && span.kind === 2)
+  );
 }
 
 export async function waitForOrderStatus(orderId: string, status: string, timeoutMs = 15_000): Promise<Record<string, unknown>> {
