@@ -34,10 +34,11 @@ describe('claiming a key (real PostgreSQL)', () => {
   it('claims once, then reports in-progress, replay or mismatch', async () => {
     const key = `test-${randomUUID()}`;
     const hash = requestHash({ n: 1 });
-    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'claimed' });
+    const claim = await claimKey(pool, key, hash);
+    assert.equal(claim.kind, 'claimed');
     assert.deepEqual(await claimKey(pool, key, hash), { kind: 'in-progress', orderId: null });
     assert.deepEqual(await claimKey(pool, key, requestHash({ n: 2 })), { kind: 'mismatch' });
-    await storeAnswer(pool, key, { status: 201, body: { orderId: 'o-1' } });
+    await storeAnswer(pool, key, (claim as { token: string }).token, { status: 201, body: { orderId: 'o-1' } });
     assert.deepEqual(await claimKey(pool, key, hash), { kind: 'replay', answer: { status: 201, body: { orderId: 'o-1' } } });
   });
 
@@ -52,8 +53,11 @@ describe('claiming a key (real PostgreSQL)', () => {
   it('frees a key whose request created nothing, so a retry can claim it', async () => {
     const key = `test-${randomUUID()}`;
     const hash = requestHash({ n: 4 });
-    await claimKey(pool, key, hash);
-    await releaseKey(pool, key);
-    assert.deepEqual(await claimKey(pool, key, hash), { kind: 'claimed' });
+    const first = await claimKey(pool, key, hash);
+    assert.equal(first.kind, 'claimed');
+    await releaseKey(pool, key, (first as { token: string }).token);
+    const again = await claimKey(pool, key, hash);
+    assert.equal(again.kind, 'claimed');
+    assert.notEqual((again as { token: string }).token, (first as { token: string }).token, 'a fresh claim gets a fresh token');
   });
 });
