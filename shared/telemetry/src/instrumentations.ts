@@ -8,7 +8,8 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
 
-const probePaths = /^\/(healthz|readyz)(\?|$)/;
+// Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace.
+const probePaths = /^\/(healthz|readyz|internal\/telemetry)(\?|$)/;
 
 export function isProbeRequest(request: IncomingMessage): boolean {
   return probePaths.test(request.url ?? '');

@@ -7,7 +7,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { tracecartInstrumentations } from './instrumentations';
-import { SpanCounter } from './span-counter';
+import { CountingExporter, SpanCounter } from './span-counter';
 
 export interface TelemetryOptions {
   /** Defaults to OTEL_SERVICE_NAME. */
@@ -21,6 +21,7 @@ export interface TelemetryOptions {
 export interface Telemetry {
   sdk: NodeSDK;
   spans: SpanCounter;
+  exporter: CountingExporter;
   shutdown(): Promise<void>;
 }
 
@@ -35,7 +36,7 @@ function defaultQuietSignals(env: NodeJS.ProcessEnv): void {
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (active) return active;
   defaultQuietSignals(process.env);
-  const exporter = options.exporter ?? new OTLPTraceExporter();
+  const exporter = new CountingExporter(options.exporter ?? new OTLPTraceExporter());
   const spans = new SpanCounter();
   const processors: SpanProcessor[] = [
     spans,
@@ -60,6 +61,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   active = {
     sdk,
     spans,
+    exporter,
     shutdown: () => (stopped ??= sdk.shutdown()),
   };
   return active;
@@ -70,7 +72,23 @@ export async function shutdownTelemetry(): Promise<void> {
   await active?.shutdown();
 }
 
-/** Counts of spans started and ended in this process since start, for the span-loss benchmark. */
-export function spanCounts(): { started: number; ended: number } {
-  return active ? active.spans.counts() : { started: 0, ended: 0 };
+export interface SpanCounts {
+  /** Spans started and ended (sampled) in this process since start. */
+  started: number;
+  ended: number;
+  /** Spans the exporter delivered, and spans whose export failed. */
+  exported: number;
+  failed: number;
+  /** False when the SDK is disabled (OTEL_SDK_DISABLED): nothing is recorded. */
+  enabled: boolean;
+}
+
+/** Span counts of this process, for the span-loss benchmark (`GET /internal/telemetry`). */
+export function spanCounts(): SpanCounts {
+  if (!active) return { started: 0, ended: 0, exported: 0, failed: 0, enabled: false };
+  return { ...active.spans.counts(), ...active.exporter.counts(), enabled: !sdkDisabled() };
+}
+
+function sdkDisabled(): boolean {
+  return ['true', '1'].includes((process.env.OTEL_SDK_DISABLED ?? '').trim().toLowerCase());
 }

@@ -1,6 +1,7 @@
 /** A span processor that only counts, so a benchmark can compare spans emitted with spans stored in Jaeger. */
 import type { Context } from '@opentelemetry/api';
-import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace';
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, Span, SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace';
 
 export class SpanCounter implements SpanProcessor {
   private started = 0;
@@ -24,5 +25,33 @@ export class SpanCounter implements SpanProcessor {
 
   shutdown(): Promise<void> {
     return Promise.resolve();
+  }
+}
+
+/** Wraps the real exporter to count spans it delivered and spans whose export failed. */
+export class CountingExporter implements SpanExporter {
+  private exported = 0;
+  private failed = 0;
+
+  constructor(private readonly inner: SpanExporter) {}
+
+  export(spans: ReadableSpan[], resultCallback: (result: ExportResult) => void): void {
+    this.inner.export(spans, (result) => {
+      if (result.code === ExportResultCode.SUCCESS) this.exported += spans.length;
+      else this.failed += spans.length;
+      resultCallback(result);
+    });
+  }
+
+  counts(): { exported: number; failed: number } {
+    return { exported: this.exported, failed: this.failed };
+  }
+
+  shutdown(): Promise<void> {
+    return this.inner.shutdown();
+  }
+
+  forceFlush(): Promise<void> {
+    return this.inner.forceFlush?.() ?? Promise.resolve();
   }
 }
