@@ -154,6 +154,7 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
   options.log(`span loss: ${options.lossCount} checkouts at ${options.lossRate}/s (load ${loadBefore.join(' ')})`);
   const traceIds = new Set<string>();
   let withoutTrace = 0;
+  const runStart = new Date();
   const sampler = rssPeakSampler();
   const jaegerRss = { peak: 0 };
   const jaegerTimer = setInterval(() => void rssMb('jaeger').then((mb) => (jaegerRss.peak = Math.max(jaegerRss.peak, mb ?? 0))), 500);
@@ -171,14 +172,31 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
   // Consumers finish after the HTTP answers; then the batch processors flush (1 s) and Jaeger batches (200 ms).
   const after = await settledCounts(config, 2_500);
   await sleep(1_500);
-  const delta = (key: keyof Omit<SpanCounts, 'enabled'>) =>
+  const delta = (key: 'started' | 'ended' | 'roots' | 'exported' | 'failed') =>
     Object.fromEntries(serviceNames.map((service) => [service, after[service][key] - before[service][key]])) as Record<ServiceName, number>;
   const emittedBy = delta('ended');
   const emitted = sum(Object.values(emittedBy));
-  options.log(`  ${emitted} spans emitted; counting them in Jaeger over ${traceIds.size} traces`);
+  const serviceKey: Record<ServiceName, string> = { order: 'order-service', payment: 'payment-service', shipping: 'shipping-service' };
+  // Traces the services began besides the checkouts (the recovery sweeper finishing an order a failed
+  // checkout left PENDING, say) hold spans of this window too: find them in Jaeger by their root's name.
+  const otherRoots: Array<{ service: ServiceName; name: string; count: number }> = [];
+  for (const service of serviceNames) {
+    for (const [name, count] of Object.entries(after[service].rootNames)) {
+      const more = count - (before[service].rootNames[name] ?? 0) - (service === 'order' && name === 'POST /checkout' ? traceIds.size : 0);
+      if (more !== 0) otherRoots.push({ service, name, count: more });
+    }
+  }
+  const checkoutTraces = traceIds.size;
+  for (const { service, name } of otherRoots) {
+    if (service === 'order' && name === 'POST /checkout') continue;
+    const found = await jaeger
+      .search({ service: serviceKey[service], operation: name, since: new Date(runStart.getTime() - 60_000), limit: 10_000 })
+      .catch(() => []);
+    for (const span of found) if (!span.parentSpanId) traceIds.add(span.traceId);
+  }
+  options.log(`  ${emitted} spans emitted; counting them in Jaeger over ${traceIds.size} traces (${traceIds.size - checkoutTraces} not checkouts)`);
   const counted = await countSpansInJaeger(jaeger, [...traceIds], emitted);
   options.log(`  ${counted.spans} spans in Jaeger (${counted.passes} passes)`);
-  const serviceKey: Record<ServiceName, string> = { order: 'order-service', payment: 'payment-service', shipping: 'shipping-service' };
   return {
     checkouts: options.lossCount,
     rate_per_s: options.lossRate,
@@ -187,11 +205,14 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
     run,
     answers_without_trace_id: withoutTrace,
     traces: traceIds.size,
+    checkout_traces: checkoutTraces,
+    traces_begun_by_services: sum(Object.values(delta('roots'))),
+    other_traces_by_root: otherRoots,
     traces_found_in_jaeger: counted.tracesFound,
     spans_emitted: emitted,
     spans_in_jaeger: counted.spans,
     spans_lost: emitted - counted.spans,
-    spans_per_checkout: round(emitted / Math.max(1, traceIds.size), 2),
+    spans_per_trace: round(emitted / Math.max(1, traceIds.size), 2),
     by_service: Object.fromEntries(
       serviceNames.map((service) => [
         service,

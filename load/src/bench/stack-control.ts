@@ -72,6 +72,8 @@ export async function allPathologiesOff(config: Config): Promise<void> {
 export interface SpanCounts {
   started: number;
   ended: number;
+  roots: number;
+  rootNames: Record<string, number>;
   exported: number;
   failed: number;
   enabled: boolean;

@@ -76,6 +76,9 @@ export interface SpanCounts {
   /** Spans started and ended (sampled) in this process since start. */
   started: number;
   ended: number;
+  /** Ended spans that began a trace (no parent), in all and by span name. */
+  roots: number;
+  rootNames: Record<string, number>;
   /** Spans the exporter delivered, and spans whose export failed. */
   exported: number;
   failed: number;
@@ -85,7 +88,7 @@ export interface SpanCounts {
 
 /** Span counts of this process, for the span-loss benchmark (`GET /internal/telemetry`). */
 export function spanCounts(): SpanCounts {
-  if (!active) return { started: 0, ended: 0, exported: 0, failed: 0, enabled: false };
+  if (!active) return { started: 0, ended: 0, roots: 0, rootNames: {}, exported: 0, failed: 0, enabled: false };
   return { ...active.spans.counts(), ...active.exporter.counts(), enabled: !sdkDisabled() };
 }
 
