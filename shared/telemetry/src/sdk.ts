@@ -54,7 +54,9 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     spanProcessors: processors,
     // Trace context only: baggage arriving from outside is not trusted, so it is not even read.
     textMapPropagator: new W3CTraceContextPropagator(),
-    instrumentations: [tracecartInstrumentations()],
+    // Instrumentations patch their modules as soon as they are constructed, even when the SDK then refuses
+    // to start: with OTEL_SDK_DISABLED they are not constructed at all, so "untraced" means no patches.
+    instrumentations: sdkDisabled() ? [] : [tracecartInstrumentations()],
   });
   sdk.start();
   let stopped: Promise<void> | undefined;
