@@ -8,13 +8,14 @@ const program = new Command()
   .name('cpuprofile')
   .argument('<file>', 'a .cpuprofile written by node --cpu-prof')
   .option('--top <n>', 'rows per table', (value) => Number.parseInt(value, 10), 25)
+  .option('--from-ms <ms>', 'skip the first milliseconds (start-up)', Number, 0)
   .option('--json', 'print the summary as JSON')
   .parse();
 
 async function main(): Promise<void> {
   const [file] = program.args;
-  const { top, json } = program.opts<{ top: number; json?: boolean }>();
-  const summary = summariseProfile(JSON.parse(await readFile(file!, 'utf8')) as CpuProfile, top);
+  const { top, json, fromMs } = program.opts<{ top: number; json?: boolean; fromMs: number }>();
+  const summary = summariseProfile(JSON.parse(await readFile(file!, 'utf8')) as CpuProfile, top, fromMs);
   if (json) {
     console.log(JSON.stringify(summary, null, 2));
     return;
@@ -24,9 +25,10 @@ async function main(): Promise<void> {
   for (const row of summary.top_self) {
     console.log(`${row.self_pct_of_busy.toFixed(1).padStart(5)}  ${String(row.self_ms).padStart(7)}  ${row.function} (${row.location})`);
   }
-  console.log('\nself%  incl%  package');
+  console.log('\nself%  attr%  incl%  package (attr: leaf frame, or nearest package caller of node internals/native)');
   for (const row of summary.packages) {
-    console.log(`${row.self_pct_of_busy.toFixed(1).padStart(5)}  ${row.inclusive_pct_of_busy.toFixed(1).padStart(5)}  ${row.package}`);
+    const cell = (value: number) => value.toFixed(1).padStart(5);
+    console.log(`${cell(row.self_pct_of_busy)}  ${cell(row.attributed_pct_of_busy)}  ${cell(row.inclusive_pct_of_busy)}  ${row.package}`);
   }
 }
 

@@ -53,7 +53,7 @@ export interface BenchOptions {
 export function defaultOptions(quick: boolean): BenchOptions {
   return quick
     ? {
-        quick, rounds: 1, concurrency: 16, warmupS: 1, saturationS: 3, fixedRateS: 2, lossCount: 300, lossRate: 100,
+        quick, rounds: 1, concurrency: 16, warmupS: 1, saturationS: 3, fixedRateS: 2, lossCount: 200, lossRate: 50,
         skipLoss: false, freshJaeger: false, restore: true, serviceEnv: {}, log: () => undefined,
       }
     : {
@@ -70,7 +70,7 @@ export interface ModeRun {
   rss_mb_idle: Record<ServiceName, number>;
   rss_mb_peak: Record<ServiceName, number>;
   saturation: RunFigures & { cpu_ms_per_checkout: Record<Component, number> };
-  fixed_rate: RunFigures;
+  fixed_rate: RunFigures & { cpu_ms_per_checkout: Record<Component, number> };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -125,7 +125,9 @@ async function runMode(config: Config, round: number, mode: Mode, fixedRate: () 
   const rate = fixedRate() ?? Math.max(10, Math.round(saturation.checkouts_per_s / 2));
   await sleep(options.quick ? 500 : 2_000);
   options.log(`round ${round} ${mode}: fixed rate ${rate}/s for ${options.fixedRateS}s`);
-  const fixed = await openModel({ orderUrl: config.ORDER_URL, rate, durationS: options.fixedRateS });
+  const cpuBeforeFixed = await cpuSnapshot();
+  const fixedRun = await openModel({ orderUrl: config.ORDER_URL, rate, durationS: options.fixedRateS });
+  const fixed = { ...fixedRun, cpu_ms_per_checkout: cpuPerCheckout(cpuBeforeFixed, await cpuSnapshot(), fixedRun.paid + fixedRun.declined) };
   options.log(`  p50 ${fixed.latency.p50_ms} ms p99 ${fixed.latency.p99_ms} ms errors ${fixed.errors}`);
   const rssPeak = await sampler.stop();
   return {
@@ -238,9 +240,9 @@ function summariseModes(runs: ModeRun[]) {
   const throughput = (list: ModeRun[]) => pick(list, (run) => run.saturation.checkouts_per_s);
   const p50 = (list: ModeRun[]) => pick(list, (run) => run.fixed_rate.latency.p50_ms);
   const pairs = traced.map((run) => ({ traced: run, untraced: untraced.find((other) => other.round === run.round) }));
-  const cpu = (list: ModeRun[]) => {
-    const keys = Object.keys(list[0]?.saturation.cpu_ms_per_checkout ?? {}) as Component[];
-    return Object.fromEntries(keys.map((key) => [key, round(pick(list, (run) => run.saturation.cpu_ms_per_checkout[key]), 3)]));
+  const cpu = (list: ModeRun[], which: 'saturation' | 'fixed_rate') => {
+    const keys = Object.keys(list[0]?.[which].cpu_ms_per_checkout ?? {}) as Component[];
+    return Object.fromEntries(keys.map((key) => [key, round(pick(list, (run) => run[which].cpu_ms_per_checkout[key]), 3)]));
   };
   return {
     throughput_ratio: round(throughput(traced) / throughput(untraced), 3),
@@ -261,7 +263,14 @@ function summariseModes(runs: ModeRun[]) {
         throughput_ratio: round(on.saturation.checkouts_per_s / off!.saturation.checkouts_per_s, 3),
         p50_ratio: round(on.fixed_rate.latency.p50_ms / off!.fixed_rate.latency.p50_ms, 3),
       })),
-    cpu_ms_per_checkout_at_saturation: { traced: cpu(traced), untraced: cpu(untraced) },
+    cpu_ms_per_checkout_at_saturation: { traced: cpu(traced, 'saturation'), untraced: cpu(untraced, 'saturation') },
+    cpu_ms_per_checkout_at_fixed_rate: { traced: cpu(traced, 'fixed_rate'), untraced: cpu(untraced, 'fixed_rate') },
+    /** What tracing adds per checkout, component by component (traced minus untraced, at the fixed rate). */
+    tracing_cpu_ms_per_checkout: (() => {
+      const on = cpu(traced, 'fixed_rate');
+      const off = cpu(untraced, 'fixed_rate');
+      return Object.fromEntries(Object.keys(on).map((key) => [key, round((on[key] ?? 0) - (off[key] ?? 0), 3)]));
+    })(),
   };
 }
 

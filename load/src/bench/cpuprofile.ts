@@ -28,7 +28,12 @@ export interface ProfileSummary {
   idle_ms: number;
   busy_ms: number;
   top_self: Array<{ function: string; location: string; self_ms: number; self_pct_of_busy: number }>;
-  packages: Array<{ package: string; self_pct_of_busy: number; inclusive_pct_of_busy: number }>;
+  /**
+   * self: samples whose leaf frame is in the package; attributed: the leaf frame or, when the leaf is in
+   * node internals or native code, the nearest caller that is in a package (so a Buffer copy or a timer
+   * set on behalf of the exporter counts for the exporter); inclusive: the package anywhere on the stack.
+   */
+  packages: Array<{ package: string; self_pct_of_busy: number; attributed_pct_of_busy: number; inclusive_pct_of_busy: number }>;
 }
 
 /** node_modules/<pkg> (scoped too), node: internals, our own code, or V8's pseudo-frames. */
@@ -51,17 +56,24 @@ function shortLocation(frame: CallFrame): string {
 
 const idleFrames = new Set(['(idle)', '(program)']);
 
-export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary {
+const unattributable = new Set(['node:internal', '(native)', '(garbage collector)', '(program)', '(root)']);
+
+/** `fromMs`: ignore the first milliseconds of the profile (start-up: module loading, migrations). */
+export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
   const selfUs = new Map<number, number>();
   const packageSelf = new Map<string, number>();
   const packageInclusive = new Map<string, number>();
+  const packageAttributed = new Map<string, number>();
   let idle = 0;
   let total = 0;
+  let elapsed = 0;
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
+    elapsed += delta;
+    if (elapsed < fromMs * 1000) return;
     total += delta;
     const node = byId.get(id);
     if (!node) return;
@@ -73,11 +85,16 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
     const own = packageOf(node.callFrame);
     packageSelf.set(own, (packageSelf.get(own) ?? 0) + delta);
     const seen = new Set<string>();
+    let attributed: string | undefined;
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at)?.callFrame;
       if (!frame || frame.functionName === '(root)') continue;
-      seen.add(packageOf(frame));
+      const pkg = packageOf(frame);
+      seen.add(pkg);
+      if (attributed === undefined && !unattributable.has(pkg)) attributed = pkg;
     }
+    attributed ??= own;
+    packageAttributed.set(attributed, (packageAttributed.get(attributed) ?? 0) + delta);
     for (const pkg of seen) packageInclusive.set(pkg, (packageInclusive.get(pkg) ?? 0) + delta);
   });
   const busy = total - idle;
@@ -105,8 +122,13 @@ export function summariseProfile(profile: CpuProfile, top = 25): ProfileSummary 
         self_pct_of_busy: pct(us),
       })),
     packages: [...packageInclusive.keys()]
-      .map((pkg) => ({ package: pkg, self_pct_of_busy: pct(packageSelf.get(pkg) ?? 0), inclusive_pct_of_busy: pct(packageInclusive.get(pkg)!) }))
-      .sort((a, b) => b.inclusive_pct_of_busy - a.inclusive_pct_of_busy)
+      .map((pkg) => ({
+        package: pkg,
+        self_pct_of_busy: pct(packageSelf.get(pkg) ?? 0),
+        attributed_pct_of_busy: pct(packageAttributed.get(pkg) ?? 0),
+        inclusive_pct_of_busy: pct(packageInclusive.get(pkg)!),
+      }))
+      .sort((a, b) => b.attributed_pct_of_busy - a.attributed_pct_of_busy)
       .slice(0, top),
   };
 }
