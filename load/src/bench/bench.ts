@@ -8,7 +8,8 @@
  */
 import { loadConfig, type Config } from '@tracecart/config';
 import { JaegerClient } from '@tracecart/jaeger-client';
-import { cpuPerCheckout, cpuSnapshot, type Component } from './cpu';
+import os from 'node:os';
+import { cpuPerCheckout, cpuSnapshot, stackShare, type Component } from './cpu';
 import { closedLoop, openModel, type RunFigures } from './drivers';
 import { round } from './histogram';
 import { countSpansInJaeger } from './jaeger-count';
@@ -69,8 +70,8 @@ export interface ModeRun {
   load_average_after: [number, number, number];
   rss_mb_idle: Record<ServiceName, number>;
   rss_mb_peak: Record<ServiceName, number>;
-  saturation: RunFigures & { cpu_ms_per_checkout: Record<Component, number> };
-  fixed_rate: RunFigures & { cpu_ms_per_checkout: Record<Component, number> };
+  saturation: WithCpu;
+  fixed_rate: WithCpu;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -98,6 +99,12 @@ async function settledCounts(config: Config, quietMs: number, timeoutMs = 60_000
   return last;
 }
 
+type WithCpu = RunFigures & { cpu_ms_per_checkout: Record<Component, number>; stack_cpu_ms_per_checkout: number; others_cpu_pct: number };
+
+function withCpu(run: RunFigures, perCheckout: Record<Component, number>): WithCpu {
+  return { ...run, cpu_ms_per_checkout: perCheckout, ...stackShare(perCheckout, run.paid + run.declined, run.duration_s, os.cpus().length) };
+}
+
 async function enterMode(config: Config, mode: Mode, options: BenchOptions): Promise<void> {
   options.log(`restarting services ${mode}`);
   await restartServices(mode, options.serviceEnv);
@@ -121,14 +128,18 @@ async function runMode(config: Config, round: number, mode: Mode, fixedRate: () 
     warmupS: options.quick ? 0.5 : 2,
   });
   const cpuAfter = await cpuSnapshot();
-  options.log(`  ${saturation.checkouts_per_s}/s p50 ${saturation.latency.p50_ms} ms p99 ${saturation.latency.p99_ms} ms errors ${saturation.errors}`);
+  const saturationCpu = withCpu(saturation, cpuPerCheckout(cpuBefore, cpuAfter, saturation.paid + saturation.declined));
+  options.log(
+    `  ${saturation.checkouts_per_s}/s p50 ${saturation.latency.p50_ms} ms p99 ${saturation.latency.p99_ms} ms errors ${saturation.errors}; ` +
+      `stack CPU ${saturationCpu.stack_cpu_ms_per_checkout} ms/checkout, other processes ${saturationCpu.others_cpu_pct} % of the machine`,
+  );
   const rate = fixedRate() ?? Math.max(10, Math.round(saturation.checkouts_per_s / 2));
   await sleep(options.quick ? 500 : 2_000);
   options.log(`round ${round} ${mode}: fixed rate ${rate}/s for ${options.fixedRateS}s`);
   const cpuBeforeFixed = await cpuSnapshot();
   const fixedRun = await openModel({ orderUrl: config.ORDER_URL, rate, durationS: options.fixedRateS });
-  const fixed = { ...fixedRun, cpu_ms_per_checkout: cpuPerCheckout(cpuBeforeFixed, await cpuSnapshot(), fixedRun.paid + fixedRun.declined) };
-  options.log(`  p50 ${fixed.latency.p50_ms} ms p99 ${fixed.latency.p99_ms} ms errors ${fixed.errors}`);
+  const fixed = withCpu(fixedRun, cpuPerCheckout(cpuBeforeFixed, await cpuSnapshot(), fixedRun.paid + fixedRun.declined));
+  options.log(`  p50 ${fixed.latency.p50_ms} ms p99 ${fixed.latency.p99_ms} ms errors ${fixed.errors}; other processes ${fixed.others_cpu_pct} % of the machine`);
   const rssPeak = await sampler.stop();
   return {
     round,
@@ -137,7 +148,7 @@ async function runMode(config: Config, round: number, mode: Mode, fixedRate: () 
     load_average_after: loadAverage(),
     rss_mb_idle: rssIdle,
     rss_mb_peak: rssPeak,
-    saturation: { ...saturation, cpu_ms_per_checkout: cpuPerCheckout(cpuBefore, cpuAfter, saturation.paid + saturation.declined) },
+    saturation: saturationCpu,
     fixed_rate: fixed,
   };
 }
@@ -229,6 +240,7 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
     rss_mb_peak: rssPeak,
     jaeger_rss_mb_peak: jaegerRss.peak,
     cpu_ms_per_checkout: cpuPerCheckout(cpuBefore, cpuAfter, run.paid + run.declined),
+    ...stackShare(cpuPerCheckout(cpuBefore, cpuAfter, run.paid + run.declined), run.paid + run.declined, run.duration_s, os.cpus().length),
   };
 }
 
@@ -262,7 +274,21 @@ function summariseModes(runs: ModeRun[]) {
         round: on.round,
         throughput_ratio: round(on.saturation.checkouts_per_s / off!.saturation.checkouts_per_s, 3),
         p50_ratio: round(on.fixed_rate.latency.p50_ms / off!.fixed_rate.latency.p50_ms, 3),
+        others_cpu_pct: { traced: [on.saturation.others_cpu_pct, on.fixed_rate.others_cpu_pct], untraced: [off!.saturation.others_cpu_pct, off!.fixed_rate.others_cpu_pct] },
       })),
+    /**
+     * Noise-proof view of the throughput ratio: the stack's own CPU per checkout at saturation, untraced
+     * over traced. On a CPU-bound machine shared with nothing else, throughput follows it; unlike
+     * checkouts/s it does not move when other processes take the cores.
+     */
+    stack_cpu_ms_per_checkout_at_saturation: {
+      traced: round(pick(traced, (run) => run.saturation.stack_cpu_ms_per_checkout)),
+      untraced: round(pick(untraced, (run) => run.saturation.stack_cpu_ms_per_checkout)),
+    },
+    cpu_throughput_ratio: round(
+      pick(untraced, (run) => run.saturation.stack_cpu_ms_per_checkout) / pick(traced, (run) => run.saturation.stack_cpu_ms_per_checkout),
+      3,
+    ),
     cpu_ms_per_checkout_at_saturation: { traced: cpu(traced, 'saturation'), untraced: cpu(untraced, 'saturation') },
     cpu_ms_per_checkout_at_fixed_rate: { traced: cpu(traced, 'fixed_rate'), untraced: cpu(untraced, 'fixed_rate') },
     /** What tracing adds per checkout, component by component (traced minus untraced, at the fixed rate). */
@@ -333,6 +359,7 @@ export async function runBench(options: BenchOptions) {
         service_env: options.serviceEnv,
       },
       throughput_ratio: modes.throughput_ratio,
+      cpu_throughput_ratio: modes.cpu_throughput_ratio,
       p50_ratio: modes.p50_ratio,
       checkouts_per_s_traced: modes.checkouts_per_s_traced,
       checkouts_per_s_untraced: modes.checkouts_per_s_untraced,

@@ -109,3 +109,18 @@ export function cpuPerCheckout(before: CpuSnapshot, after: CpuSnapshot, checkout
   }
   return result;
 }
+
+const stackComponents = [...components, 'bench'] as const;
+
+/**
+ * The stack's own CPU per checkout (services, PostgreSQL, RabbitMQ, Jaeger and the load generator), and
+ * the share of the machine that other processes (other stacks on the same cores) took meanwhile.
+ */
+export function stackShare(perCheckout: Record<Component, number>, checkouts: number, durationS: number, cores: number) {
+  const stack = stackComponents.reduce((sum, key) => sum + perCheckout[key], 0);
+  const othersMs = Math.max(0, perCheckout.machine_busy - stack) * checkouts;
+  return {
+    stack_cpu_ms_per_checkout: Math.round(stack * 1000) / 1000,
+    others_cpu_pct: Math.round((othersMs / (durationS * 1000 * cores)) * 1000) / 10,
+  };
+}
