@@ -163,11 +163,11 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
   if (restartNeeded) await enterMode(config, 'traced', options);
   await closedLoop({ orderUrl: config.ORDER_URL, concurrency: 4, durationS: options.quick ? 0.5 : 2, warmupS: 0 });
   const before = await settledCounts(config, 1_500);
+  const windowStart = new Date();
   const loadBefore = loadAverage();
   options.log(`span loss: ${options.lossCount} checkouts at ${options.lossRate}/s (load ${loadBefore.join(' ')})`);
   const traceIds = new Set<string>();
   let withoutTrace = 0;
-  const runStart = new Date();
   const sampler = rssPeakSampler();
   const jaegerRss = { peak: 0 };
   const jaegerTimer = setInterval(() => void rssMb('jaeger').then((mb) => (jaegerRss.peak = Math.max(jaegerRss.peak, mb ?? 0))), 500);
@@ -204,8 +204,8 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
   for (const { service, name } of otherRoots) {
     if (service === 'order' && name === 'POST /checkout') continue;
     const found = await jaeger
-      // Traces begun inside the counted window only (a recovery pass after it is not in spans_emitted).
-      .search({ service: serviceKey[service], operation: name, since: new Date(runStart.getTime() - 60_000), until: windowEnd, limit: 10_000 })
+      // Traces begun inside the counted window only: their roots are what the counts' delta saw.
+      .search({ service: serviceKey[service], operation: name, since: windowStart, until: windowEnd, limit: 10_000 })
       .catch(() => []);
     for (const span of found) if (!span.parentSpanId) traceIds.add(span.traceId);
   }
