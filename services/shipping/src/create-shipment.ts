@@ -6,6 +6,7 @@
  * and writing, so parallel messages for the same (hot) carrier wait in line. OFF: the shipment is
  * priced without any lock and written, and a short atomic UPDATE ... RETURNING reserves capacity as the
  * last statement of the same transaction, holding the row only until its commit.
+ * The carrier's recent volume (which prices the shipment) is counted once per few seconds on that path.
  */
 import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
@@ -21,6 +22,25 @@ import {
   recentVolume,
   reserveSlot,
 } from './shipments-repo';
+
+/** How long the fix path reuses a carrier's 24-hour volume for pricing. */
+export const VOLUME_CACHE_MS = 5_000;
+
+const volumes = new Map<number, { at: number; count: Promise<number> }>();
+
+/**
+ * The carrier's last-24-hours volume, counted at most once per VOLUME_CACHE_MS per carrier (concurrent
+ * callers share one count). The surcharge follows a day of volume, so a few seconds' staleness changes no
+ * price by a cent; counting it for every shipment made that aggregate most of the stack's database time.
+ */
+function cachedRecentVolume(pool: Pool, carrierId: number): Promise<number> {
+  const cached = volumes.get(carrierId);
+  if (cached && Date.now() - cached.at < VOLUME_CACHE_MS) return cached.count;
+  const count = recentVolume(pool, carrierId);
+  volumes.set(carrierId, { at: Date.now(), count });
+  count.catch(() => volumes.delete(carrierId));
+  return count;
+}
 
 export class CarrierFullError extends Error {
   constructor(code: string) {
@@ -63,7 +83,7 @@ export async function createShipment(
           return true;
         })
       : await (async () => {
-          const price = shippingPrice(await recentVolume(pool, carrier.id));
+          const price = shippingPrice(await cachedRecentVolume(pool, carrier.id));
           // The slot is reserved in the shipment's own transaction, as its last statement: an attempt
           // that fails or dies half-way rolls its reservation back with it (a separate, committed
           // reservation leaked one slot per failed attempt), and the carrier row stays locked only

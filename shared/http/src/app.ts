@@ -1,6 +1,7 @@
 /** The express app skeleton every service uses: JSON body with a size limit, probes, JSON errors. */
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '@tracecart/logger';
+import { spanCounts } from '@tracecart/telemetry';
 import { jsonErrorHandler, notFound } from './errors';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -27,6 +28,10 @@ export function createApp({ logger, bodyLimit, readiness, routers }: AppOptions)
     const checks = Object.fromEntries(entries);
     const ready = entries.every(([, ok]) => ok);
     response.status(ready ? 200 : 503).json({ ready, checks });
+  });
+  // Spans started, ended and exported by this process: the benchmark compares them with Jaeger's count.
+  app.get('/internal/telemetry', (_request, response) => {
+    response.json(spanCounts());
   });
   app.use(express.json({ limit: bodyLimit, strict: true }));
   for (const router of routers) app.use(router);

@@ -9,7 +9,8 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
 
-const probePaths = /^\/(healthz|readyz)(\?|$)/;
+// Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace.
+const probePaths = /^\/(healthz|readyz|internal\/telemetry)(\?|$)/;
 
 export function isProbeRequest(request: IncomingMessage): boolean {
   return probePaths.test(request.url ?? '');
@@ -38,7 +39,23 @@ export function tracecartInstrumentations(): Instrumentation[] {
     '@opentelemetry/instrumentation-fs': { enabled: false },
     '@opentelemetry/instrumentation-dns': { enabled: false },
     '@opentelemetry/instrumentation-net': { enabled: false },
-    '@opentelemetry/instrumentation-http': { ignoreIncomingRequestHook: isProbeRequest, startIncomingSpanHook: redactedQuery },
+    '@opentelemetry/instrumentation-http': {
+      ignoreIncomingRequestHook: isProbeRequest,
+      startIncomingSpanHook: redactedQuery,
+      // Services call each other with fetch (the undici instrumentation's client spans); the only
+      // http.request callers are the OTLP exporter, whose requests are never traced anyway.
+      disableOutgoingRequestInstrumentation: true,
+    },
+    // Express still names the server span by its route (POST /checkout); its per-layer spans
+    // (jsonParser, router, request handler: three per request, each a copy of the server span's timing)
+    // are not made.
+    '@opentelemetry/instrumentation-express': {
+      // The ExpressLayerType enum's values (the package is not a direct dependency, so no import).
+      ignoreLayersType: ['middleware', 'router', 'request_handler'] as never[],
+    },
+    // Trace ids go into every log line; the lines are not also copied to the OpenTelemetry logs API
+    // (no logs exporter is configured, so each copy was built and thrown away).
+    '@opentelemetry/instrumentation-pino': { disableLogSending: true },
     '@opentelemetry/instrumentation-pg': {
       // Queries outside a request or message (migrations, the outbox poller) make no orphan traces.
       requireParentSpan: true,

@@ -1,0 +1,126 @@
+/**
+ * CPU time per stack component, from /proc: each component is a process tree rooted at the pid the stack
+ * script recorded (PostgreSQL: the postmaster). A delta over a run divided by the checkouts it completed
+ * gives CPU milliseconds per checkout, per component: where two shared cores go.
+ */
+import { execFileSync } from 'node:child_process';
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { pidFile, repoRoot } from './stack-control';
+
+export const components = ['order', 'payment', 'shipping', 'postgres', 'rabbitmq', 'jaeger'] as const;
+export type Component = (typeof components)[number] | 'bench' | 'machine_busy';
+
+let ticksPerSecond: number | undefined;
+function clockTicks(): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  return ticksPerSecond;
+}
+
+interface ProcStat {
+  ppid: number;
+  /** utime + stime + cutime + cstime, in ticks. */
+  ticks: number;
+}
+
+async function procStats(): Promise<Map<number, ProcStat>> {
+  const stats = new Map<number, ProcStat>();
+  const entries = await readdir('/proc').catch(() => [] as string[]);
+  await Promise.all(
+    entries
+      .filter((entry) => /^\d+$/.test(entry))
+      .map(async (entry) => {
+        try {
+          const text = await readFile(`/proc/${entry}/stat`, 'utf8');
+          // Fields after the command name, which is in parentheses and may hold spaces.
+          const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+          const number = (index: number) => Number(fields[index]);
+          stats.set(Number(entry), { ppid: number(1), ticks: number(11) + number(12) + number(13) + number(14) });
+        } catch {
+          // The process ended meanwhile.
+        }
+      }),
+  );
+  return stats;
+}
+
+async function rootPid(component: (typeof components)[number]): Promise<number | undefined> {
+  const file = component === 'postgres' ? path.join(repoRoot, '.stack', 'postgres', 'postmaster.pid') : pidFile(component);
+  try {
+    const pid = Number((await readFile(file, 'utf8')).split('\n')[0]!.trim());
+    return Number.isFinite(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function treeTicks(stats: Map<number, ProcStat>, root: number): number {
+  const children = new Map<number, number[]>();
+  for (const [pid, stat] of stats) {
+    const list = children.get(stat.ppid) ?? [];
+    list.push(pid);
+    children.set(stat.ppid, list);
+  }
+  let ticks = 0;
+  const stack = [root];
+  while (stack.length > 0) {
+    const pid = stack.pop()!;
+    ticks += stats.get(pid)?.ticks ?? 0;
+    stack.push(...(children.get(pid) ?? []));
+  }
+  return ticks;
+}
+
+async function machineBusyTicks(): Promise<number> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0]!;
+  const values = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal: busy = all but idle and iowait.
+  return values.reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+}
+
+export type CpuSnapshot = Record<Component, number>;
+
+/** CPU seconds used so far by each component, by the benchmark itself, and by the whole machine. */
+export async function cpuSnapshot(): Promise<CpuSnapshot> {
+  const stats = await procStats();
+  const hz = clockTicks();
+  const snapshot = {} as CpuSnapshot;
+  for (const component of components) {
+    const pid = await rootPid(component);
+    snapshot[component] = pid ? treeTicks(stats, pid) / hz : 0;
+  }
+  const self = process.cpuUsage();
+  snapshot.bench = (self.user + self.system) / 1e6;
+  snapshot.machine_busy = (await machineBusyTicks()) / hz;
+  return snapshot;
+}
+
+/** CPU milliseconds per checkout for each component between two snapshots. */
+export function cpuPerCheckout(before: CpuSnapshot, after: CpuSnapshot, checkouts: number): Record<Component, number> {
+  const result = {} as Record<Component, number>;
+  for (const key of Object.keys(after) as Component[]) {
+    result[key] = checkouts > 0 ? Math.round(((after[key] - before[key]) * 1000 * 1000) / checkouts) / 1000 : 0;
+  }
+  return result;
+}
+
+const stackComponents = [...components, 'bench'] as const;
+
+/**
+ * The stack's own CPU per checkout (services, PostgreSQL, RabbitMQ, Jaeger and the load generator), and
+ * the share of the machine that other processes (other stacks on the same cores) took meanwhile.
+ */
+export function stackShare(perCheckout: Record<Component, number>, checkouts: number, durationS: number, cores: number) {
+  const stack = stackComponents.reduce((sum, key) => sum + perCheckout[key], 0);
+  const othersMs = Math.max(0, perCheckout.machine_busy - stack) * checkouts;
+  return {
+    stack_cpu_ms_per_checkout: Math.round(stack * 1000) / 1000,
+    others_cpu_pct: Math.round((othersMs / (durationS * 1000 * cores)) * 1000) / 10,
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * Counts the spans Jaeger holds for a set of traces, fetching each trace by id over /api/v3 (the outbox,
+ * consumer and payment spans of a checkout all land in the checkout's trace).
+ */
+import type { JaegerClient } from '@tracecart/jaeger-client';
+
+export interface JaegerCount {
+  traces: number;
+  tracesFound: number;
+  spans: number;
+  /** Spans per service over all the traces. */
+  byService: Record<string, number>;
+}
+
+async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], concurrency: number): Promise<JaegerCount> {
+  let next = 0;
+  let spans = 0;
+  let found = 0;
+  const byService: Record<string, number> = {};
+  const worker = async () => {
+    while (next < traceIds.length) {
+      const id = traceIds[next++]!;
+      let trace = await jaeger.trace(id).catch(() => undefined);
+      if (trace === undefined) trace = await jaeger.trace(id).catch(() => []);
+      if (trace.length > 0) found += 1;
+      // A span id seen twice (a duplicate delivery to storage) counts once.
+      const ids = new Set<string>();
+      for (const span of trace) {
+        if (span.traceId !== id || ids.has(span.spanId)) continue;
+        ids.add(span.spanId);
+        spans += 1;
+        byService[span.service] = (byService[span.service] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { traces: traceIds.length, tracesFound: found, spans, byService };
+}
+
+/**
+ * Counts until the total reaches `expected` or stops growing between passes (spans may still be in
+ * flight through batch processors when the first pass runs).
+ */
+export async function countSpansInJaeger(
+  jaeger: JaegerClient,
+  traceIds: readonly string[],
+  expected: number,
+  { concurrency = 8, passes = 4, pauseMs = 3_000 } = {},
+): Promise<JaegerCount & { passes: number }> {
+  let last: JaegerCount | undefined;
+  for (let pass = 1; pass <= passes; pass += 1) {
+    const count = await countOnce(jaeger, traceIds, concurrency);
+    if (count.spans >= expected || (last && count.spans === last.spans)) return { ...count, passes: pass };
+    last = count;
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+  }
+  return { ...last!, passes };
+}
