@@ -4,12 +4,10 @@
  * back every PAID order ends SHIPPED, with exactly one shipment each (read from the shipping database).
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
+  drillHooks,
   allReady,
-  ensureStackUp,
-  keepScenarios,
-  scenariosOff,
   sleep,
   someBody,
   sql,
@@ -21,19 +19,7 @@ import {
 } from './faults';
 
 describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
-  let restoreScenarios: () => Promise<void> = async () => undefined;
-  before(async () => {
-    restoreScenarios = await keepScenarios();
-    await scenariosOff();
-  });
-  after(async () => {
-    try {
-      await ensureStackUp();
-      await waitUntil('the stack to be ready again', allReady, 60_000);
-    } finally {
-      await restoreScenarios();
-    }
-  });
+  drillHooks();
 
   it('loses and duplicates nothing: every PAID order ends SHIPPED, one shipment each', async () => {
     const since = new Date(Date.now() - 1_000);

@@ -7,15 +7,14 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import amqp from 'amqplib';
 import {
-  allReady,
+  drillHooks,
   attemptCheckout,
   checkoutUntilFinal,
   connect,
   ensureStackUp,
-  keepScenarios,
   logLinesSince,
   logSize,
   scenariosOff,
@@ -32,19 +31,7 @@ import {
 import { cart, config, waitForOrderStatus } from './stack';
 
 describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () => {
-  let restoreScenarios: () => Promise<void> = async () => undefined;
-  before(async () => {
-    restoreScenarios = await keepScenarios();
-    await scenariosOff();
-  });
-  after(async () => {
-    try {
-      await ensureStackUp();
-      await waitUntil('the stack to be ready again', allReady, 60_000);
-    } finally {
-      await restoreScenarios();
-    }
-  });
+  drillHooks();
 
   it('loses and duplicates no order, payment or shipment when payment, shipping and order are killed in turn', async () => {
     const since = new Date(Date.now() - 1_000);

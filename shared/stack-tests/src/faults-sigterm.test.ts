@@ -6,20 +6,16 @@
  */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  allReady,
+  drillHooks,
   attemptCheckout,
-  ensureStackUp,
-  keepScenarios,
   pidOf,
-  scenariosOff,
   sleep,
   someBody,
   sql,
   stack,
   switchScenario,
-  waitUntil,
   type Attempt,
 } from './faults';
 import { jaeger, type CheckoutBody } from './stack';
@@ -33,20 +29,9 @@ interface Sent {
 }
 
 describe('SIGTERM to the order service during checkouts', { timeout: 180_000 }, () => {
-  let restoreScenarios: () => Promise<void> = async () => undefined;
-  before(async () => {
-    restoreScenarios = await keepScenarios();
-    await scenariosOff();
+  drillHooks(async () => {
     // A slow fraud check keeps checkouts in flight long enough to be caught by the signal.
     await switchScenario('missing-index', true);
-  });
-  after(async () => {
-    try {
-      await ensureStackUp();
-      await waitUntil('the stack to be ready again', allReady, 60_000);
-    } finally {
-      await restoreScenarios();
-    }
   });
 
   it('answers completely what it answers, drops nothing half-way, and flushes the spans of every answered checkout', async () => {

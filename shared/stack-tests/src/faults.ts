@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import pg from 'pg';
 import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
 import { cart, config, type CheckoutBody } from './stack';
@@ -518,4 +519,25 @@ export async function reservationDrift(): Promise<number> {
     'SELECT ((SELECT coalesce(sum(reserved), 0) FROM carriers) - (SELECT count(*) FROM shipments))::int AS drift',
   );
   return rows[0]!.drift;
+}
+
+/**
+ * The before/after hooks every drill needs: pathologies off for the drill (plus any extra `prepare`),
+ * and afterwards — even when the drill failed — the whole stack up and ready, and the switches as found.
+ */
+export function drillHooks(prepare: () => Promise<void> = async () => undefined): void {
+  let restoreScenarios: () => Promise<void> = async () => undefined;
+  before(async () => {
+    restoreScenarios = await keepScenarios();
+    await scenariosOff();
+    await prepare();
+  });
+  after(async () => {
+    try {
+      await ensureStackUp();
+      await waitUntil('the stack to be ready again', allReady, 60_000);
+    } finally {
+      await restoreScenarios();
+    }
+  });
 }
