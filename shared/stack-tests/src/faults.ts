@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
-import { cart, config, type CheckoutBody } from './stack';
+import { cart, config, setScenario, type CheckoutBody } from './stack';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const logDir = path.join(repoRoot, '.stack', 'logs');
@@ -106,15 +106,7 @@ export async function sql<R extends pg.QueryResultRow = Record<string, unknown>>
   text: string,
   values: unknown[] = [],
 ): Promise<R[]> {
-  const client = new pg.Client({
-    host: config.POSTGRES_HOST,
-    port: config.POSTGRES_PORT,
-    user: config.POSTGRES_USER,
-    password: config.POSTGRES_PASSWORD,
-    database: databaseName[database],
-    connectionTimeoutMillis: 5_000,
-  });
-  await client.connect();
+  const client = await connect(database);
   try {
     return (await client.query<R>(text, values)).rows;
   } finally {
@@ -297,22 +289,7 @@ async function scenarioStates(): Promise<Map<PathologyName, boolean>> {
   return states;
 }
 
-const ownerOf: Record<PathologyName, ServiceName> = {
-  'missing-index': 'payment',
-  'n-plus-one': 'order',
-  'lock-contention': 'shipping',
-  'pool-starvation': 'order',
-};
-
-export async function switchScenario(name: PathologyName, enabled: boolean): Promise<void> {
-  const response = await fetch(`${serviceUrl[ownerOf[name]]}/scenarios/${name}`, {
-    method: 'PUT',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${config.SCENARIO_TOKEN}` },
-    body: JSON.stringify({ enabled }),
-    signal: AbortSignal.timeout(60_000),
-  });
-  if (response.status !== 200) throw new Error(`switching ${name} answered ${response.status}: ${await response.text()}`);
-}
+export const switchScenario = setScenario;
 
 export async function scenariosOff(): Promise<void> {
   const states = await scenarioStates();

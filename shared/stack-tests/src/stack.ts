@@ -1,7 +1,7 @@
 /** Helpers for tests that talk to the running stack (started by scripts/test): URLs, checkouts, switches. */
 import { loadConfig } from '@tracecart/config';
 import { JaegerClient, type FlatSpan } from '@tracecart/jaeger-client';
-import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathology, pathologyNames, type PathologyName } from '@tracecart/scenarios';
 
 export const config = loadConfig();
 export const jaeger = new JaegerClient(config.JAEGER_QUERY_URL);
@@ -66,18 +66,14 @@ const serviceUrl: Record<'order' | 'payment' | 'shipping', string> = {
   shipping: config.SHIPPING_URL,
 };
 
-const owner: Record<PathologyName, 'order' | 'payment' | 'shipping'> = {
-  'missing-index': 'payment',
-  'n-plus-one': 'order',
-  'lock-contention': 'shipping',
-  'pool-starvation': 'order',
-};
-
+/** Switches a pathology on its owning service (from the catalogue); resolves once it is in effect. */
 export async function setScenario(name: PathologyName, enabled: boolean): Promise<void> {
-  const response = await fetch(`${serviceUrl[owner[name]]}/scenarios/${name}`, {
+  const response = await fetch(`${serviceUrl[pathology(name).service]}/scenarios/${name}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${config.SCENARIO_TOKEN}` },
     body: JSON.stringify({ enabled }),
+    // Building the missing index on 1,000,000+ rows takes seconds on a busy machine.
+    signal: AbortSignal.timeout(60_000),
   });
   if (response.status !== 200) throw new Error(`switching ${name} answered ${response.status}: ${await response.text()}`);
 }
