@@ -51,6 +51,7 @@ describe('pnpm bench --quick', { timeout: 280_000 }, () => {
 
   it('loses no span between the services and Jaeger', () => {
     const loss = result.span_loss!;
+    assert.ok(loss.settled_before && loss.settled_after, 'the stack never went quiet around the span-loss run (earlier work still draining?)');
     assert.ok(loss.checkout_traces > 0, 'no checkout trace');
     assert.ok(result.spans_emitted > loss.checkout_traces * 10, `only ${result.spans_emitted} spans for ${loss.checkout_traces} checkouts`);
     assert.equal(result.spans_in_jaeger, result.spans_emitted, JSON.stringify(loss.by_service));
