@@ -1,10 +1,8 @@
 export {
   createPool,
   resizePool,
-  poolSize,
   inTransaction,
   isDatabaseUnavailable,
-  isUniqueViolation,
   ping,
   waitForDatabase,
   connectionSettings,
@@ -13,4 +11,3 @@ export {
   type Queryable,
 } from './pool';
 export { ensureDatabase, migrate } from './migrations';
-export { explainSummary } from './explain';

@@ -87,10 +87,6 @@ export function resizePool(pool: pg.Pool, max: number): void {
   }
 }
 
-export function poolSize(pool: pg.Pool): number {
-  return (pool as unknown as { options: { max: number } }).options.max;
-}
-
 /** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
@@ -117,10 +113,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return /timeout exceeded when trying to connect|Connection terminated|connect ECONNREFUSED|Client has encountered a connection error/i.test(
     error.message,
   );
-}
-
-export function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string } | undefined)?.code === '23505';
 }
 
 /** `SELECT 1` with a short deadline, for readiness probes. */

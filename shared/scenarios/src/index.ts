@@ -90,10 +90,6 @@ export function pathology(name: PathologyName): Pathology {
   return found;
 }
 
-export function pathologiesOf(service: OwningService): Pathology[] {
-  return pathologies.filter((candidate) => candidate.service === service);
-}
-
 /** The span attribute set on spans a switched-on pathology touches. */
 export function scenarioAttribute(name: PathologyName): string {
   return `app.scenario.${name}`;
