@@ -29,6 +29,12 @@ describe('checkout request validation', () => {
     assert.equal(firstField({ ...valid, payment: { method: 'card', token: '4111111111111111' } }), 'payment.token');
   });
 
+  it('refuses text the database cannot store: control characters and lone surrogates', () => {
+    assert.equal(firstField({ ...valid, customerId: 'cust-\u0000' }), 'customerId');
+    assert.equal(firstField({ ...valid, items: [{ sku: '\ud800', quantity: 1 }] }), 'items.0.sku');
+    assert.equal(checkoutRequestSchema.safeParse({ ...valid, customerId: 'cust-😀' }).success, true, 'a paired surrogate is fine');
+  });
+
   it('refuses unknown fields instead of ignoring them', () => {
     const result = checkoutRequestSchema.safeParse({ ...valid, discount: 100 });
     assert.equal(result.success, false);

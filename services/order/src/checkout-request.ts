@@ -1,15 +1,8 @@
 /** The body of `POST /checkout`, validated with the field named on error. */
 import { z } from 'zod';
+import { identifier } from '@tracecart/http';
 
 export const MAX_CART_LINES = 50;
-
-/** An identifier: no control characters (PostgreSQL text cannot even hold NUL; a query with one fails). */
-const identifier = (max: number) =>
-  z
-    .string()
-    .min(1)
-    .max(max)
-    .regex(/^\P{Cc}*$/u, 'must not contain control characters');
 
 export const checkoutRequestSchema = z
   .object({

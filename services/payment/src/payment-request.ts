@@ -1,15 +1,11 @@
 /** The body of `POST /payments`, validated. Shared with the typed client so both sides agree. */
 import { z } from 'zod';
+import { identifier } from '@tracecart/http';
 
 export const paymentRequestSchema = z
   .object({
     orderId: z.uuid(),
-    // No control characters: PostgreSQL text cannot even hold NUL (a query with one fails).
-    customerId: z
-      .string()
-      .min(1)
-      .max(64)
-      .regex(/^\P{Cc}*$/u, 'must not contain control characters'),
+    customerId: identifier(64),
     amount: z.number().nonnegative().max(1_000_000).multipleOf(0.01),
     currency: z.literal('EUR').default('EUR'),
     method: z.literal('card'),

@@ -2,3 +2,4 @@ export { createApp, type AppOptions, type ReadinessCheck } from './app';
 export { HttpError, validationError, jsonErrorHandler, notFound } from './errors';
 export { scenarioRoutes, requireToken, flagSwitch, type ScenarioSwitch, type ScenarioSwitches } from './scenario-routes';
 export { listen, closeServer, shutdownOnSignals, type ShutdownStep } from './lifecycle';
+export { identifier } from './identifier';
