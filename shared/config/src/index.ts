@@ -48,7 +48,7 @@ export const configSchema = z.object({
   /** `on` starts every pathology switched on (the default, so a fresh stack shows problems), `off` the reverse. */
   SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
   /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */
-  SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(50),
+  SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(20),
 
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),

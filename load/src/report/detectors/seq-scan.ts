@@ -13,7 +13,7 @@ import { parentOf } from '../trace-tree';
 import { occurrenceOn, type Occurrence } from './occurrence';
 
 export interface SeqScanOptions {
-  /** The services' SLOW_QUERY_EXPLAIN_MS: queries at least this long carry (or should carry) a plan. */
+  /** How long a query with no plan at all must last to be suspected of a scan (the services explain SELECTs from SLOW_QUERY_EXPLAIN_MS, 20 ms, so most slow queries carry a plan). */
   slowQueryMs: number;
   /** Without any plan: the share of its parent a single slow query must take to be a suspected scan. */
   wideShareOfParent: number;
@@ -35,7 +35,8 @@ export function planOf(span: FlatSpan): PlanEvidence | undefined {
 }
 
 export function isSeqScan(plan: PlanEvidence): boolean {
-  return plan.scanNode.startsWith('Seq Scan');
+  // PostgreSQL may split the scan over workers: "Parallel Seq Scan" is the same pathology.
+  return /^(Parallel )?Seq Scan/.test(plan.scanNode);
 }
 
 /** The latest plan seen per (service, statement) across the traces. */
