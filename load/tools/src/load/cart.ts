@@ -8,7 +8,11 @@
  * - quantity 1 … 3 per line, uniform,
  * - customer uniform over the fetched customers,
  * - payment token `tok_chargeDeclined` (always declined) with probability declineShare, else `tok_visa`.
+ *
+ * The body's type and the tokens are the stack client's; its seededCart serves the tools that build carts
+ * without fetching the catalogue first (bench, burst, the end-to-end tests).
  */
+import { APPROVE_TOKEN, DECLINE_TOKEN, type CheckoutBody } from '@tracecart/stack-client';
 
 export interface Product {
   sku: string;
@@ -22,14 +26,7 @@ export interface Customer {
   name: string;
 }
 
-export interface CheckoutBody {
-  customerId: string;
-  items: Array<{ sku: string; quantity: number }>;
-  payment: { method: 'card'; token: string };
-}
-
-export const DECLINE_TOKEN = 'tok_chargeDeclined';
-export const APPROVE_TOKEN = 'tok_visa';
+export { APPROVE_TOKEN, DECLINE_TOKEN, type CheckoutBody };
 export const MAX_QUANTITY = 3;
 /** The order service accepts at most this many lines per cart. */
 export const SERVICE_MAX_LINES = 50;
