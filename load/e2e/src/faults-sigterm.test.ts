@@ -13,12 +13,11 @@ import {
   pidOf,
   sleep,
   someBody,
-  sql,
+  orderIdsByKey,
   stack,
-  switchScenario,
   type Attempt,
 } from './faults';
-import { jaeger, type CheckoutBody } from './stack';
+import { jaeger, setScenario, type CheckoutBody } from './stack';
 
 interface Sent {
   key: string;
@@ -31,7 +30,7 @@ interface Sent {
 describe('SIGTERM to the order service during checkouts', { timeout: 180_000 }, () => {
   drillHooks(async () => {
     // A slow fraud check keeps checkouts in flight long enough to be caught by the signal.
-    await switchScenario('missing-index', true);
+    await setScenario('missing-index', true);
   });
 
   it('answers completely what it answers, drops nothing half-way, and flushes the spans of every answered checkout', async () => {
@@ -80,12 +79,7 @@ describe('SIGTERM to the order service during checkouts', { timeout: 180_000 }, 
     }
 
     // Nothing dropped half-way: an order exists exactly for the answered requests.
-    const keys = await sql<{ key: string; order_id: string | null }>(
-      'order',
-      'SELECT key, order_id::text FROM idempotency_keys WHERE key = ANY($1::text[])',
-      [sent.map((entry) => entry.key)],
-    );
-    const orderOf = new Map(keys.map((row) => [row.key, row.order_id]));
+    const orderOf = await orderIdsByKey(sent.map((entry) => entry.key));
     for (const entry of sent) {
       if (entry.attempt.kind === 'answer') assert.equal(orderOf.get(entry.key), entry.attempt.body.orderId, `key ${entry.key}`);
       else assert.equal(orderOf.get(entry.key) ?? null, null, `request ${entry.key} got no answer (${entry.attempt.error}) but made an order`);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { readStates } from '@tracecart/stack-client';
 import { cart, config, serviceNames, serviceUrl, setScenario, type CheckoutBody, type ServiceName } from './stack';
 
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
@@ -272,19 +273,15 @@ export async function checkoutUntilFinal(
 // with its defaults. The drills run with them off, and put back what they found.
 
 async function scenarioStates(): Promise<Map<PathologyName, boolean>> {
-  const states = new Map<PathologyName, boolean>();
-  for (const service of serviceNames) {
-    const response = await fetch(`${serviceUrl[service]}/scenarios`, { signal: AbortSignal.timeout(5_000) });
-    for (const entry of (await response.json()) as Array<{ name: PathologyName; enabled: boolean }>) states.set(entry.name, entry.enabled);
-  }
-  return states;
+  const states = await readStates(serviceUrl);
+  const problems = states.flatMap((state) => (state.problem ? [state.problem] : []));
+  if (problems.length > 0) throw new Error(problems.join('; '));
+  return new Map(states.map((state) => [state.name, state.enabled === true]));
 }
-
-export const switchScenario = setScenario;
 
 export async function scenariosOff(): Promise<void> {
   const states = await scenarioStates();
-  for (const name of pathologyNames) if (states.get(name)) await switchScenario(name, false);
+  for (const name of pathologyNames) if (states.get(name)) await setScenario(name, false);
 }
 
 /** Snapshot of the switches; the returned function restores it. */
@@ -294,7 +291,7 @@ export async function keepScenarios(): Promise<() => Promise<void>> {
     const now = await scenarioStates();
     for (const name of pathologyNames) {
       const wanted = before.get(name);
-      if (wanted !== undefined && now.get(name) !== wanted) await switchScenario(name, wanted);
+      if (wanted !== undefined && now.get(name) !== wanted) await setScenario(name, wanted);
     }
   };
 }
@@ -441,12 +438,7 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
   }
   // Nothing nobody asked for: every order since the start belongs to exactly one client's key.
   const answered = new Set([...paid.keys(), ...declined.keys()]);
-  const keyed = await sql<{ key: string; order_id: string | null }>(
-    'order',
-    'SELECT key, order_id::text FROM idempotency_keys WHERE key = ANY($1::text[])',
-    [outcomes.map((outcome) => outcome.key)],
-  );
-  const orderOfKey = new Map(keyed.map((row) => [row.key, row.order_id]));
+  const orderOfKey = await orderIdsByKey(outcomes.map((outcome) => outcome.key));
   for (const outcome of outcomes) {
     const answer = outcome.final?.kind === 'answer' ? String(outcome.final.body.orderId ?? '') : '';
     if (answer && orderOfKey.get(outcome.key) !== answer) problems.push(`key ${outcome.key} records order ${orderOfKey.get(outcome.key)}, answered ${answer}`);
@@ -471,6 +463,16 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
     },
     problems,
   };
+}
+
+/** The order each Idempotency-Key made (null: claimed, no order yet), read from order's database. */
+export async function orderIdsByKey(keys: readonly string[]): Promise<Map<string, string | null>> {
+  const rows = await sql<{ key: string; order_id: string | null }>(
+    'order',
+    'SELECT key, order_id::text FROM idempotency_keys WHERE key = ANY($1::text[])',
+    [keys],
+  );
+  return new Map(rows.map((row) => [row.key, row.order_id]));
 }
 
 export function someBody(): CheckoutBody {

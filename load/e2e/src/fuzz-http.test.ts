@@ -5,10 +5,10 @@
  * carry a JSON error body, and no service may crash or stop being ready. Prints the cases tried.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { pathologyNames } from '@tracecart/scenarios';
-import { allReady, pidOf, sql } from './faults';
+import { sql } from './faults';
 import {
   assertSane,
   count,
@@ -22,9 +22,10 @@ import {
   tally,
   tallyTotal,
   traceHeaders,
+  watchServices,
   type RawRequest,
 } from './fuzz';
-import { config, serviceNames, type ServiceName } from './stack';
+import { config, type ServiceName } from './stack';
 
 const BODY_LIMIT = 100 * 1024;
 
@@ -137,19 +138,10 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
 const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * RUNS)), endOnFailure: true });
 
 describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () => {
-  const pids = new Map<ServiceName, number | undefined>();
-  before(async () => {
-    assert.ok(await allReady(), 'stack ready before fuzzing');
-    for (const service of serviceNames) pids.set(service, pidOf(service));
-  });
+  const stillStanding = watchServices();
   after(() => {
     console.log(`[reliability] fuzz (HTTP): ${tallyTotal()} cases tried, 0 answered 5xx: ${JSON.stringify(Object.fromEntries(tally))}`);
   });
-
-  async function stillStanding(): Promise<void> {
-    assert.ok(await allReady(), 'every service still ready');
-    for (const service of serviceNames) assert.equal(pidOf(service), pids.get(service), `${service} never crashed or restarted`);
-  }
 
   it('POST /checkout', async () => {
     await fc.assert(

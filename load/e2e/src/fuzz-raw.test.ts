@@ -5,11 +5,10 @@
  * any route runs; the answer must still be a 4xx with a JSON error body, and no service may fall over.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { serviceNames, type ServiceName } from './stack';
-import { allReady, pidOf } from './faults';
-import { assertSane, baggage, count, sendRaw, tally, tallyTotal, traceparent, tracestate } from './fuzz';
+import { assertSane, baggage, count, sendRaw, tally, tallyTotal, traceparent, tracestate, watchServices } from './fuzz';
+import type { ServiceName } from './stack';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
 const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * RUNS)), endOnFailure: true });
@@ -39,19 +38,10 @@ const targets: Array<[ServiceName, string, string]> = [
 ];
 
 describe('fuzzing the HTTP layer with raw bytes', { timeout: 300_000 }, () => {
-  const pids = new Map<ServiceName, number | undefined>();
-  before(async () => {
-    assert.ok(await allReady());
-    for (const service of serviceNames) pids.set(service, pidOf(service));
-  });
+  const stillStanding = watchServices();
   after(async () => {
     console.log(`[reliability] fuzz (raw HTTP): ${tallyTotal()} cases tried, 0 answered 5xx: ${JSON.stringify(Object.fromEntries(tally))}`);
   });
-
-  async function stillStanding(): Promise<void> {
-    assert.ok(await allReady(), 'every service still ready');
-    for (const service of serviceNames) assert.equal(pidOf(service), pids.get(service), `${service} never crashed or restarted`);
-  }
 
   it('trace context headers with control characters, NUL and high bytes', async () => {
     await fc.assert(

@@ -6,8 +6,10 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
+import { before } from 'node:test';
 import fc from 'fast-check';
-import { serviceUrl, type ServiceName } from './stack';
+import { allReady, pidOf } from './faults';
+import { serviceNames, serviceUrl, type ServiceName } from './stack';
 
 export interface RawAnswer {
   status: number;
@@ -283,3 +285,19 @@ export const limitQuery: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: -20_000, max: 20_000 }).map((n) => `limit=${n}`),
   fc.constantFrom('limit=', 'limit', 'limit=1&limit=2', 'limit[]=5', 'limit[a]=1', 'limit=1e3', 'limit=0x10', 'limit=%20', 'limit=%', 'limit=1.5', 'limit=10000', 'limit=10001', 'limit=-0', 'limit=Infinity', `limit=${'9'.repeat(400)}`),
 );
+
+/**
+ * Records each service's pid before the suite (a `before` hook of the calling describe); the function it
+ * returns asserts every service is still ready with the same pid: none crashed or restarted.
+ */
+export function watchServices(): () => Promise<void> {
+  const pids = new Map<ServiceName, number | undefined>();
+  before(async () => {
+    assert.ok(await allReady(), 'stack ready before fuzzing');
+    for (const service of serviceNames) pids.set(service, pidOf(service));
+  });
+  return async () => {
+    assert.ok(await allReady(), 'every service still ready');
+    for (const service of serviceNames) assert.equal(pidOf(service), pids.get(service), `${service} never crashed or restarted`);
+  };
+}
