@@ -6,10 +6,13 @@
  * write is ever repeated. The plan is computed after the slow query (off the request's trace) and cached
  * per statement text for a few seconds; slow spans of that statement carry it from then on. Parameter
  * values reach the explainer only; they are never written to a span.
+ *
+ * The feature is switched on explicitly per pool (`explainSlowQueries(pool, ...)`); it sees query spans
+ * through @tracecart/telemetry's generic query-span listener and keeps all its state in that call.
  */
 import { ROOT_CONTEXT, context, type Span } from '@opentelemetry/api';
-import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import type pg from 'pg';
+import { addDbQueryListener, type DbQuery } from '@tracecart/telemetry';
 
 export interface PlanSummary {
   topNode: string;
@@ -18,68 +21,74 @@ export interface PlanSummary {
   summary: string;
 }
 
-export type Explainer = (text: string, values: readonly unknown[]) => Promise<PlanSummary | undefined>;
-
-interface ExplainSettings {
-  explainer: Explainer;
+export interface SlowQueryPlanOptions {
+  /** Query spans slower than this get a plan event; 0 switches the feature off. */
   thresholdMs: number;
-  cacheMs: number;
+  /** How long a statement's plan is reused before it is explained again. */
+  cacheMs?: number;
 }
 
-interface PendingQuery {
-  text: string;
-  values: readonly unknown[];
-}
-
-let settings: ExplainSettings | undefined;
-const pendingBySpan = new WeakMap<Span, PendingQuery>();
-const plans = new Map<string, { plan: PlanSummary; at: number }>();
-const explaining = new Set<string>();
-
-/** Registers the function that runs EXPLAIN; thresholdMs 0 switches slow-query plans off. */
-export function setSlowQueryExplainer(explainer: Explainer | undefined, thresholdMs = 50, cacheMs = 5_000): void {
-  settings = explainer && thresholdMs > 0 ? { explainer, thresholdMs, cacheMs } : undefined;
-  plans.clear();
-}
-
-/** Forgets cached plans, e.g. after an index was created or dropped. */
-export function forgetQueryPlans(): void {
-  plans.clear();
+export interface SlowQueryPlans {
+  /** Forgets cached plans, e.g. after an index was created or dropped. */
+  forget(): void;
+  /** Stops explaining (the pool stays as it is). */
+  stop(): void;
 }
 
 const selectStatement = /^\s*(with\b[\s\S]*?\)\s*)?select\b/i;
 
-export function pgRequestHook(span: Span, info: { query: { text: string; values?: unknown[] } }): void {
-  if (!settings || !selectStatement.test(info.query.text)) return;
-  pendingBySpan.set(span, { text: info.query.text, values: info.query.values ?? [] });
+/** Explains this pool's slow SELECTs and puts the plan summary on their spans. */
+export function explainSlowQueries(pool: pg.Pool, { thresholdMs, cacheMs = 5_000 }: SlowQueryPlanOptions): SlowQueryPlans {
+  const plans = new Map<string, { plan: PlanSummary; at: number }>();
+  if (thresholdMs <= 0) return { forget: () => plans.clear(), stop: () => undefined };
+  const pendingBySpan = new WeakMap<Span, DbQuery>();
+  const explaining = new Set<string>();
+
+  const stop = addDbQueryListener({
+    onQuery(span, query) {
+      if (selectStatement.test(query.text)) pendingBySpan.set(span, query);
+    },
+    onResult(span, elapsedMs) {
+      const query = pendingBySpan.get(span);
+      if (!query) return;
+      pendingBySpan.delete(span);
+      if (elapsedMs < thresholdMs) return;
+      const cached = plans.get(query.text);
+      if (cached && Date.now() - cached.at < cacheMs) {
+        span.addEvent('db.query.plan', {
+          'db.query.plan.summary': cached.plan.summary,
+          'db.query.plan.top_node': cached.plan.topNode,
+          'db.query.plan.scan_node': cached.plan.scanNode ?? '',
+          'db.query.plan.rows': cached.plan.rows,
+        });
+        return;
+      }
+      if (explaining.has(query.text)) return;
+      explaining.add(query.text);
+      void context
+        .with(ROOT_CONTEXT, () => explainSummary(pool, query.text, query.values))
+        .then((plan) => {
+          if (plan) plans.set(query.text, { plan, at: Date.now() });
+        })
+        .catch(() => undefined)
+        .finally(() => explaining.delete(query.text));
+    },
+  });
+  return { forget: () => plans.clear(), stop };
 }
 
-export function pgResponseHook(span: Span): void {
-  const query = pendingBySpan.get(span);
-  if (!query || !settings) return;
-  pendingBySpan.delete(span);
-  const startTime = (span as unknown as ReadableSpan).startTime;
-  if (!startTime || hrTimeToMilliseconds(hrTimeDuration(startTime, hrTime())) < settings.thresholdMs) return;
-  const cached = plans.get(query.text);
-  if (cached && Date.now() - cached.at < settings.cacheMs) {
-    span.addEvent('db.query.plan', {
-      'db.query.plan.summary': cached.plan.summary,
-      'db.query.plan.top_node': cached.plan.topNode,
-      'db.query.plan.scan_node': cached.plan.scanNode ?? '',
-      'db.query.plan.rows': cached.plan.rows,
-    });
-    return;
+/** Runs `EXPLAIN (FORMAT JSON)` (plan only, the statement is never executed) and summarises the plan. */
+async function explainSummary(pool: pg.Pool, text: string, values: readonly unknown[]): Promise<PlanSummary | undefined> {
+  // Not pool.query: when the pool is busy, pg-pool runs its callback in the context of whichever request
+  // releases a connection, and the EXPLAIN would land in that request's trace. Awaiting connect() keeps
+  // the caller's (root) context, so the EXPLAIN makes no span at all.
+  const client = await pool.connect();
+  try {
+    const result = await client.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) ${text}`, [...values]);
+    return summarisePlan(result.rows[0]?.['QUERY PLAN']);
+  } finally {
+    client.release();
   }
-  if (explaining.has(query.text)) return;
-  explaining.add(query.text);
-  const { explainer } = settings;
-  void context
-    .with(ROOT_CONTEXT, () => explainer(query.text, query.values))
-    .then((plan) => {
-      if (plan) plans.set(query.text, { plan, at: Date.now() });
-    })
-    .catch(() => undefined)
-    .finally(() => explaining.delete(query.text));
 }
 
 interface PlanNode {

@@ -1,0 +1,46 @@
+/**
+ * Generic hooks on database query spans. The pg instrumentation is configured once, by the preload,
+ * before any pool exists; whoever wants to look at query spans later (e.g. @tracecart/postgres's
+ * slow-query plans) adds a listener here and gets each query's span, its statement and, when it
+ * answers, how long it took. Nothing here knows what a listener does with them.
+ */
+import type { Span } from '@opentelemetry/api';
+import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+
+export interface DbQuery {
+  text: string;
+  /** Parameter values: for the listener only, never to be written to a span. */
+  values: readonly unknown[];
+}
+
+export interface DbQueryListener {
+  /** A query span has started. */
+  onQuery?(span: Span, query: DbQuery): void;
+  /** The query of that span has answered, `elapsedMs` after its span started. */
+  onResult?(span: Span, elapsedMs: number): void;
+}
+
+const listeners = new Set<DbQueryListener>();
+
+/** Adds a listener for every query span of this process; returns the function that removes it. */
+export function addDbQueryListener(listener: DbQueryListener): () => void {
+  listeners.add(listener);
+  return () => {
+    listeners.delete(listener);
+  };
+}
+
+export function pgRequestHook(span: Span, info: { query: { text: string; values?: unknown[] } }): void {
+  if (listeners.size === 0) return;
+  const query = { text: info.query.text, values: info.query.values ?? [] };
+  for (const listener of listeners) listener.onQuery?.(span, query);
+}
+
+export function pgResponseHook(span: Span): void {
+  if (listeners.size === 0) return;
+  const startTime = (span as unknown as ReadableSpan).startTime;
+  if (!startTime) return;
+  const elapsedMs = hrTimeToMilliseconds(hrTimeDuration(startTime, hrTime()));
+  for (const listener of listeners) listener.onResult?.(span, elapsedMs);
+}
