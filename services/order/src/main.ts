@@ -5,7 +5,7 @@ import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPaymentClient } from '@tracecart/payment/client';
-import { createPool, migrate, ping, resizePool } from '@tracecart/postgres';
+import { createPool, explainSlowQueries, isDatabaseUnavailable, migrate, ping, resizePool } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
 import { orderRoutes } from './routes';
 import { startRecovery } from './recovery';
@@ -15,7 +15,8 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('order-service', config.LOG_LEVEL);
   await migrate(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
-  const pool = createPool(config, 'order', { explainSlowQueries: true });
+  const pool = createPool(config, 'order');
+  const plans = explainSlowQueries(pool, { thresholdMs: config.SLOW_QUERY_EXPLAIN_MS });
   const broker = await connectBroker({
     url: config.RABBITMQ_URL,
     prefetch: config.RABBITMQ_PREFETCH,
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    database: { name: 'order', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],
   });
