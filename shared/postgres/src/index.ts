@@ -13,3 +13,4 @@ export {
 export { withTransaction } from './transaction';
 export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
 export { ensureDatabase, migrate } from './migrations';
+export { openDatabase } from './database';
