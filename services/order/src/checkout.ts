@@ -1,36 +1,26 @@
 /**
- * The checkout flow: validate the cart against the catalogue, reserve stock and write the order
- * PENDING (one transaction), ask payment, then mark the order PAID with an `order.paid` outbox event,
- * or PAYMENT_FAILED with the stock released (a second transaction).
- *
- * Two pathologies live here. n-plus-one: the cart is loaded one query per line. pool-starvation: the
- * first transaction, and so its pooled connection, stays open across the payment call.
+ * The checkout flow, step by step: reserve (the customer exists, the cart is priced, stock is reserved
+ * and the order written PENDING), ask payment, finish (PAID with an `order.paid` outbox event, or
+ * PAYMENT_FAILED with the stock released). Around it: the Idempotency-Key loop (idempotent.ts); beside
+ * it: the pathology switches (checkout-pathologies.ts) and the HTTP answers (checkout-answers.ts).
  */
 import type { Span } from '@opentelemetry/api';
 import type { Logger } from '@tracecart/logger';
 import { routingKeys, enqueueEvent, type OutboxRelay } from '@tracecart/messaging';
-import type { PaymentClient, PaymentResult } from '@tracecart/payment/client';
-import { PaymentUnavailableError } from '@tracecart/payment/client';
-import { inTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioAttribute } from '@tracecart/scenarios';
+import { PaymentDeclinedError, PaymentUnavailableError, type PaymentClient, type PaymentResult } from '@tracecart/payment/client';
+import type { Pool, PoolClient } from '@tracecart/postgres';
 import { annotate, currentTraceId, inSpan, recordFailure } from '@tracecart/telemetry';
-import { customerExists, loadProductsBySkus, loadProductsOneByOne, releaseStock, reserveStock } from './catalog-repo';
+import { customerExists, releaseStock, reserveStock } from './catalog-repo';
+import { answerForOrder, paymentUnavailableAnswer, refusalAnswer, type CheckoutAnswer } from './checkout-answers';
+import { loadCart, withCheckoutTransactions } from './checkout-pathologies';
 import type { CheckoutRequest } from './checkout-request';
-import {
-  ClaimLostError,
-  attachOrder,
-  claimKey,
-  lookUp,
-  releaseKey,
-  requestHash,
-  storeAnswer,
-  storeAnswerForOrder,
-  type StoredAnswer,
-} from './idempotency';
-import { findOrder, insertOrder, lockPendingOrder, markPaid, markPaymentFailed, type OrderView } from './orders-repo';
-import { OutOfStockError, UnknownSkuError, mergeLines, priceCart } from './pricing';
+import { runIdempotently, type KeyClaim } from './idempotent';
+import { attachOrder, requestHash, storeAnswerForOrder } from './idempotency';
+import { findOrder, insertOrder, lockPendingOrder, markPaid, markPaymentFailed } from './orders-repo';
+import { mergeLines, priceCart } from './pricing';
+import { OutOfStockError, UnknownCustomerError } from './refusals';
 
-export type CheckoutAnswer = StoredAnswer;
+export type { CheckoutAnswer } from './checkout-answers';
 
 export interface CheckoutDeps {
   pool: Pool;
@@ -42,56 +32,94 @@ export interface CheckoutDeps {
   idempotencyWaitMs?: number;
 }
 
-export class PaymentDeclinedError extends Error {
-  constructor(reason: string) {
-    super(`payment declined: ${reason}`);
-    this.name = 'PaymentDeclinedError';
-  }
+/** `POST /checkout`: one checkout, at most once per Idempotency-Key. */
+export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key?: string): Promise<CheckoutAnswer> {
+  const attributes = { 'app.customer.id': request.customerId, 'app.order.items_count': request.items.length };
+  annotate(attributes);
+  return inSpan('checkout', attributes, (span) =>
+    runIdempotently({
+      pool: deps.pool,
+      span,
+      key,
+      hash: requestHash(request),
+      waitMs: deps.idempotencyWaitMs ?? 15_000,
+      attempt: (claim) => placeOrder(deps, request, claim, span),
+      refusal: (error) => refusalAnswer(error, request),
+    }),
+  );
 }
 
-class UnknownCustomerError extends Error {
-  constructor(customerId: string) {
-    super(`unknown customer ${customerId}`);
-    this.name = 'UnknownCustomerError';
+async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, claim: KeyClaim | undefined, span: Span): Promise<CheckoutAnswer> {
+  const traceId = currentTraceId();
+  const placed = await withCheckoutTransactions(deps.pool, deps.scenarios.poolStarvation(), span, async (inTransaction) => {
+    const order = await inTransaction((db) => reserve(db, deps, request, claim, traceId));
+    const payment = await askPayment(deps.payments, request, order);
+    if (payment.kind === 'unavailable') return { ...payment, orderId: order.id };
+    const finished = await inTransaction((db) => finishOrder(db, order.id, payment.result, traceId));
+    return { ...finished, kind: 'finished' as const, result: payment.result };
+  });
+  if (placed.kind === 'unavailable') {
+    recordFailure(span, placed.error);
+    deps.logger.warn({ err: placed.error, orderId: placed.orderId }, 'payment unavailable; order left PENDING for recovery');
+    return paymentUnavailableAnswer(placed.error, placed.orderId, traceId);
   }
+  if (placed.published) deps.relay.kick();
+  if (placed.answer.status === 402) {
+    const reason = placed.result.reason ?? 'declined';
+    recordFailure(span, new PaymentDeclinedError(reason));
+    annotate({ 'app.payment.decline_reason': reason });
+  }
+  return placed.answer;
 }
 
-/** The answer for an order that has reached a final payment state. */
-export function answerForOrder(order: Pick<OrderView, 'id' | 'status' | 'total' | 'traceId'> & { declineReason?: string | null }): CheckoutAnswer {
-  if (order.status === 'PAYMENT_FAILED') {
-    return {
-      status: 402,
-      body: {
-        error: 'payment_declined',
-        message: `payment declined: ${order.declineReason ?? 'declined'}`,
-        orderId: order.id,
-        status: order.status,
-        total: order.total,
-        traceId: order.traceId,
-      },
-    };
+/** Step 1: the order written PENDING with its stock reserved (and the request's key pointing at it). */
+async function reserve(
+  db: PoolClient,
+  deps: CheckoutDeps,
+  request: CheckoutRequest,
+  claim: KeyClaim | undefined,
+  traceId: string | undefined,
+): Promise<{ id: string; total: number }> {
+  if (!(await customerExists(db, request.customerId))) throw new UnknownCustomerError(request.customerId);
+  const lines = mergeLines(request.items);
+  const products = await loadCart(db, lines.map((line) => line.sku), deps.scenarios.nPlusOne());
+  const cart = priceCart(lines, products);
+  if (!(await reserveStock(db, cart.lines))) {
+    throw new OutOfStockError(cart.lines[0]?.sku ?? '', 0);
   }
-  return { status: 201, body: { orderId: order.id, status: order.status, total: order.total, traceId: order.traceId } };
+  const orderId = await insertOrder(db, { customerId: request.customerId, cart, traceId });
+  if (claim) await attachOrder(db, claim.key, claim.token, orderId);
+  annotate({ 'app.order.id': orderId, 'app.order.total': cart.total });
+  return { id: orderId, total: cart.total };
 }
 
-function businessAnswer(error: unknown, request: CheckoutRequest): CheckoutAnswer | undefined {
-  if (error instanceof UnknownSkuError) {
-    const index = request.items.findIndex((item) => item.sku === error.sku);
-    return { status: 422, body: { error: 'unknown_sku', message: error.message, field: `items.${index}.sku`, sku: error.sku } };
+type PaymentOutcome = { kind: 'verdict'; result: PaymentResult } | { kind: 'unavailable'; error: PaymentUnavailableError };
+
+/** Step 2: payment's verdict, or "unavailable" (the order then stays PENDING for recovery). */
+async function askPayment(payments: PaymentClient, request: CheckoutRequest, order: { id: string; total: number }): Promise<PaymentOutcome> {
+  try {
+    const result = await payments.authorize({
+      orderId: order.id,
+      customerId: request.customerId,
+      amount: order.total,
+      method: 'card',
+      token: request.payment.token,
+    });
+    annotate({ 'app.payment.status': result.status });
+    return { kind: 'verdict', result };
+  } catch (error) {
+    if (error instanceof PaymentUnavailableError) return { kind: 'unavailable', error };
+    throw error;
   }
-  if (error instanceof OutOfStockError) {
-    return { status: 409, body: { error: 'out_of_stock', message: error.message, sku: error.sku, available: error.available } };
-  }
-  if (error instanceof UnknownCustomerError) {
-    return { status: 422, body: { error: 'unknown_customer', message: error.message, field: 'customerId' } };
-  }
-  return undefined;
 }
 
 /** Payment's decision for an order; paymentId is null when payment never saw the order. */
 export type PaymentVerdict = Pick<PaymentResult, 'status' | 'reason'> & { paymentId: string | null };
 
-/** Finishes a PENDING order with payment's verdict, inside the caller's transaction. */
+/**
+ * Step 3: finishes a PENDING order with payment's verdict, inside the caller's transaction. Also how
+ * the recovery sweeper settles an order whose checkout died half-way.
+ */
 export async function finishOrder(
   db: PoolClient,
   orderId: string,
@@ -126,159 +154,4 @@ export async function finishOrder(
   }
   await storeAnswerForOrder(db, orderId, answer);
   return { answer, published: result.status === 'AUTHORIZED' };
-}
-
-async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
-  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async (span) => {
-    if (nPlusOne) span.setAttribute(scenarioAttribute('n-plus-one'), true);
-    return nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus);
-  });
-}
-
-/** The Idempotency-Key this request holds, with its claim token. */
-type KeyClaim = { key: string; token: string };
-
-async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, claim: KeyClaim | undefined, span: Span): Promise<CheckoutAnswer> {
-  const { pool, payments, relay, scenarios } = deps;
-  const starving = scenarios.poolStarvation();
-  if (starving) span.setAttribute(scenarioAttribute('pool-starvation'), true);
-  const traceId = currentTraceId();
-  const lines = mergeLines(request.items);
-  const client = await pool.connect();
-  let open = true;
-  const close = async (statement: 'COMMIT' | 'ROLLBACK') => {
-    if (!open) return;
-    open = false;
-    try {
-      await client.query(statement);
-    } finally {
-      client.release();
-    }
-  };
-  try {
-    await client.query('BEGIN');
-    if (!(await customerExists(client, request.customerId))) throw new UnknownCustomerError(request.customerId);
-    const products = await loadCart(client, lines.map((line) => line.sku), scenarios.nPlusOne());
-    const cart = priceCart(lines, products);
-    if (!(await reserveStock(client, cart.lines))) {
-      throw new OutOfStockError(cart.lines[0]?.sku ?? '', 0);
-    }
-    const orderId = await insertOrder(client, { customerId: request.customerId, cart, traceId });
-    if (claim) await attachOrder(client, claim.key, claim.token, orderId);
-    annotate({ 'app.order.id': orderId, 'app.order.total': cart.total });
-    // The fix: commit and give the connection back before waiting on another service.
-    if (!starving) await close('COMMIT');
-
-    let result: PaymentResult;
-    try {
-      result = await payments.authorize({
-        orderId,
-        customerId: request.customerId,
-        amount: cart.total,
-        method: 'card',
-        token: request.payment.token,
-      });
-    } catch (error) {
-      if (!(error instanceof PaymentUnavailableError)) throw error;
-      await close('COMMIT');
-      recordFailure(span, error);
-      deps.logger.warn({ err: error, orderId }, 'payment unavailable; order left PENDING for recovery');
-      return {
-        status: 503,
-        body: { error: 'payment_unavailable', message: error.message, orderId, status: 'PENDING', traceId: traceId ?? null },
-      };
-    }
-    annotate({ 'app.payment.status': result.status });
-    const finished = open
-      ? await finishOrder(client, orderId, result, traceId)
-      : await inTransaction(pool, (db) => finishOrder(db, orderId, result, traceId));
-    await close('COMMIT');
-    if (finished.published) relay.kick();
-    if (finished.answer.status === 402) {
-      const declined = new PaymentDeclinedError(result.reason ?? 'declined');
-      recordFailure(span, declined);
-      annotate({ 'app.payment.decline_reason': result.reason ?? 'declined' });
-    }
-    return finished.answer;
-  } catch (error) {
-    await close('ROLLBACK').catch(() => undefined);
-    throw error;
-  }
-}
-
-type Waited = { kind: 'answer'; answer: CheckoutAnswer } | { kind: 'claimed'; token: string };
-
-/**
- * Waits for the answer of the request that holds the key. When the key becomes free (that request
- * failed before creating anything) or its claim is abandoned (that request died), this request gets
- * the claim and must do the checkout itself: giving the claim up would leave the key blocked.
- */
-async function waitForAnswer(deps: CheckoutDeps, key: string, hash: string, orderId: string | null): Promise<Waited> {
-  const deadline = Date.now() + (deps.idempotencyWaitMs ?? 15_000);
-  while (Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const claim = await lookUp(deps.pool, key, hash);
-    if (claim.kind === 'replay') return { kind: 'answer', answer: claim.answer };
-    if (claim.kind === 'mismatch') return { kind: 'answer', answer: mismatch() };
-    if (claim.kind === 'claimed') return claim;
-    orderId = claim.orderId;
-  }
-  return {
-    kind: 'answer',
-    answer: {
-      status: 409,
-      body: { error: 'request_in_progress', message: 'an earlier request with this Idempotency-Key is still running', orderId },
-    },
-  };
-}
-
-function mismatch(): CheckoutAnswer {
-  return {
-    status: 422,
-    body: { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used with a different request body', field: 'Idempotency-Key' },
-  };
-}
-
-export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key?: string): Promise<CheckoutAnswer> {
-  const attributes = { 'app.customer.id': request.customerId, 'app.order.items_count': request.items.length };
-  annotate(attributes);
-  return inSpan('checkout', attributes, async (span) => {
-    const hash = requestHash(request);
-    let claim: KeyClaim | undefined;
-    if (key) {
-      const first = await claimKey(deps.pool, key, hash);
-      span.setAttribute('app.idempotency.outcome', first.kind);
-      if (first.kind === 'mismatch') return mismatch();
-      if (first.kind === 'replay') return first.answer;
-      if (first.kind === 'in-progress') {
-        const waited = await waitForAnswer(deps, key, hash, first.orderId);
-        if (waited.kind === 'answer') return waited.answer;
-        span.setAttribute('app.idempotency.taken_over', true);
-        claim = { key, token: waited.token };
-      } else {
-        claim = { key, token: first.token };
-      }
-    }
-    for (;;) {
-      try {
-        return await placeOrder(deps, request, claim, span);
-      } catch (error) {
-        if (error instanceof ClaimLostError && claim) {
-          // Our claim was taken over as abandoned; our order rolled back. The new holder answers.
-          const waited = await waitForAnswer(deps, claim.key, hash, null);
-          if (waited.kind === 'answer') return waited.answer;
-          claim = { key: claim.key, token: waited.token };
-          continue;
-        }
-        const answer = businessAnswer(error, request);
-        if (!answer) {
-          if (claim) await releaseKey(deps.pool, claim.key, claim.token).catch(() => undefined);
-          throw error;
-        }
-        recordFailure(span, error);
-        if (claim) await storeAnswer(deps.pool, claim.key, claim.token, answer);
-        return answer;
-      }
-    }
-  });
 }

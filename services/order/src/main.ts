@@ -5,7 +5,7 @@ import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPaymentClient } from '@tracecart/payment/client';
-import { createPool, migrate, ping, resizePool } from '@tracecart/postgres';
+import { isDatabaseUnavailable, openDatabase, ping, resizePool } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
 import { orderRoutes } from './routes';
 import { startRecovery } from './recovery';
@@ -14,8 +14,7 @@ import { consumeShipmentEvents } from './shipment-events';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('order-service', config.LOG_LEVEL);
-  await migrate(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
-  const pool = createPool(config, 'order', { explainSlowQueries: true });
+  const { pool } = await openDatabase(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
   const broker = await connectBroker({
     url: config.RABBITMQ_URL,
     prefetch: config.RABBITMQ_PREFETCH,
@@ -40,6 +39,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    database: { name: 'order', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],
   });

@@ -5,7 +5,7 @@
  * an order payment never saw is failed and its stock released: nothing is charged twice, nothing lost.
  */
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
-import { inTransaction } from '@tracecart/postgres';
+import { withTransaction } from '@tracecart/postgres';
 import { inSpan } from '@tracecart/telemetry';
 import { finishOrder, type CheckoutDeps } from './checkout';
 import { findOrder, stalePendingOrders } from './orders-repo';
@@ -17,7 +17,7 @@ export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise
     const recorded = await deps.payments.findByOrder(orderId);
     const verdict = recorded ?? { paymentId: null, status: 'DECLINED' as const, reason: 'checkout_interrupted' };
     span.setAttribute('app.payment.status', verdict.status);
-    const finished = await inTransaction(deps.pool, (db) => finishOrder(db, orderId, verdict, order.traceId));
+    const finished = await withTransaction(deps.pool, (db) => finishOrder(db, orderId, verdict, order.traceId));
     if (finished.published) deps.relay.kick();
     deps.logger.info({ orderId, status: verdict.status }, 'recovered a pending order');
   });

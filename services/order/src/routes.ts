@@ -2,7 +2,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, validationError } from '@tracecart/http';
-import { isDatabaseUnavailable } from '@tracecart/postgres';
 import { serverSpan, traceResponseHeader } from '@tracecart/telemetry';
 import { checkout, type CheckoutDeps } from './checkout';
 import { checkoutRequestSchema } from './checkout-request';
@@ -12,16 +11,6 @@ import { findOrder } from './orders-repo';
 
 const uuid = z.uuid();
 const limitSchema = z.coerce.number().int().min(1).max(10_000);
-
-/** Turns "the database is down" into a quick 503 instead of a 500. */
-async function orUnavailable<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (isDatabaseUnavailable(error)) throw new HttpError(503, 'database_unavailable', 'order database unavailable; retry shortly');
-    throw error;
-  }
-}
 
 function parseLimit(value: unknown, fallback: number): number {
   if (value === undefined) return fallback;
@@ -42,27 +31,27 @@ export function orderRoutes(deps: CheckoutDeps): Router {
     if (key !== undefined && !isValidKey(key)) {
       throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 1 to 128 printable ASCII characters', { field: 'Idempotency-Key' });
     }
-    const answer = await orUnavailable(() => checkout(deps, parsed.data, key));
+    const answer = await checkout(deps, parsed.data, key);
     response.status(answer.status).json(answer.body);
   });
 
   router.get('/orders/:id', async (request, response) => {
     const id = String(request.params.id);
     if (!uuid.safeParse(id).success) throw new HttpError(400, 'invalid_request', 'id: Invalid UUID', { field: 'id' });
-    const order = await orUnavailable(() => findOrder(deps.pool, id));
+    const order = await findOrder(deps.pool, id);
     if (!order) throw new HttpError(404, 'not_found', `no order ${id}`);
     response.json(order);
   });
 
   router.get('/products', async (request, response) => {
     const limit = parseLimit(request.query.limit, 10_000);
-    const products = await orUnavailable(() => listProducts(deps.pool, limit));
+    const products = await listProducts(deps.pool, limit);
     response.json(products.map(({ sku, name, price, stock }) => ({ sku, name, price, stock })));
   });
 
   router.get('/customers', async (request, response) => {
     const limit = parseLimit(request.query.limit, 100);
-    response.json(await orUnavailable(() => listCustomers(deps.pool, limit)));
+    response.json(await listCustomers(deps.pool, limit));
   });
 
   return router;

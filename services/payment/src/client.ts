@@ -13,6 +13,14 @@ export class PaymentUnavailableError extends Error {
   }
 }
 
+/** Payment declined the order (card declined, fraud suspected); recorded on spans as the failure. */
+export class PaymentDeclinedError extends Error {
+  constructor(reason: string) {
+    super(`payment declined: ${reason}`);
+    this.name = 'PaymentDeclinedError';
+  }
+}
+
 export interface PaymentClient {
   authorize(request: PaymentRequest): Promise<PaymentResult>;
   /** What payment recorded for an order, or undefined when it never saw the order. */

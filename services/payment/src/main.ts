@@ -3,19 +3,19 @@ import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
-import { createPool, migrate, ping } from '@tracecart/postgres';
+import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { missingIndexSwitch } from './missing-index';
 import { paymentRoutes } from './routes';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('payment-service', config.LOG_LEVEL);
-  await migrate(config, 'payment', path.join(__dirname, '..', 'migrations'), logger);
-  const pool = createPool(config, 'payment', { explainSlowQueries: true });
-  const missingIndex = await missingIndexSwitch(pool, config.SCENARIOS_AT_START === 'on');
+  const { pool, plans } = await openDatabase(config, 'payment', path.join(__dirname, '..', 'migrations'), logger);
+  const missingIndex = await missingIndexSwitch(pool, config.SCENARIOS_AT_START === 'on', plans.forget);
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    database: { name: 'payment', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool) },
     routers: [
       paymentRoutes({ pool, logger, missingIndex: missingIndex.enabled }),

@@ -5,7 +5,6 @@
  */
 import type { Pool } from '@tracecart/postgres';
 import type { ScenarioSwitch } from '@tracecart/http';
-import { forgetQueryPlans } from '@tracecart/telemetry';
 
 export const FRAUD_INDEX = 'payments_customer_created_idx';
 
@@ -20,7 +19,8 @@ async function indexState(pool: Pool): Promise<'valid' | 'invalid' | 'absent'> {
   return rows[0].valid ? 'valid' : 'invalid';
 }
 
-export async function setMissingIndex(pool: Pool, missing: boolean): Promise<void> {
+/** `forgetPlans` drops cached slow-query plans: they describe the index state before the switch. */
+export async function setMissingIndex(pool: Pool, missing: boolean, forgetPlans: () => void): Promise<void> {
   const state = await indexState(pool);
   // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind: drop it either way.
   if (state === 'invalid' || (missing && state === 'valid')) {
@@ -30,11 +30,11 @@ export async function setMissingIndex(pool: Pool, missing: boolean): Promise<voi
     await pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
     await pool.query('ANALYZE payments');
   }
-  forgetQueryPlans();
+  forgetPlans();
 }
 
-export async function missingIndexSwitch(pool: Pool, startEnabled: boolean): Promise<ScenarioSwitch> {
-  await setMissingIndex(pool, startEnabled);
+export async function missingIndexSwitch(pool: Pool, startEnabled: boolean, forgetPlans: () => void): Promise<ScenarioSwitch> {
+  await setMissingIndex(pool, startEnabled, forgetPlans);
   let missing = startEnabled;
   let change: Promise<void> = Promise.resolve();
   return {
@@ -42,7 +42,7 @@ export async function missingIndexSwitch(pool: Pool, startEnabled: boolean): Pro
     set: (enabled) => {
       // Serialise switches: two concurrent CREATE/DROP CONCURRENTLY on one index would deadlock.
       change = change.catch(() => undefined).then(async () => {
-        await setMissingIndex(pool, enabled);
+        await setMissingIndex(pool, enabled, forgetPlans);
         missing = enabled;
       });
       return change;

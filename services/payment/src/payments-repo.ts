@@ -57,14 +57,8 @@ export async function findByOrder(db: Queryable, orderId: string): Promise<Payme
   return rows[0] && toPayment(rows[0]);
 }
 
-export interface NewPayment {
-  orderId: string;
-  customerId: string;
-  amount: number;
-  currency: string;
-  status: PaymentStatus;
-  declineReason: string | null;
-}
+/** A payment to record: everything but what the database assigns. */
+export type NewPayment = Omit<Payment, 'id' | 'createdAt'>;
 
 /**
  * Records the payment once per order. A second call for the same order (a retry, a duplicate request)

@@ -3,9 +3,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '@tracecart/logger';
 import { HttpError, validationError } from '@tracecart/http';
-import { isDatabaseUnavailable, type Pool } from '@tracecart/postgres';
+import type { Pool } from '@tracecart/postgres';
 import { scenarioAttribute } from '@tracecart/scenarios';
 import { annotate, inSpan, recordFailure, serverSpan } from '@tracecart/telemetry';
+import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
 import { paymentRequestSchema, type PaymentResult } from './payment-request';
 import { findByOrder, recentActivity, recordPayment, type Payment } from './payments-repo';
@@ -15,13 +16,6 @@ export interface PaymentRoutesOptions {
   logger: Logger;
   /** Whether the missing-index pathology is on (only to label spans; the index itself decides speed). */
   missingIndex: () => boolean;
-}
-
-export class PaymentDeclinedError extends Error {
-  constructor(reason: string) {
-    super(`payment declined: ${reason}`);
-    this.name = 'PaymentDeclinedError';
-  }
 }
 
 function toResult(payment: Payment): PaymentResult {
@@ -36,43 +30,38 @@ export function paymentRoutes({ pool, logger, missingIndex }: PaymentRoutesOptio
     if (!parsed.success) throw validationError(parsed.error);
     const body = parsed.data;
     annotate({ 'app.order.id': body.orderId, 'app.customer.id': body.customerId });
-    try {
-      const earlier = await findByOrder(pool, body.orderId);
-      if (earlier) {
-        annotate({ 'app.payment.status': earlier.status, 'app.payment.replayed': true });
-        response.status(200).json(toResult(earlier));
-        return;
-      }
-      const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
-        if (missingIndex()) span.setAttribute(scenarioAttribute('missing-index'), true);
-        const activity = await recentActivity(pool, body.customerId);
-        span.setAttributes({ 'app.fraud.recent_count': activity.count, 'app.fraud.recent_total': activity.total });
-        const judged = judge(activity, body.amount);
-        span.setAttribute('app.fraud.suspicious', judged.suspicious);
-        return judged;
-      });
-      const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
-      const { payment } = await recordPayment(pool, {
-        orderId: body.orderId,
-        customerId: body.customerId,
-        amount: body.amount,
-        currency: body.currency,
-        status: reason ? 'DECLINED' : 'AUTHORIZED',
-        declineReason: reason,
-      });
-      annotate({ 'app.payment.status': payment.status, 'app.payment.id': payment.id });
-      if (payment.status === 'DECLINED') {
-        recordFailure(serverSpan(), new PaymentDeclinedError(payment.declineReason ?? 'declined'));
-        logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
-        // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
-        response.status(402).json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });
-        return;
-      }
-      response.status(201).json(toResult(payment));
-    } catch (error) {
-      if (isDatabaseUnavailable(error)) throw new HttpError(503, 'database_unavailable', 'payment database unavailable');
-      throw error;
+    const earlier = await findByOrder(pool, body.orderId);
+    if (earlier) {
+      annotate({ 'app.payment.status': earlier.status, 'app.payment.replayed': true });
+      response.status(200).json(toResult(earlier));
+      return;
     }
+    const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
+      if (missingIndex()) span.setAttribute(scenarioAttribute('missing-index'), true);
+      const activity = await recentActivity(pool, body.customerId);
+      span.setAttributes({ 'app.fraud.recent_count': activity.count, 'app.fraud.recent_total': activity.total });
+      const judged = judge(activity, body.amount);
+      span.setAttribute('app.fraud.suspicious', judged.suspicious);
+      return judged;
+    });
+    const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
+    const { payment } = await recordPayment(pool, {
+      orderId: body.orderId,
+      customerId: body.customerId,
+      amount: body.amount,
+      currency: body.currency,
+      status: reason ? 'DECLINED' : 'AUTHORIZED',
+      declineReason: reason,
+    });
+    annotate({ 'app.payment.status': payment.status, 'app.payment.id': payment.id });
+    if (payment.status === 'DECLINED') {
+      recordFailure(serverSpan(), new PaymentDeclinedError(payment.declineReason ?? 'declined'));
+      logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
+      // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
+      response.status(402).json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });
+      return;
+    }
+    response.status(201).json(toResult(payment));
   });
 
   router.get('/payments/orders/:orderId', async (request, response) => {

@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
-import { inTransaction, type Pool } from '@tracecart/postgres';
+import { withTransaction, type Pool } from '@tracecart/postgres';
 import { scenarioAttribute } from '@tracecart/scenarios';
 import { annotate, inSpan } from '@tracecart/telemetry';
 import { chooseCarrier, shippingPrice, trackingNumber, type Carrier } from './carrier-choice';
@@ -72,7 +72,7 @@ export async function createShipment(
   return inSpan('shipping.reserve_and_create', { 'app.shipment.carrier': carrier.code }, async (span) => {
     if (lockContention) span.setAttribute(scenarioAttribute('lock-contention'), true);
     const created = lockContention
-      ? await inTransaction(pool, async (db) => {
+      ? await withTransaction(pool, async (db) => {
           const row = await lockCarrier(db, carrier.id);
           if (row.reserved >= row.capacity) throw new CarrierFullError(carrier.code);
           const price = shippingPrice(await recentVolume(db, carrier.id));
@@ -88,7 +88,7 @@ export async function createShipment(
           // that fails or dies half-way rolls its reservation back with it (a separate, committed
           // reservation leaked one slot per failed attempt), and the carrier row stays locked only
           // until the commit, never across the pricing query.
-          return inTransaction(pool, async (db) => {
+          return withTransaction(pool, async (db) => {
             const ok = await insertShipment(db, { id: shipmentId, orderId: order.orderId, carrierId: carrier.id, trackingNumber: tracking, price });
             if (!ok) return false; // a duplicate message raced us to the insert: it reserved the slot
             await enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });

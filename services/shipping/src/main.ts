@@ -4,7 +4,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
-import { createPool, migrate, ping } from '@tracecart/postgres';
+import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { consumeOrderPaid } from './order-paid-consumer';
 import { shippingRoutes } from './routes';
 import { listCarriers } from './shipments-repo';
@@ -12,8 +12,7 @@ import { listCarriers } from './shipments-repo';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('shipping-service', config.LOG_LEVEL);
-  await migrate(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
-  const pool = createPool(config, 'shipping', { explainSlowQueries: true });
+  const { pool } = await openDatabase(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
   const carriers = await listCarriers(pool);
   const broker = await connectBroker({
     url: config.RABBITMQ_URL,
@@ -27,6 +26,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    database: { name: 'shipping', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [shippingRoutes(pool), scenarioRoutes({ 'lock-contention': lockContention }, config.SCENARIO_TOKEN)],
   });

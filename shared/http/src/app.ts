@@ -2,7 +2,7 @@
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '@tracecart/logger';
 import { spanCounts } from '@tracecart/telemetry';
-import { jsonErrorHandler, notFound } from './errors';
+import { jsonErrorHandler, notFound, type DatabaseOutage } from './errors';
 
 export type ReadinessCheck = () => Promise<boolean>;
 
@@ -12,9 +12,11 @@ export interface AppOptions {
   /** Named dependencies that must answer for `/readyz` to say ready. */
   readiness: Record<string, ReadinessCheck>;
   routers: Router[];
+  /** The service's database: errors that mean it is down are answered 503 database_unavailable. */
+  database: DatabaseOutage;
 }
 
-export function createApp({ logger, bodyLimit, readiness, routers }: AppOptions): Express {
+export function createApp({ logger, bodyLimit, readiness, routers, database }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -36,6 +38,6 @@ export function createApp({ logger, bodyLimit, readiness, routers }: AppOptions)
   app.use(express.json({ limit: bodyLimit, strict: true }));
   for (const router of routers) app.use(router);
   app.use(notFound);
-  app.use(jsonErrorHandler(logger));
+  app.use(jsonErrorHandler(logger, database));
   return app;
 }

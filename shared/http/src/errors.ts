@@ -2,7 +2,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { ZodError } from 'zod';
 import type { Logger } from '@tracecart/logger';
-import { isDatabaseUnavailable } from '@tracecart/postgres';
 import { recordFailure, serverSpan } from '@tracecart/telemetry';
 
 export class HttpError extends Error {
@@ -56,14 +55,23 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
   }
 }
 
-export function jsonErrorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * How a service tells "its database is down" (answered 503 `database_unavailable`: retry later, never a
+ * 500, whatever route it came from), e.g. @tracecart/postgres's isDatabaseUnavailable.
+ */
+export interface DatabaseOutage {
+  isUnavailable(error: unknown): boolean;
+  /** Names the database in the answer's message, e.g. "order". */
+  name: string;
+}
+
+export function jsonErrorHandler(logger: Logger, database?: DatabaseOutage): ErrorRequestHandler {
   return (error: unknown, _request, response, _next) => {
     const known =
       error instanceof HttpError
         ? error
-        : isDatabaseUnavailable(error)
-          ? // Whatever route it came from: the database is down, so retry later (never a 500).
-            new HttpError(503, 'database_unavailable', 'database unavailable; retry shortly')
+        : database?.isUnavailable(error)
+          ? new HttpError(503, 'database_unavailable', `${database.name} database unavailable; retry shortly`)
           : fromBodyParser(error as BodyParserError);
     const answer = known ?? new HttpError(500, 'internal_error', 'internal error');
     if (answer.status >= 500) {

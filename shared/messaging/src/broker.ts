@@ -7,6 +7,7 @@ import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type
 import { context, trace } from '@opentelemetry/api';
 import type { Logger } from '@tracecart/logger';
 import { recordFailure } from '@tracecart/telemetry';
+import { parseEvent, type Event, type RoutingKey } from './contracts';
 import { EVENTS_EXCHANGE, assertTopology, type QueueSpec } from './topology';
 
 export interface BrokerOptions {
@@ -16,18 +17,20 @@ export interface BrokerOptions {
   logger: Logger;
 }
 
-export type MessageHandler = (payload: unknown, message: ConsumeMessage) => Promise<void>;
+/** Handles one event of the queue's contract, already parsed and checked against its schema. */
+export type MessageHandler<K extends RoutingKey = RoutingKey> = (event: Event<K>, message: ConsumeMessage) => Promise<void>;
 
 interface Consumer {
   queue: QueueSpec;
-  handler: MessageHandler;
+  handler: (payload: unknown, message: ConsumeMessage) => Promise<void>;
   /** Called before a failed message is handed back, e.g. to wait for the database. */
   beforeRetry: (error: unknown) => Promise<void>;
 }
 
 export interface Broker {
   publish(routingKey: string, payload: unknown, headers?: Record<string, string>): Promise<void>;
-  consume(queue: QueueSpec, handler: MessageHandler, beforeRetry?: (error: unknown) => Promise<void>): Promise<void>;
+  /** Consumes a queue; a message that is not JSON or fails its contract's schema is poison. */
+  consume<K extends RoutingKey>(queue: QueueSpec<K>, handler: MessageHandler<K>, beforeRetry?: (error: unknown) => Promise<void>): Promise<void>;
   /** Stops taking new messages; in-flight handlers finish and settle. */
   stopConsuming(): Promise<void>;
   idle(): Promise<void>;
@@ -35,7 +38,10 @@ export interface Broker {
   close(): Promise<void>;
 }
 
-/** Thrown by a handler for a message that can never succeed (bad JSON, wrong shape). */
+/**
+ * A message that can never succeed (bad JSON, wrong shape, or a handler's own verdict): it is rejected
+ * without requeue, so the broker dead-letters it on this first delivery instead of retrying it.
+ */
 export class PoisonMessageError extends Error {
   constructor(message: string) {
     super(message);
@@ -82,16 +88,20 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
       // dead-letters a message once it has failed more than x-delivery-limit times, so the last try is
       // delivery number deliveryLimit + 1.
       const deliveries = Number(message.properties.headers?.['x-delivery-count'] ?? 0) + 1;
+      const poison = error instanceof PoisonMessageError;
       recordFailure(trace.getSpan(context.active()), error);
       logger.error(
-        { err: error, queue: consumer.queue.name, deliveries, deliveryLimit: options.deliveryLimit },
-        deliveries > options.deliveryLimit
-          ? 'message failed for the last time: dead-lettered'
-          : 'message failed: handed back for another try',
+        { err: error, queue: consumer.queue.name, deliveries, deliveryLimit: options.deliveryLimit, poison },
+        poison
+          ? 'message failed and can never succeed (poison): dead-lettered'
+          : deliveries > options.deliveryLimit
+            ? 'message failed for the last time: dead-lettered'
+            : 'message failed: handed back for another try',
       );
-      if (!(error instanceof PoisonMessageError)) await consumer.beforeRetry(error).catch(() => undefined);
+      if (!poison) await consumer.beforeRetry(error).catch(() => undefined);
       try {
-        channel.nack(message, false, true);
+        // Poison: reject without requeue, so the queue dead-letters it now (x-death reason "rejected").
+        channel.nack(message, false, !poison);
       } catch {
         // The channel closed meanwhile: the broker redelivers the unacked message by itself.
       }
@@ -143,7 +153,12 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
       });
     },
     async consume(queue, handler, beforeRetry = () => Promise.resolve()) {
-      const consumer = { queue, handler, beforeRetry };
+      const typed = async (payload: unknown, message: ConsumeMessage) => {
+        const parsed = parseEvent(queue.bindingKey, payload);
+        if (!parsed.ok) throw new PoisonMessageError(parsed.reason);
+        await handler(parsed.event, message);
+      };
+      const consumer: Consumer = { queue, handler: typed, beforeRetry };
       consumers.push(consumer);
       if (current && consuming) await startConsumer(current, consumer);
     },

@@ -3,10 +3,9 @@ export {
   assertTopology,
   deadLetterQueueName,
   queues,
-  routingKeys,
   EVENTS_EXCHANGE,
   DEAD_LETTER_EXCHANGE,
   type QueueSpec,
-  type RoutingKey,
 } from './topology';
+export { routingKeys, eventSchemas, parseEvent, type RoutingKey, type Event, type EventInput } from './contracts';
 export { enqueueEvent, startOutboxRelay, OUTBOX_TABLE_SQL, type OutboxRelay } from './outbox';

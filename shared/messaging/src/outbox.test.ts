@@ -13,7 +13,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { connectBroker, type Broker } from './broker';
 import { EVENTS_EXCHANGE } from './topology';
-import { OUTBOX_TABLE_SQL, enqueueEvent, startOutboxRelay } from './outbox';
+import { OUTBOX_TABLE_SQL, startOutboxRelay, writeOutboxRow } from './outbox';
 
 const config = loadConfig();
 const logger = createLogger('outbox-test', 'silent');
@@ -64,7 +64,7 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     const traceId = await tracer.startActiveSpan('writer', async (span) => {
       const client = await pool.connect();
       await client.query('BEGIN');
-      await enqueueEvent(client, 'test.outbox', { hello: 'world' });
+      await writeOutboxRow(client, 'test.outbox', { hello: 'world' });
       await client.query('COMMIT');
       client.release();
       span.end();
@@ -87,7 +87,7 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
   it('does not publish an event whose transaction rolled back', async () => {
     const client = await pool.connect();
     await client.query('BEGIN');
-    await enqueueEvent(client, 'test.outbox', { rolled: 'back' });
+    await writeOutboxRow(client, 'test.outbox', { rolled: 'back' });
     await client.query('ROLLBACK');
     client.release();
     const relay = startOutboxRelay({ pool, broker, logger, pollMs: 50 });
@@ -105,8 +105,8 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     };
     const client = await pool.connect();
     await client.query('BEGIN');
-    await enqueueEvent(client, 'test.outbox', { kept: 1 });
-    await enqueueEvent(client, 'test.outbox', { kept: 2 });
+    await writeOutboxRow(client, 'test.outbox', { kept: 1 });
+    await writeOutboxRow(client, 'test.outbox', { kept: 2 });
     await client.query('COMMIT');
     client.release();
     const failing = startOutboxRelay({ pool, broker: unreachable, logger, pollMs: 50 });

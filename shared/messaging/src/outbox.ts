@@ -12,6 +12,7 @@ import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '@tracecart/logger';
 import type { Broker } from './broker';
+import { eventSchemas, type EventInput, type RoutingKey } from './contracts';
 
 /** DDL for the outbox table; each service's migrations include it. */
 export const OUTBOX_TABLE_SQL = `
@@ -23,8 +24,16 @@ CREATE TABLE IF NOT EXISTS outbox (
   created_at timestamptz NOT NULL DEFAULT now()
 )`;
 
-/** Writes an event inside the caller's transaction, with the active trace context. */
-export async function enqueueEvent(client: PoolClient, routingKey: string, payload: unknown): Promise<void> {
+/**
+ * Writes an event inside the caller's transaction, with the active trace context. The payload is typed
+ * by the routing key's contract and checked against its schema before it is written.
+ */
+export async function enqueueEvent<K extends RoutingKey>(client: PoolClient, routingKey: K, payload: EventInput<K>): Promise<void> {
+  await writeOutboxRow(client, routingKey, eventSchemas[routingKey].parse(payload));
+}
+
+/** The untyped write under enqueueEvent (tests use it with a routing key of their own). */
+export async function writeOutboxRow(client: PoolClient, routingKey: string, payload: unknown): Promise<void> {
   const carrier: Record<string, string> = {};
   propagation.inject(context.active(), carrier);
   await client.query('INSERT INTO outbox (routing_key, payload, trace_context) VALUES ($1, $2, $3)', [

@@ -1,20 +1,15 @@
 /** Exchanges, queues and routing keys: the RabbitMQ contract between the services. */
 import type { Channel } from 'amqplib';
+import { routingKeys, type RoutingKey } from './contracts';
 
 export const EVENTS_EXCHANGE = 'tracecart.events';
 export const DEAD_LETTER_EXCHANGE = 'tracecart.dead-letter';
 
-export const routingKeys = {
-  orderPaid: 'order.paid',
-  shipmentCreated: 'shipment.created',
-} as const;
-export type RoutingKey = (typeof routingKeys)[keyof typeof routingKeys];
-
-export interface QueueSpec {
+export interface QueueSpec<K extends RoutingKey = RoutingKey> {
   /** Durable quorum queue that a service consumes. */
   name: string;
-  /** Routing key bound from the events exchange. */
-  bindingKey: RoutingKey;
+  /** Routing key bound from the events exchange; its contract types the queue's messages. */
+  bindingKey: K;
 }
 
 export const queues = {
@@ -29,7 +24,8 @@ export function deadLetterQueueName(queue: string): string {
 /**
  * Declares everything idempotently. A consumed queue is a quorum queue with a delivery limit: a message
  * that keeps failing is dead-lettered to `<queue>.dead-letter` once it failed more than `deliveryLimit`
- * times (deliveryLimit + 1 attempts), never lost.
+ * times (deliveryLimit + 1 attempts), never lost. A poison message (one that can never succeed) is
+ * rejected without requeue and dead-lettered on its first delivery.
  */
 export async function assertTopology(channel: Channel, deliveryLimit: number): Promise<void> {
   await channel.assertExchange(EVENTS_EXCHANGE, 'topic', { durable: true });

@@ -1,13 +1,16 @@
 export {
   createPool,
   resizePool,
-  inTransaction,
   isDatabaseUnavailable,
   ping,
   waitForDatabase,
   connectionSettings,
   type Pool,
   type PoolClient,
+  type PoolOptions,
   type Queryable,
 } from './pool';
+export { withTransaction } from './transaction';
+export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
 export { ensureDatabase, migrate } from './migrations';
+export { openDatabase } from './database';

@@ -1,9 +1,7 @@
-/** Connection pools, transactions and the error classes a handler needs to answer well. */
+/** Connection pools, and telling "the database is down" from "bad query". */
 import pg from 'pg';
 import type { Config, ServiceName } from '@tracecart/config';
 import { databaseFor } from '@tracecart/config';
-import { setSlowQueryExplainer } from '@tracecart/telemetry';
-import { explainSummary } from './explain';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -25,8 +23,6 @@ export function connectionSettings(config: Config, database: string): pg.PoolCon
 
 export interface PoolOptions {
   max?: number;
-  /** Registers this pool to run EXPLAIN for slow queries (one pool per process should). */
-  explainSlowQueries?: boolean;
 }
 
 export function createPool(config: Config, service: ServiceName, options: PoolOptions = {}): pg.Pool {
@@ -48,9 +44,6 @@ export function createPool(config: Config, service: ServiceName, options: PoolOp
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
   });
-  if (options.explainSlowQueries) {
-    setSlowQueryExplainer((text, values) => explainSummary(pool, text, values), config.SLOW_QUERY_EXPLAIN_MS);
-  }
   return pool;
 }
 
@@ -84,22 +77,6 @@ export function resizePool(pool: pg.Pool, max: number): void {
     if (internals._expired.has(client)) continue;
     internals._expired.add(client);
     surplus -= 1;
-  }
-}
-
-/** Runs `work` in one transaction on one pooled connection; rolls back on any error. */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await work(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
   }
 }
 

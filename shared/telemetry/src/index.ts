@@ -1,5 +1,5 @@
 export { startTelemetry, shutdownTelemetry, spanCounts, type SpanCounts, type Telemetry, type TelemetryOptions } from './sdk';
-export { setSlowQueryExplainer, forgetQueryPlans, summarisePlan, type Explainer, type PlanSummary } from './db-hooks';
+export { addDbQueryListener, type DbQuery, type DbQueryListener } from './db-hooks';
 export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';

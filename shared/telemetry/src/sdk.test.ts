@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { propagation, trace, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, summarisePlan, traceResponseHeader } from './index';
+import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, traceResponseHeader } from './index';
 
 const exporter = new InMemorySpanExporter();
 startTelemetry({ serviceName: 'telemetry-test', exporter, simple: true });
@@ -107,35 +107,5 @@ describe('traceResponseHeader', () => {
       traceResponseHeader({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1 }),
       '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
     );
-  });
-});
-
-describe('summarisePlan', () => {
-  it('finds the scan under an aggregate', () => {
-    const plan = [
-      {
-        Plan: {
-          'Node Type': 'Aggregate',
-          'Plan Rows': 1,
-          Plans: [{ 'Node Type': 'Seq Scan', 'Relation Name': 'payments', 'Plan Rows': 33_012 }],
-        },
-      },
-    ];
-    assert.deepEqual(summarisePlan(plan), {
-      topNode: 'Aggregate',
-      scanNode: 'Seq Scan on payments',
-      rows: 33_012,
-      summary: 'Aggregate <- Seq Scan on payments (rows≈33012)',
-    });
-  });
-
-  it('names the index of an index scan', () => {
-    const plan = [{ Plan: { 'Node Type': 'Index Scan', 'Relation Name': 'payments', 'Index Name': 'payments_customer_created_idx', 'Plan Rows': 31 } }];
-    assert.equal(summarisePlan(plan)?.summary, 'Index Scan using payments_customer_created_idx on payments (rows≈31)');
-  });
-
-  it('returns undefined for something that is not a plan', () => {
-    assert.equal(summarisePlan({}), undefined);
-    assert.equal(summarisePlan(undefined), undefined);
   });
 });

@@ -1,0 +1,38 @@
+/**
+ * The two pathologies of the checkout, each a switch between the slow way and its fix, kept out of the
+ * flow in checkout.ts so it reads as the steps of a checkout.
+ *   n-plus-one: the cart is loaded with one query per line instead of one set-based query.
+ *   pool-starvation: the order's transaction, and so its pooled connection, stays open across the
+ *   payment call instead of being committed before it.
+ */
+import type { Span } from '@opentelemetry/api';
+import { withTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
+import { scenarioAttribute } from '@tracecart/scenarios';
+import { inSpan } from '@tracecart/telemetry';
+import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
+
+export async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
+  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async (span) => {
+    if (nPlusOne) span.setAttribute(scenarioAttribute('n-plus-one'), true);
+    return nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus);
+  });
+}
+
+/** Runs one database step of the checkout in a transaction. */
+export type TransactionStep = <T>(work: (db: PoolClient) => Promise<T>) => Promise<T>;
+
+/**
+ * Runs the checkout's steps with the transactions pool-starvation asks for. OFF (the fix): each step
+ * commits on its own connection, so no connection waits on payment. ON: one transaction spans every
+ * step, the payment call included, and holds its connection all along.
+ */
+export async function withCheckoutTransactions<T>(
+  pool: Pool,
+  poolStarvation: boolean,
+  span: Span,
+  steps: (inTransaction: TransactionStep) => Promise<T>,
+): Promise<T> {
+  if (!poolStarvation) return steps((work) => withTransaction(pool, work));
+  span.setAttribute(scenarioAttribute('pool-starvation'), true);
+  return withTransaction(pool, (db) => steps((work) => work(db)));
+}

@@ -1,0 +1,18 @@
+/** A service's database at start-up: created and migrated, its pool open, slow-query plans on. */
+import type { Config, ServiceName } from '@tracecart/config';
+import type { Logger } from '@tracecart/logger';
+import { migrate } from './migrations';
+import { createPool, type Pool } from './pool';
+import { explainSlowQueries, type SlowQueryPlans } from './slow-query-plans';
+
+export async function openDatabase(
+  config: Config,
+  service: ServiceName,
+  migrationsDir: string,
+  logger: Logger,
+): Promise<{ pool: Pool; plans: SlowQueryPlans }> {
+  await migrate(config, service, migrationsDir, logger);
+  const pool = createPool(config, service);
+  const plans = explainSlowQueries(pool, { thresholdMs: config.SLOW_QUERY_EXPLAIN_MS });
+  return { pool, plans };
+}
