@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HttpError } from '@tracecart/http';
+import { checkBrowserSpans } from './otlp-intake';
+
+function batch(service: string, overrides: Record<string, unknown> = {}) {
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [
+          {
+            scope: { name: 'x' },
+            spans: [
+              {
+                traceId: '0af7651916cd43dd8448eb211c80319c',
+                spanId: 'b7ad6b7169203331',
+                name: 'click',
+                kind: 1,
+                startTimeUnixNano: '1700000000000000000',
+                endTimeUnixNano: '1700000000100000000',
+                ...overrides,
+              },
+            ],
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function refusal(contentType: string | undefined, body: unknown): HttpError {
+  try {
+    checkBrowserSpans(contentType, body);
+  } catch (error) {
+    assert.ok(error instanceof HttpError, `expected an HttpError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the batch was accepted');
+}
+
+test('accepts OTLP/JSON spans of storefront-web, unknown fields kept for Jaeger', () => {
+  const accepted = checkBrowserSpans('application/json', batch('storefront-web'));
+  assert.equal(accepted.resourceSpans[0]?.scopeSpans[0]?.spans[0]?.name, 'click');
+  assert.equal((accepted.resourceSpans[0]?.scopeSpans[0]?.spans[0] as Record<string, unknown>).kind, 1);
+});
+
+test('refuses spans of another service with 403', () => {
+  const error = refusal('application/json', batch('order-service'));
+  assert.equal(error.status, 403);
+  assert.equal(error.code, 'service_not_allowed');
+});
+
+test('refuses a resource without service.name, or one of several resources from elsewhere', () => {
+  const none = batch('storefront-web');
+  (none.resourceSpans[0] as { resource: { attributes: unknown[] } }).resource.attributes = [];
+  assert.equal(refusal('application/json', none).status, 403);
+  const mixed = batch('storefront-web');
+  mixed.resourceSpans.push(...batch('payment-service').resourceSpans);
+  assert.equal(refusal('application/json', mixed).status, 403);
+});
+
+test('refuses protobuf and other media types with 415', () => {
+  assert.equal(refusal('application/x-protobuf', Buffer.from([1, 2])).status, 415);
+  assert.equal(refusal(undefined, undefined).status, 415);
+});
+
+test('refuses malformed batches with 400 naming the field', () => {
+  assert.equal(refusal('application/json', {}).status, 400);
+  assert.equal(refusal('application/json', { resourceSpans: [] }).status, 400);
+  assert.equal(refusal('application/json', { resourceSpans: 'x' }).status, 400);
+  assert.equal(refusal('application/json', { ...batch('storefront-web'), extra: 1 }).status, 400);
+  const badId = refusal('application/json', batch('storefront-web', { traceId: 'not-hex' }));
+  assert.equal(badId.status, 400);
+  assert.match(String(badId.details.field), /traceId/);
+  assert.equal(refusal('application/json', batch('storefront-web', { name: '' })).status, 400);
+  assert.equal(refusal('application/json', batch('storefront-web', { endTimeUnixNano: 'soon' })).status, 400);
+});
