@@ -33,6 +33,7 @@ function render(order: OrderView, settings: Settings): void {
 
 export function showOrderPage(id: string, settings: Settings): void {
   byId('order-page').hidden = false;
+  byId('cart-link').remove();
   document.title = `Order ${id} · Tracecart shop`;
   getOrder(id).then(
     (order) => render(order, settings),

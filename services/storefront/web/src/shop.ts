@@ -42,6 +42,7 @@ function renderCart(): void {
     list.append(h('li', {}, h('span', { class: 'line-name' }, product.name), input, remove));
   }
   byId('cart-empty').hidden = cart.size > 0;
+  byId('cart-link').textContent = `Cart (${[...cart.values()].reduce((sum, line) => sum + line.quantity, 0)})`;
   byId('cart-total').textContent = money(total);
 }
 
