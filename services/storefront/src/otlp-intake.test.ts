@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { HttpError } from '@tracecart/http';
-import { checkBrowserSpans } from './otlp-intake';
+import type { AddressInfo } from 'node:net';
+import { createApp, HttpError } from '@tracecart/http';
+import { createLogger } from '@tracecart/logger';
+import { checkBrowserSpans, INTAKE_BODY_LIMIT, otlpIntake } from './otlp-intake';
 
 function batch(service: string, overrides: Record<string, unknown> = {}) {
   return {
@@ -75,4 +77,51 @@ test('refuses malformed batches with 400 naming the field', () => {
   assert.match(String(badId.details.field), /traceId/);
   assert.equal(refusal('application/json', batch('storefront-web', { name: '' })).status, 400);
   assert.equal(refusal('application/json', batch('storefront-web', { endTimeUnixNano: 'soon' })).status, 400);
+});
+
+/**
+ * The intake route in the shop's app skeleton on an ephemeral loopback port, forwarding to port 9 where
+ * nothing listens: an accepted batch then fails with 503, never 200.
+ */
+async function intakeServer(requestsPerMinute?: number) {
+  const app = createApp({
+    logger: createLogger('test', 'silent'),
+    bodyLimit: INTAKE_BODY_LIMIT,
+    readiness: {},
+    routers: [otlpIntake('http://127.0.0.1:9', requestsPerMinute)],
+  });
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+test('the intake route answers 429 JSON once a client passes its rate, before anything reaches Jaeger', async () => {
+  const { server, port } = await intakeServer(3);
+  try {
+    const send = (service: string) =>
+      fetch(`http://127.0.0.1:${port}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch(service)) });
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await send('order-service')).status);
+    assert.deepEqual(statuses, [403, 403, 403]);
+    const limited = await send('storefront-web');
+    assert.equal(limited.status, 429);
+    assert.equal(((await limited.json()) as { error: string }).error, 'too_many_requests');
+  } finally {
+    server.close();
+  }
+});
+
+test('the intake says Jaeger is down (503 JSON) when it cannot forward an accepted batch', async () => {
+  const { server, port } = await intakeServer();
+  try {
+    const answer = await fetch(`http://127.0.0.1:${port}/otlp/v1/traces`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(batch('storefront-web')),
+    });
+    assert.equal(answer.status, 503);
+    assert.deepEqual(await answer.json(), { error: 'jaeger_unavailable', message: 'Jaeger does not answer; the spans were dropped', down: 'jaeger' });
+  } finally {
+    server.close();
+  }
 });

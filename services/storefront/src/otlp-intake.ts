@@ -69,19 +69,18 @@ export function checkBrowserSpans(contentType: string | undefined, body: unknown
   return parsed.data;
 }
 
-const tooMany: RequestHandler = (_request, _response, next) => {
-  next(new HttpError(429, 'too_many_requests', `at most ${INTAKE_REQUESTS_PER_MINUTE} span batches a minute per client`));
-};
 
-export function otlpIntake(otlpEndpoint: string): Router {
+export function otlpIntake(otlpEndpoint: string, requestsPerMinute = INTAKE_REQUESTS_PER_MINUTE): Router {
   const router = Router();
   const target = new URL('/v1/traces', otlpEndpoint).href;
   const limiter = rateLimit({
     windowMs: 60_000,
-    limit: INTAKE_REQUESTS_PER_MINUTE,
+    limit: requestsPerMinute,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: tooMany,
+    handler: ((_request, _response, next) => {
+      next(new HttpError(429, 'too_many_requests', `at most ${requestsPerMinute} span batches a minute per client`));
+    }) satisfies RequestHandler,
   });
   router.post('/otlp/v1/traces', limiter, async (request, response) => {
     const spans = checkBrowserSpans(request.get('content-type'), request.body);
