@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import type { FlatSpan } from '@tracecart/jaeger-client';
 import { launchBrowser, type Browser } from './browser';
-import { stack } from './faults';
-import { ancestors, config, jaeger, paidTraceComplete, setAllScenarios } from './stack';
+import { drillHooks, keepScenarios, scenariosOff, stack } from './faults';
+import { ancestors, config, jaeger, paidTraceComplete } from './stack';
 
 const shop = config.STOREFRONT_URL;
 const WEB = 'storefront-web';
@@ -59,26 +60,43 @@ const browserComplete = (spans: FlatSpan[]) =>
 
 describe('the shop in a browser', () => {
   let browser: Browser;
+  let restoreScenarios: () => Promise<void> = async () => undefined;
 
   before(async () => {
-    await setAllScenarios(false);
+    // Pathologies off while the shop is tried (a checkout then takes well under a second), as found afterwards.
+    restoreScenarios = await keepScenarios();
+    await scenariosOff();
     browser = await launchBrowser();
   });
   after(async () => {
     await browser?.close();
+    await restoreScenarios();
   });
 
   it('loads, and reports its load time and script size', async () => {
     const started = Date.now();
     const page = await openShop(browser);
     // Run in the page (a string: this package is compiled without the DOM's types).
-    const timing = await page.evaluate<{ loadEventEnd: number; scriptBytes: number }>(`(() => {
-      const navigation = performance.getEntriesByType('navigation')[0];
-      const script = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/assets/app.js'));
-      return { loadEventEnd: navigation ? navigation.loadEventEnd : -1, scriptBytes: script ? script.decodedBodySize : -1 };
-    })()`);
-    assert.ok(timing.loadEventEnd > 0, 'the page reached its load event');
-    log(`shop page: loadEventEnd ${timing.loadEventEnd.toFixed(0)} ms (target <= 1000 ms), app.js ${(timing.scriptBytes / 1024).toFixed(1)} KB unzipped; ready in ${Date.now() - started} ms`);
+    const measure = () =>
+      page.evaluate<{ loadEventEnd: number; scriptBytes: number }>(`(() => {
+        const navigation = performance.getEntriesByType('navigation')[0];
+        const script = performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/assets/app.js'));
+        return { loadEventEnd: navigation ? navigation.loadEventEnd : -1, scriptBytes: script ? script.decodedBodySize : -1 };
+      })()`);
+    const first = await measure();
+    assert.ok(first.loadEventEnd > 0, 'the page reached its load event');
+    // Warm: the same page loaded again in the same tab (server warm; the browser cache as a returning visitor has it).
+    const warm: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      await page.goto(shop, { waitUntil: 'load' });
+      warm.push((await measure()).loadEventEnd);
+    }
+    warm.sort((a, b) => a - b);
+    log(
+      `shop page loadEventEnd: first ${first.loadEventEnd.toFixed(0)} ms, warm median ${warm[2]!.toFixed(0)} ms ` +
+        `(min ${warm[0]!.toFixed(0)}, max ${warm[4]!.toFixed(0)}; target <= 1000 ms) at load average ${loadavg()[0]!.toFixed(1)} ` +
+        `on ${availableParallelism()} cores; app.js ${(first.scriptBytes / 1024).toFixed(1)} KB unzipped; first load ready in ${Date.now() - started} ms`,
+    );
     // Labelled controls: each one is found by its label.
     for (const label of ['Search products', 'Customer', 'Visa (approved)', 'Card that is declined']) {
       assert.equal(await page.getByLabel(label).count(), 1, `one control labelled ${label}`);
@@ -226,13 +244,12 @@ describe('the OTLP intake refuses what is not the page spans', () => {
 
 describe('the shop says what is down', () => {
   let browser: Browser;
-  before(async () => {
+  // Afterwards the whole stack is up and ready again, and the pathology switches as found (a restarted
+  // order starts with its own at their start value).
+  drillHooks(async () => {
     browser = await launchBrowser();
   });
   after(async () => {
-    // `stack start` waits until the component is ready again; a no-op when it runs.
-    await stack('start', 'order');
-    await stack('start', 'jaeger');
     await browser?.close();
   });
 
