@@ -104,14 +104,14 @@ function showResult(kind: 'ok' | 'bad' | 'busy', ...content: Array<Node | string
 function placeOrder(settings: Settings): void {
   const button = byId<HTMLButtonElement>('place-order');
   const customerId = byId<HTMLSelectElement>('customer').value;
-  const token = document.querySelector<HTMLInputElement>('input[name=card]:checked')?.value ?? 'tok_visa';
+  const card = document.querySelector<HTMLInputElement>('input[name=card]:checked')?.value ?? 'tok_visa';
   if (!customerId) return void showResult('bad', 'Choose a customer first.');
   if (cart.size === 0) return void showResult('bad', 'The cart is empty: add a product first.');
 
   const body = {
     customerId,
     items: [...cart.values()].map(({ product, quantity }) => ({ sku: product.sku, quantity })),
-    payment: { method: 'card', token },
+    payment: { method: 'card', token: card },
   };
   const span = tracer().startSpan('place order', { attributes: { 'app.cart.lines': body.items.length } });
   const traceId = span.spanContext().traceId;
