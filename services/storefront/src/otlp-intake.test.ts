@@ -107,6 +107,7 @@ test('the intake route answers 429 JSON once a client passes its rate, before an
     assert.equal(limited.status, 429);
     assert.equal(((await limited.json()) as { error: string }).error, 'too_many_requests');
   } finally {
+    server.closeAllConnections();
     server.close();
   }
 });
@@ -122,6 +123,7 @@ test('the intake says Jaeger is down (503 JSON) when it cannot forward an accept
     assert.equal(answer.status, 503);
     assert.deepEqual(await answer.json(), { error: 'jaeger_unavailable', message: 'Jaeger does not answer; the spans were dropped', down: 'jaeger' });
   } finally {
+    server.closeAllConnections();
     server.close();
   }
 });
