@@ -1,6 +1,6 @@
 /**
  * `pnpm sampling-check`: what tail sampling keeps, measured on the local stack (issue 14, docs/sampling.md).
- * Three phases of the same open-model load (declined payments and a pathology on), each on a freshly
+ * Three phases of the same open-model load (declined payments, one pathology on, the others off), each on a freshly
  * restarted Jaeger that also tees every span into a "truth" store (load/jaeger-truth.yaml):
  *   off       every trace stored: Jaeger's memory baseline, checkout trace durations (p95 -> the latency
  *             threshold, p99 -> the decision wait must exceed it)
@@ -8,7 +8,7 @@
  *             what the decision wait holds
  *   tail      tail sampling at --percent: kept shares by class, spans cut, completeness, span loss, and the
  *             report's culprit from the kept traces against the one from all traces
- * Jaeger is restarted with the default (TRACE_SAMPLING unset) afterwards, and the pathology switched back.
+ * Jaeger is restarted with the default (TRACE_SAMPLING unset) afterwards, and the switches put back as they were.
  */
 import path from 'node:path';
 import type { Config } from '@tracecart/config';
@@ -145,9 +145,16 @@ function culpritName(spans: readonly FlatSpan[]): string | null {
 
 export async function runSamplingCheck(config: Config, options: SamplingCheckOptions): Promise<SamplingCheckResult> {
   const urls: ServiceUrls = { order: config.ORDER_URL, payment: config.PAYMENT_URL, shipping: config.SHIPPING_URL };
-  const states = await readStates(urls);
-  const wasOn = options.pathology ? states.find((state) => state.name === options.pathology)?.enabled : undefined;
-  if (options.pathology && wasOn !== true) await switchScenario(urls, config.SCENARIO_TOKEN, options.pathology, true);
+  // Only the chosen pathology on (a stack starts with all four on, which saturates a small machine); the
+  // switches are put back as they were afterwards.
+  const before = await readStates(urls);
+  const changed: Array<{ name: PathologyName; enabled: boolean }> = [];
+  for (const state of before) {
+    const wanted = state.name === options.pathology;
+    if (state.enabled === wanted) continue;
+    await switchScenario(urls, config.SCENARIO_TOKEN, state.name, wanted);
+    if (state.enabled !== null) changed.push({ name: state.name, enabled: state.enabled });
+  }
   const tailEnv = (percent: number) => ({
     TRACE_SAMPLING: 'tail',
     TAIL_SAMPLING_PERCENT: String(percent),
@@ -168,7 +175,7 @@ export async function runSamplingCheck(config: Config, options: SamplingCheckOpt
       TAIL_SAMPLING_DECISION_WAIT: undefined,
       JAEGER_EXTRA_CONFIG: undefined,
     });
-    if (options.pathology && wasOn === false) await switchScenario(urls, config.SCENARIO_TOKEN, options.pathology, false);
+    for (const { name, enabled } of changed) await switchScenario(urls, config.SCENARIO_TOKEN, name, enabled);
   }
   const [off, full, tail] = phases as [PhaseResult, PhaseResult, PhaseResult];
   const offFigures = samplingFigures(checkoutTraces(off.truth), checkoutTraces(off.kept), options.latencyMs);
