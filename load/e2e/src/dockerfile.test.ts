@@ -162,7 +162,7 @@ describe('Dockerfile', () => {
     const loadTarget = compose.services.load?.build;
     assert.ok(typeof loadTarget === 'object' && loadTarget.target);
     const command = startCommand(stageNamed(dockerfile, loadTarget.target));
-    // Root: "load": "node load/dist/load-cli.js"; inside the image the package folder is the working directory.
+    // Root: "load": "node load/tools/dist/load-cli.js"; inside the image the package folder is the working directory.
     const expected = (root.scripts?.load ?? '').replace(/ load\/tools\//, ' ');
     assert.equal(command.join(' '), expected);
   });

@@ -12,6 +12,7 @@ import { CatalogError } from './load/catalog';
 import { DEFAULT_OPTIONS, LoadRun, type LoadOptions } from './load/generator';
 import { formatSummary } from './load/print-summary';
 import { startProgress } from './load/progress';
+import { markStoredTraces } from './load/stored-traces';
 
 function number(value: string): number {
   const parsed = Number(value);
@@ -137,6 +138,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const summary = await run.run();
     progress.stop();
+    // Tail sampling may not keep a linked trace: say so rather than print a dead link.
+    summary.slowest = await markStoredTraces(summary.slowest, config.JAEGER_QUERY_URL);
     process.stdout.write(`${formatSummary(summary)}\n`);
     if (cli.json) {
       writeFileSync(cli.json, `${JSON.stringify(summary, null, 2)}\n`);

@@ -70,6 +70,8 @@ export interface SlowTrace {
   status: number;
   orderId: string | null;
   jaegerUrl: string;
+  /** Whether Jaeger holds the trace (false: tail sampling did not keep it; null: Jaeger not reachable); set by the CLI. */
+  stored?: boolean | null;
 }
 
 /** Keeps the N slowest traced requests, slowest first. */

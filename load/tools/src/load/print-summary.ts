@@ -2,6 +2,7 @@
 import type { LatencyStats } from './histogram';
 import { formatMs } from './progress';
 import type { LoadSummary } from './summary';
+import { storedNote } from './stored-traces';
 
 function statsLine(label: string, stats: LatencyStats | null): string {
   if (!stats) return `  ${label.padEnd(22)} no samples`;
@@ -68,7 +69,7 @@ export function formatSummary(summary: LoadSummary): string {
   if (summary.slowest.length > 0) {
     lines.push(`Slowest ${summary.slowest.length} traces`);
     for (const trace of summary.slowest) {
-      lines.push(`  ${formatMs(trace.latencyMs).padStart(8)}  ${trace.status}  ${trace.jaegerUrl}`);
+      lines.push(`  ${formatMs(trace.latencyMs).padStart(8)}  ${trace.status}  ${trace.jaegerUrl}${storedNote(trace)}`);
     }
     lines.push('');
   }

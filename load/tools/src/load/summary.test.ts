@@ -121,7 +121,7 @@ describe('load CLI', () => {
     const jsonFile = path.join(scratch, 'summary.json');
     const args = ['--url', service.url, '--rate', '40', '--duration', '1', '--json', jsonFile, '--quiet'];
     args.push('--decline-share', '0.2', '--shipped-sample', '1', '--shipped-poll', '30', '--shipped-timeout', '2', '--seed', '7', '--slowest', '5');
-    const { code, stdout, stderr } = await runCli(args, { JAEGER_UI_URL: 'http://jaeger.test:16686' });
+    const { code, stdout, stderr } = await runCli(args, { JAEGER_UI_URL: 'http://jaeger.test:16686', JAEGER_QUERY_URL: 'http://127.0.0.1:9' });
     assert.equal(code, 0, stderr);
     assert.equal(stderr.trim(), `summary written to ${jsonFile}`, 'quiet: no progress line');
 
@@ -171,7 +171,7 @@ describe('load CLI', () => {
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const service = await startFakeOrderService({ delayMs: 5 });
     services.push(service);
-    const { code, stderr } = await runCli(['--url', service.url, '--rate', '50', '--duration', '5.5', '--shipped-sample', '0']);
+    const { code, stderr } = await runCli(['--url', service.url, '--rate', '50', '--duration', '5.5', '--shipped-sample', '0'], { JAEGER_QUERY_URL: 'http://127.0.0.1:9' });
     assert.equal(code, 0, stderr);
     const lines = stderr.split('\n').filter((line) => line.includes('sent'));
     assert.equal(lines.length, 1, stderr);

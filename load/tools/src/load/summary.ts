@@ -52,6 +52,7 @@
  *   slowest[].status             its HTTP status
  *   slowest[].orderId            its order id, or null
  *   slowest[].jaegerUrl          ${JAEGER_UI_URL}/trace/<traceId>
+ *   slowest[].stored             true when Jaeger holds the trace, false when it was not kept (tail sampling), null when Jaeger could not be asked
  *   client.cpuPercent            CPU (user + system) of the load generator over the run, % of one core
  *   client.maxInFlight           most checkouts in flight at once
  *   client.eventLoopDelayP99Ms   p99 event-loop delay of the load generator during the run
