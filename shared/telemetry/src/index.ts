@@ -3,3 +3,4 @@ export { addDbQueryListener, type DbQuery, type DbQueryListener } from './db-hoo
 export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';
+export { eventLoopDelay, eventLoopDelayAttributes, type EventLoopDelay } from './event-loop';
