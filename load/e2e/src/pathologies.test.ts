@@ -7,7 +7,7 @@
  * say little. All switches are back ON at the end (a fresh stack's state).
  *
  * Each runs the catalogue's documented load for the pathology. Concurrency: lock-contention and
- * pool-starvation need parallel checkouts; 8 in flight is above the starved pool (2 connections) and below the normal one (10), so with pool-starvation off the order
+ * pool-starvation need parallel checkouts; 8 in flight is above the starved pool (3 connections) and below the normal one (10), so with pool-starvation off the order
  * service has a connection for every checkout and the comparison is about the pathology alone.
  */
 import assert from 'node:assert/strict';
@@ -221,7 +221,7 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.ok(!off.analysis.pathologies.includes('lock-contention'), named(off.analysis));
   });
 
-  it('pool-starvation: checkouts wait for one of 4 connections longer than their queries; not with the normal pool', async () => {
+  it('pool-starvation: checkouts wait for a connection of the starved pool longer than their queries; not with the normal pool', async () => {
     const { on, off } = await onThenOff('pool-starvation', labLoad('pool-starvation'));
     // Every paid checkout's payment waited on the card network (partners), on and off.
     for (const run of [on, off]) {

@@ -106,7 +106,7 @@ export const pathologies: readonly Pathology[] = [
     service: 'order',
     title: 'Database connection held across the payment call',
     cause:
-      "The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, and payment waits on the card network's authorisation (a third party, ~80 ms); with a pool of only 2 connections, other checkouts queue for a connection.",
+      "The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, and payment waits on the card network's authorisation (a third party, ~80 ms); with a pool of only 3 connections, other checkouts queue for a connection.",
     inJaeger:
       'order-service: under concurrent checkouts, long `pg-pool.connect` spans under `checkout`, before its BEGIN, much longer than the queries that follow them; the connection holders sit in `POST /payments` → `POST /card-network/authorisations` (partners) with their transaction open.',
     fix: 'Commit the order before calling payment and give the connection back; the pool returns to its configured size.',
@@ -164,4 +164,4 @@ export function fixCommand(name: PathologyName): string {
 }
 
 /** Pool size the order service uses while pool-starvation is on. */
-export const STARVED_POOL_SIZE = 2;
+export const STARVED_POOL_SIZE = 3;
