@@ -6,8 +6,8 @@
  * be gone. ON and OFF are compared within the same test: absolute milliseconds on a loaded 2-core machine
  * say little. All switches are back ON at the end (a fresh stack's state).
  *
- * Concurrency: lock-contention and pool-starvation need parallel checkouts; 8 in flight is above the
- * starved pool (4 connections) and below the normal one (10), so with pool-starvation off the order
+ * Each runs the catalogue's documented load for the pathology. Concurrency: lock-contention and
+ * pool-starvation need parallel checkouts; 8 in flight is above the starved pool (3 connections) and below the normal one (10), so with pool-starvation off the order
  * service has a connection for every checkout and the comparison is about the pathology alone.
  */
 import assert from 'node:assert/strict';
@@ -29,8 +29,10 @@ import {
   type AnalysedTrace,
   analyseTrace,
   isSkipped,
+  longestGap,
+  reportedLoopDelayMs,
 } from '@tracecart/load';
-import type { PathologyName } from '@tracecart/scenarios';
+import { pathology, type PathologyName } from '@tracecart/scenarios';
 import { config, setAllScenarios, setScenario } from './stack';
 
 interface Burst {
@@ -65,6 +67,16 @@ function named(analysis: Analysis): string {
     .filter((finding) => finding.significant)
     .map((finding) => `${finding.signature}@${finding.service}:${finding.label} ${finding.meanSharePct}%`)
     .join('; ')}`;
+}
+
+/** The lab's documented load for the pathology (the catalogue's), the same one `pnpm lab measure` drives. */
+function labLoad(name: PathologyName): Burst {
+  return pathology(name).load;
+}
+
+/** Spans of the partners stand-in (the third parties) under a given client path, per trace. */
+function partnerSpans(run: Run, path: RegExp): FlatSpan[] {
+  return run.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.service === 'partners' && path.test(span.name)));
 }
 
 async function onThenOff(name: PathologyName, burst: Burst): Promise<{ on: Run; off: Run }> {
@@ -144,7 +156,7 @@ describe('pathologies end to end: signature and report, on then off', () => {
   });
 
   it('missing-index: the fraud check scans payments; with the index it does not', async () => {
-    const { on, off } = await onThenOff('missing-index', { count: 8, concurrency: 2, lines: 3 });
+    const { on, off } = await onThenOff('missing-index', { ...labLoad('missing-index'), count: 8 });
     const scansOn = fraudQueries(on);
     const scansOff = fraudQueries(off);
     assert.ok(scansOn.length >= 7 && scansOff.length >= 7, `fraud queries: ${scansOn.length} on, ${scansOff.length} off`);
@@ -162,7 +174,7 @@ describe('pathologies end to end: signature and report, on then off', () => {
   });
 
   it('n-plus-one: a staircase of sequential SELECTs under checkout.load_cart; one query with the fix', async () => {
-    const lines = 10;
+    const { lines } = labLoad('n-plus-one');
     const { on, off } = await onThenOff('n-plus-one', { count: 6, concurrency: 1, lines });
     for (const { queries, items } of cartLoads(on)) {
       assert.equal(items, lines);
@@ -177,8 +189,21 @@ describe('pathologies end to end: signature and report, on then off', () => {
   });
 
   it('lock-contention: concurrent shipments wait in line on the carrier row; the atomic UPDATE does not hold it', async () => {
-    const { on, off } = await onThenOff('lock-contention', { count: 40, concurrency: 8, lines: 3 });
+    const { on, off } = await onThenOff('lock-contention', labLoad('lock-contention'));
     const locksOn = executions(on, carrierLock, 'shipping-service');
+    // ON: the holder waits on the carrier's rate quote (partners) inside its transaction, after the lock.
+    const quotesOn = partnerSpans(on, /rate-quotes/);
+    assert.ok(quotesOn.length >= 36, `${quotesOn.length} rate quotes`);
+    const quotedWhileLocked = locksOn.filter(({ traceId, span }) =>
+      quotesOn.some((quote) => quote.traceId === traceId && quote.startMs >= span.endMs - 1),
+    ).length;
+    assert.ok(quotedWhileLocked >= 36, `${quotedWhileLocked} traces quoted after taking the lock`);
+    // OFF: the quote comes first, before the atomic reservation.
+    const quotesOff = partnerSpans(off, /rate-quotes/);
+    const quotedFirst = executions(off, carrierReserve, 'shipping-service').filter(({ traceId, span }) =>
+      quotesOff.some((quote) => quote.traceId === traceId && quote.endMs <= span.startMs + 1),
+    ).length;
+    assert.ok(quotedFirst >= 36, `${quotedFirst} traces quoted before reserving`);
     assert.ok(locksOn.length >= 36, `${locksOn.length} FOR UPDATE spans`);
     const waits = lockWaits(locksOn);
     assert.ok(waits.length >= 5, `${waits.length} FOR UPDATE spans waited across traces`);
@@ -196,8 +221,13 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.ok(!off.analysis.pathologies.includes('lock-contention'), named(off.analysis));
   });
 
-  it('pool-starvation: checkouts wait for one of 4 connections longer than their queries; not with the normal pool', async () => {
-    const { on, off } = await onThenOff('pool-starvation', { count: 40, concurrency: 8, lines: 3 });
+  it('pool-starvation: checkouts wait for a connection of the starved pool longer than their queries; not with the normal pool', async () => {
+    const { on, off } = await onThenOff('pool-starvation', labLoad('pool-starvation'));
+    // Every paid checkout's payment waited on the card network (partners), on and off.
+    for (const run of [on, off]) {
+      const authorisations = partnerSpans(run, /card-network\/authorisations/);
+      assert.ok(authorisations.length >= run.traces.length * 0.9, `${authorisations.length} authorisations for ${run.traces.length} checkouts`);
+    }
     const waitsOn = checkoutPoolWaits(on);
     const waitsOff = checkoutPoolWaits(off);
     const waitedOn = waitsOn.filter((wait) => wait >= 10).length;
@@ -210,5 +240,35 @@ describe('pathologies end to end: signature and report, on then off', () => {
 
     assert.equal(on.analysis.pathologies[0], 'pool-starvation', named(on.analysis));
     assert.ok(!off.analysis.pathologies.includes('pool-starvation'), named(off.analysis));
+  });
+
+  it('event-loop-block: payment.risk_score blocks the loop, concurrent traces stall with it; a lookup with the fix', async () => {
+    const { on, off } = await onThenOff('event-loop-block', labLoad('event-loop-block'));
+    const riskSpans = (run: Run) => run.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.name === 'payment.risk_score').map((span) => ({ trace, span })));
+    const blocksOn = riskSpans(on);
+    assert.ok(blocksOn.length >= 36, `${blocksOn.length} risk score spans`);
+    for (const { trace, span } of blocksOn) {
+      assert.equal(trace.tree.children.get(span.spanId)?.length ?? 0, 0, 'no child: its time is its own');
+      assert.equal(span.attributes['app.scenario.event-loop-block'], true);
+    }
+    // Correlated across traces: payment spans of other traces end together right after a block.
+    const paymentSpans = on.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.service === 'payment-service').map((span) => ({ traceId: trace.traceId, span })));
+    const correlated = blocksOn.filter(({ trace, span }) => {
+      const gap = longestGap(trace.tree, span);
+      return paymentSpans.some(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs <= gap.startMs && other.endMs >= gap.endMs && other.endMs - gap.endMs <= 15);
+    }).length;
+    assert.ok(correlated >= 5, `${correlated} blocks held spans of other traces`);
+    // The service's own loop delay report.
+    const delaysOn = blocksOn.map(({ trace, span }) => reportedLoopDelayMs(trace.tree, span) ?? 0);
+    const medianBlockMs = percentile(blocksOn.map(({ span }) => span.durationMs), 50)!;
+    assert.ok(percentile(delaysOn, 50)! >= medianBlockMs * 0.5, `loop delay p50 ${percentile(delaysOn, 50)} ms, block p50 ${medianBlockMs} ms`);
+    const blocksOff = riskSpans(off);
+    assert.ok(blocksOff.length >= 36 && blocksOff.every(({ span }) => span.attributes['app.scenario.event-loop-block'] === undefined));
+    const p50Off = percentile(blocksOff.map(({ span }) => span.durationMs), 50)!;
+    assert.ok(medianBlockMs > 10 * p50Off, `risk score p50: ${medianBlockMs.toFixed(1)} ms rebuilt, ${p50Off.toFixed(2)} ms looked up`);
+
+    assert.equal(on.analysis.pathologies[0], 'event-loop-block', named(on.analysis));
+    assert.equal(on.analysis.culprit?.operation, 'payment.risk_score', named(on.analysis));
+    assert.ok(!off.analysis.pathologies.includes('event-loop-block'), named(off.analysis));
   });
 });

@@ -7,6 +7,7 @@ export type { RankedOperation } from './report/ranking';
 export { connectWaitMs, queryAfter } from './report/detectors/pool-wait';
 export { overlappingSteps } from './report/detectors/n-plus-one';
 export { planOf } from './report/detectors/seq-scan';
+export { longestGap, reportedLoopDelayMs, LOOP_DELAY_ATTRIBUTE } from './report/detectors/loop-block';
 export { isQuerySpan, statementOf } from './report/statement';
 export { percentile } from './report/stats';
 export { runCheckoutBurst, traceIdsOf, type BurstOptions, type BurstResult } from './burst/checkout-burst';

@@ -2,24 +2,35 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { missingIndexSwitch } from './missing-index';
 import { paymentRoutes } from './routes';
+import { riskTable } from './risk-score';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('payment-service', config.LOG_LEVEL);
   const { pool, plans } = await openDatabase(config, 'payment', path.join(__dirname, '..', 'migrations'), logger);
   const missingIndex = await missingIndexSwitch(pool, config.SCENARIOS_AT_START === 'on', plans.forget);
+  // The fix's precomputed risk table, built before the first request rather than in one.
+  riskTable();
+  const eventLoopBlock = flagSwitch(config.SCENARIOS_AT_START === 'on');
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     database: { name: 'payment', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool) },
     routers: [
-      paymentRoutes({ pool, logger, missingIndex: missingIndex.enabled }),
-      scenarioRoutes({ 'missing-index': missingIndex }, config.SCENARIO_TOKEN),
+      paymentRoutes({
+        pool,
+        logger,
+        missingIndex: missingIndex.enabled,
+        eventLoopBlock: eventLoopBlock.enabled,
+        partners: createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS }),
+      }),
+      scenarioRoutes({ 'missing-index': missingIndex, 'event-loop-block': eventLoopBlock }, config.SCENARIO_TOKEN),
     ],
   });
   const server = await listen(app, config.PAYMENT_PORT, logger);

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '@tracecart/logger';
 import { HttpError, validationError } from '@tracecart/http';
+import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
 import type { Pool } from '@tracecart/postgres';
 import { scenarioAttribute } from '@tracecart/scenarios';
 import { annotate, inSpan, recordFailure, serverSpan } from '@tracecart/telemetry';
@@ -10,19 +11,24 @@ import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
 import { paymentRequestSchema, type PaymentResult } from './payment-request';
 import { findByOrder, recentActivity, recordPayment, type Payment } from './payments-repo';
+import { riskScore } from './risk-score';
 
 export interface PaymentRoutesOptions {
   pool: Pool;
   logger: Logger;
   /** Whether the missing-index pathology is on (only to label spans; the index itself decides speed). */
   missingIndex: () => boolean;
+  /** The card network (the partners stand-in) that authorises what the fraud check lets through. */
+  partners: PartnersClient;
+  /** Whether the event-loop-block pathology is on: the risk table is rebuilt on the loop per payment. */
+  eventLoopBlock: () => boolean;
 }
 
 function toResult(payment: Payment): PaymentResult {
   return { paymentId: payment.id, orderId: payment.orderId, status: payment.status, reason: payment.declineReason };
 }
 
-export function paymentRoutes({ pool, logger, missingIndex }: PaymentRoutesOptions): Router {
+export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopBlock }: PaymentRoutesOptions): Router {
   const router = Router();
 
   router.post('/payments', async (request, response) => {
@@ -44,7 +50,13 @@ export function paymentRoutes({ pool, logger, missingIndex }: PaymentRoutesOptio
       span.setAttribute('app.fraud.suspicious', judged.suspicious);
       return judged;
     });
+    await inSpan('payment.risk_score', {}, async (span) => {
+      const rebuild = eventLoopBlock();
+      if (rebuild) span.setAttribute(scenarioAttribute('event-loop-block'), true);
+      span.setAttribute('app.fraud.risk_score', riskScore(body.token, rebuild));
+    });
     const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
+    if (!reason) await authoriseWithCardNetwork(partners, body.orderId, body.amount);
     const { payment } = await recordPayment(pool, {
       orderId: body.orderId,
       customerId: body.customerId,
@@ -76,3 +88,14 @@ export function paymentRoutes({ pool, logger, missingIndex }: PaymentRoutesOptio
 }
 
 const uuid = z.uuid();
+
+/** The card network's authorisation (a third party: its latency is not ours to remove); 503 when it is down. */
+async function authoriseWithCardNetwork(partners: PartnersClient, orderId: string, amount: number): Promise<void> {
+  try {
+    const authorisation = await partners.authorise(orderId, amount);
+    annotate({ 'app.payment.authorisation_code': authorisation.authorisationCode });
+  } catch (error) {
+    if (error instanceof PartnerUnavailableError) throw new HttpError(503, 'card_network_unavailable', 'the card network did not answer; retry shortly');
+    throw error;
+  }
+}

@@ -4,6 +4,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { consumeOrderPaid } from './order-paid-consumer';
 import { shippingRoutes } from './routes';
@@ -22,7 +23,8 @@ async function main(): Promise<void> {
   });
   const relay = startOutboxRelay({ pool, broker, logger });
   const lockContention = flagSwitch(config.SCENARIOS_AT_START === 'on');
-  await consumeOrderPaid({ broker, pool, relay, logger, carriers, lockContention: lockContention.enabled });
+  const partners = createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS });
+  await consumeOrderPaid({ broker, pool, relay, logger, carriers, partners, lockContention: lockContention.enabled });
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,

@@ -25,10 +25,19 @@ export const configSchema = z.object({
   STOREFRONT_URL: z.url().default('http://localhost:8083'),
   /** Where a browser reaches the lab console; the shop links to it. */
   LAB_URL: z.url().default('http://localhost:8084'),
+  /** The partners stand-in: the carrier's rate-quote API and the card network (third parties we do not control). */
+  PARTNERS_PORT: port.default(8085),
   /** Where the order service reaches payment; the scenario CLI reaches each service the same way. */
   ORDER_URL: z.url().default('http://localhost:8080'),
   PAYMENT_URL: z.url().default('http://localhost:8081'),
   SHIPPING_URL: z.url().default('http://localhost:8082'),
+  /** Where payment and shipping reach the partners stand-in. */
+  PARTNERS_URL: z.url().default('http://localhost:8085'),
+  /** The partners' simulated latencies: a carrier's rate quote and a card network authorisation. */
+  PARTNERS_QUOTE_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  PARTNERS_AUTHORISATION_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(80),
+  /** How long payment and shipping wait for a partner before giving up on one call. */
+  PARTNERS_TIMEOUT_MS: positiveInt.default(3000),
   /** Largest JSON body any service accepts. */
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
   /** How long order waits for payment before giving up on one attempt. */

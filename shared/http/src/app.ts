@@ -1,7 +1,7 @@
 /** The express app skeleton every service uses: JSON body with a size limit, probes, JSON errors. */
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '@tracecart/logger';
-import { spanCounts } from '@tracecart/telemetry';
+import { eventLoopDelayAttributes, serverSpan, spanCounts } from '@tracecart/telemetry';
 import { jsonErrorHandler, notFound, type DatabaseOutage } from './errors';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -34,6 +34,17 @@ export function createApp({ logger, bodyLimit, readiness, routers, database }: A
   // Spans started, ended and exported by this process: the benchmark compares them with Jaeger's count.
   app.get('/internal/telemetry', (_request, response) => {
     response.json(spanCounts());
+  });
+  eventLoopDelayAttributes(); // starts measuring
+  // Every answered request's server span carries the event loop's recent delay: a blocked loop shows.
+  app.use((_request, response, next) => {
+    const span = serverSpan();
+    const end = response.end.bind(response) as (...args: unknown[]) => typeof response;
+    response.end = ((...args: unknown[]) => {
+      span?.setAttributes(eventLoopDelayAttributes());
+      return end(...args);
+    }) as typeof response.end;
+    next();
   });
   app.use(express.json({ limit: bodyLimit, strict: true }));
   for (const router of routers) app.use(router);

@@ -1,11 +1,22 @@
 /**
- * The catalogue of deliberate database pathologies. Each is described once, here; the scenario CLI,
- * the report and the README's walkthrough all read these descriptions.
+ * The catalogue of deliberate pathologies: four in the database, one on a Node event loop. Each is
+ * described once, here; the scenario CLI, the report, the lab's exercises, the lab console and the
+ * README's walkthrough all read these descriptions.
  */
-export type PathologyName = 'missing-index' | 'n-plus-one' | 'lock-contention' | 'pool-starvation';
+export type PathologyName = 'missing-index' | 'n-plus-one' | 'lock-contention' | 'pool-starvation' | 'event-loop-block';
 export type OwningService = 'order' | 'payment' | 'shipping';
 /** The trace shape by which the report recognises a pathology. */
-export type Signature = 'seq-scan' | 'n-plus-one' | 'lock-wait' | 'pool-wait';
+export type Signature = 'seq-scan' | 'n-plus-one' | 'lock-wait' | 'pool-wait' | 'loop-block';
+
+/**
+ * The lab's documented load for one pathology: a bounded burst of `count` checkouts of `lines` cart
+ * lines, `concurrency` in flight. The pathology e2e tests and `pnpm lab measure` both drive it.
+ */
+export interface LabLoad {
+  count: number;
+  concurrency: number;
+  lines: number;
+}
 
 export interface Pathology {
   name: PathologyName;
@@ -25,6 +36,11 @@ export interface Pathology {
    * is the whole service's); with `span`, only on or under that span.
    */
   foundOn: { service: string; span: string; scope: 'span' | 'service' };
+  /** Which latency its fix improves: the checkout's answer, or checkout-to-shipped (asynchronous work). */
+  keyLatency: 'checkout' | 'checkout-to-shipped';
+  load: LabLoad;
+  /** The lab's hints, in order: the service, then the span, then what the span shows. */
+  hints: readonly [string, string, string];
 }
 
 export const pathologies: readonly Pathology[] = [
@@ -33,12 +49,19 @@ export const pathologies: readonly Pathology[] = [
     service: 'payment',
     title: 'Fraud check scans every payment',
     cause:
-      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 1,000,000+ rows for every checkout.",
+      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 2,000,000+ rows (three months of payments and a year of archive) for every checkout.",
     inJaeger:
       'payment-service: under `payment.fraud_check`, one wide `pg.query:SELECT tracecart_payment` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
     signature: 'seq-scan',
     foundOn: { service: 'payment-service', span: 'payment.fraud_check', scope: 'span' },
+    keyLatency: 'checkout',
+    load: { count: 16, concurrency: 2, lines: 3 },
+    hints: [
+      'Look at payment-service: most of POST /payments is spent in one place.',
+      'Open payment.fraud_check: one pg.query span under it is as wide as the check itself.',
+      'Click that query: its db.query.plan event reads "Seq Scan on payments": every row is read to find one customer\'s few dozen.',
+    ],
   },
   {
     name: 'n-plus-one',
@@ -51,30 +74,70 @@ export const pathologies: readonly Pathology[] = [
     fix: 'One set-based query (`WHERE sku = ANY($1)` joined with stock) loads the whole cart in one round trip.',
     signature: 'n-plus-one',
     foundOn: { service: 'order-service', span: 'checkout.load_cart', scope: 'span' },
+    keyLatency: 'checkout',
+    load: { count: 12, concurrency: 2, lines: 40 },
+    hints: [
+      'Look at order-service: before it calls payment, the checkout spends a while on its own database.',
+      'Open checkout.load_cart on a checkout with a large cart (app.order.items_count).',
+      'It is a staircase of short SELECTs, one after the other, two per cart line: the same statement again and again.',
+    ],
   },
   {
     name: 'lock-contention',
     service: 'shipping',
-    title: "Carrier's capacity row locked across the whole shipment",
+    title: "Carrier's row locked while waiting on the carrier's rate quote",
     cause:
-      'Shipping reserves capacity with `SELECT ... FOR UPDATE` on one hot row per carrier and keeps the transaction (and the lock) open while it prices and writes the shipment; parallel messages queue on that row.',
+      "Shipping locks the carrier's capacity row with `SELECT ... FOR UPDATE` first and keeps the transaction (and the lock) open while it waits for the carrier's rate quote over HTTP (a third party, ~50 ms) and writes the shipment; parallel messages for the same (hot) carrier wait in line, one quote after another.",
     inJaeger:
-      'shipping-service: under concurrent checkouts, the `SELECT ... FOR UPDATE` span under `shipping.reserve_and_create` of one trace lasts until another trace\'s COMMIT; concurrent traces wait in line on the same carrier. It is asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
-    fix: 'A short atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING` reserves capacity; the rest of the work runs without holding the row.',
+      'shipping-service: under `shipping.reserve_and_create`, the `SELECT ... FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
+    fix: 'Get the rate quote first, with no transaction open; then one short transaction writes the shipment and reserves capacity with an atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING`.',
     signature: 'lock-wait',
     foundOn: { service: 'shipping-service', span: 'shipping.reserve_and_create', scope: 'span' },
+    keyLatency: 'checkout-to-shipped',
+    load: { count: 40, concurrency: 8, lines: 3 },
+    hints: [
+      'The checkout answers quickly enough: look at what happens after it, in shipping-service.',
+      'Open shipping.reserve_and_create in several traces of the same moment: one query in it is long in some and instant in others.',
+      "That SELECT ... FOR UPDATE ends right when another trace's COMMIT ends: the row lock is handed over, and its holder was waiting on the carrier's rate quote (partners) meanwhile.",
+    ],
   },
   {
     name: 'pool-starvation',
     service: 'order',
     title: 'Database connection held across the payment call',
     cause:
-      'The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, with a pool of only 4 connections: other checkouts queue for a connection.',
+      "The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, and payment waits on the card network's authorisation (a third party, ~80 ms); with a pool of only 3 connections, other checkouts queue for a connection.",
     inJaeger:
-      'order-service: under concurrent checkouts, long `pg-pool.connect` spans under `checkout`, before its BEGIN, much longer than the queries that follow them.',
+      'order-service: under concurrent checkouts, long `pg-pool.connect` spans under `checkout`, before its BEGIN, much longer than the queries that follow them; the connection holders sit in `POST /payments` → `POST /card-network/authorisations` (partners) with their transaction open.',
     fix: 'Commit the order before calling payment and give the connection back; the pool returns to its configured size.',
     signature: 'pool-wait',
     foundOn: { service: 'order-service', span: 'checkout', scope: 'service' },
+    keyLatency: 'checkout',
+    load: { count: 40, concurrency: 8, lines: 3 },
+    hints: [
+      'Look at order-service: checkouts wait before their first query.',
+      'Open the first pg-pool.connect under checkout: it is long, and the BEGIN after it is short.',
+      "The checkout waits for a pooled connection: every connection is held by a checkout whose transaction stays open across POST /payments (and the card network's authorisation).",
+    ],
+  },
+  {
+    name: 'event-loop-block',
+    service: 'payment',
+    title: "Risk table rebuilt on payment's event loop for every payment",
+    cause:
+      "Payment's risk score rebuilds its card-range risk table with a synchronous loop on every request (tens of milliseconds of CPU): while it runs, Node's single event loop does nothing else, so every other request in payment-service stalls, whatever it was waiting for.",
+    inJaeger:
+      'payment-service: the `payment.risk_score` span has no child and a long self time; at the same wall-clock moments, unrelated concurrent traces\' payment spans (queries, the card network call) stretch and end together right after it. POST /payments carries `nodejs.eventloop.delay.max_ms`, far above a few ms.',
+    fix: 'Build the risk table once, off the request path (at start, refreshed in the background): the request only looks its score up.',
+    signature: 'loop-block',
+    foundOn: { service: 'payment-service', span: 'payment.risk_score', scope: 'service' },
+    keyLatency: 'checkout',
+    load: { count: 40, concurrency: 6, lines: 3 },
+    hints: [
+      'Look at payment-service: its spans stretch, even spans that do nothing slow.',
+      'Open payment.risk_score: a span with no child, long self time, and in other traces of the same moment spans that end together right after it.',
+      'POST /payments carries nodejs.eventloop.delay.max_ms: the event loop was blocked by synchronous work in the request path.',
+    ],
   },
 ];
 
@@ -101,4 +164,4 @@ export function fixCommand(name: PathologyName): string {
 }
 
 /** Pool size the order service uses while pool-starvation is on. */
-export const STARVED_POOL_SIZE = 4;
+export const STARVED_POOL_SIZE = 3;

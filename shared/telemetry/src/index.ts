@@ -4,3 +4,4 @@ export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';
 export { createRemoteSampler, remoteSamplerSettings, normaliseStrategyResponse, isSamplingPoll, REMOTE_SAMPLER_NAME, type RemoteSampler } from './remote-sampler';
+export { eventLoopDelay, eventLoopDelayAttributes, type EventLoopDelay } from './event-loop';

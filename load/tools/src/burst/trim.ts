@@ -10,6 +10,7 @@ const keptSpanAttributes = [
   /^http\.(request\.method|response\.status_code|route)$/,
   /^url\.path$/,
   /^messaging\.(system|operation|rabbitmq\.routing_key)$/,
+  /^nodejs\.eventloop\.delay\./,
 ];
 
 type Attribute = { key: string; value?: unknown };

@@ -8,6 +8,7 @@ import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
 import { fixCommand, pathology, type PathologyName, type Signature } from '@tracecart/scenarios';
 import { analyseTrace, isSkipped, type AnalysedTrace, type SkippedTrace } from './analysed-trace';
 import { detectLockWaits, lockWaitDefaults, type LockWaitOptions } from './detectors/lock-wait';
+import { detectLoopBlocks, loopBlockDefaults, type LoopBlockOptions } from './detectors/loop-block';
 import { detectNPlusOne, nPlusOneDefaults, type NPlusOneOptions } from './detectors/n-plus-one';
 import { detectPoolWaits, poolWaitDefaults, type PoolWaitOptions } from './detectors/pool-wait';
 import { detectSeqScans, seqScanDefaults, type SeqScanOptions } from './detectors/seq-scan';
@@ -24,6 +25,7 @@ export interface AnalysisOptions {
   poolWait: PoolWaitOptions;
   lockWait: LockWaitOptions;
   seqScan: SeqScanOptions;
+  loopBlock: LoopBlockOptions;
   significance: SignificanceOptions;
 }
 
@@ -33,6 +35,7 @@ export const analysisDefaults: AnalysisOptions = {
   poolWait: poolWaitDefaults,
   lockWait: lockWaitDefaults,
   seqScan: seqScanDefaults,
+  loopBlock: loopBlockDefaults,
   significance: significanceDefaults,
 };
 
@@ -174,6 +177,7 @@ export function analyse(spans: readonly FlatSpan[], source: Partial<AnalysisSour
     ...detectNPlusOne(traces, options.nPlusOne),
     ...detectPoolWaits(traces, options.poolWait),
     ...detectLockWaits(traces, options.lockWait),
+    ...detectLoopBlocks(traces, options.loopBlock),
   ];
   const findings = buildFindings(traces, occurrences, options.significance);
   const criticalPath = rankOperations(traces.map((trace) => trace.http));

@@ -5,7 +5,7 @@ import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
 import { analyseTrace, isSkipped, type AnalysedTrace } from './analysed-trace';
 import { spansFromJson } from './trace-file';
 
-export const fixtureNames = ['all-off', 'missing-index', 'n-plus-one', 'lock-contention', 'pool-starvation'] as const;
+export const fixtureNames = ['all-off', 'missing-index', 'n-plus-one', 'lock-contention', 'pool-starvation', 'event-loop-block'] as const;
 export type FixtureName = (typeof fixtureNames)[number];
 
 /** Compiled tests run from dist/report; the fixtures stay in src/report/fixtures. */

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
-import { pathologies, type OwningService } from '@tracecart/scenarios';
+import { pathologies, pathologyNames, type OwningService } from '@tracecart/scenarios';
 import { runScenarioCli, type ScenarioCliIo } from './cli';
 
 const TOKEN = 'test-token-123';
@@ -90,11 +90,12 @@ describe('scenario CLI', () => {
     }
   });
 
-  it('list: all four, with service, state, title and fix command', async () => {
+  it('list: every pathology of the catalogue, with service, state, title and fix command', async () => {
     fakes.order.enabled.set('n-plus-one', false);
     assert.equal(await run(['list']), 0);
     const rows = output.trim().split('\n').slice(1);
-    assert.equal(rows.length, 4);
+    assert.equal(rows.length, pathologyNames.length);
+    assert.equal(rows.length, 5);
     assert.match(rows.find((row) => row.startsWith('n-plus-one'))!, /^n-plus-one\s+order\s+off\s+Cart loaded one query per line item\s+pnpm scenario off n-plus-one$/);
     assert.match(rows.find((row) => row.startsWith('missing-index'))!, /^missing-index\s+payment\s+ON\s+/);
     assert.deepEqual(puts(), []);
@@ -112,7 +113,7 @@ describe('scenario CLI', () => {
 
   it('all-off then all-on: every switch, each on its own service', async () => {
     assert.equal(await run(['all-off']), 0);
-    assert.equal(puts().length, 4);
+    assert.equal(puts().length, pathologyNames.length);
     for (const fake of Object.values(fakes)) for (const enabled of fake.enabled.values()) assert.equal(enabled, false);
     assert.equal(await run(['all-on']), 0);
     for (const fake of Object.values(fakes)) for (const enabled of fake.enabled.values()) assert.equal(enabled, true);

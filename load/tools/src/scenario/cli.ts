@@ -30,7 +30,7 @@ async function apply(io: ScenarioCliIo, names: readonly PathologyName[], enabled
 
 export function scenarioCommand(io: ScenarioCliIo = defaultIo): Command {
   const program = new Command('scenario')
-    .description(`Shows and switches the database pathologies of the running services (${pathologyNames.join(', ')}).`)
+    .description(`Shows and switches the pathologies of the running services (${pathologyNames.join(', ')}).`)
     .showHelpAfterError();
   program
     .command('list')
@@ -46,11 +46,11 @@ export function scenarioCommand(io: ScenarioCliIo = defaultIo): Command {
     .action(async (name: string) => apply(io, [resolveName(name)], false));
   program
     .command('all-on')
-    .description('switch all four on (the default state of a fresh stack)')
+    .description('switch every one on (the default state of a fresh stack)')
     .action(async () => apply(io, pathologies.map((entry) => entry.name), true));
   program
     .command('all-off')
-    .description('switch all four off: every fix applied')
+    .description('switch every one off: every fix applied')
     .action(async () => apply(io, pathologies.map((entry) => entry.name), false));
   return program;
 }

@@ -1,0 +1,115 @@
+/**
+ * Event-loop blocks: synchronous work in a Node service holds its one event loop, so nothing else in that
+ * process runs meanwhile. From the outside it shows as
+ *  - a self-time gap: a stretch of at least `minGapMs` of a span (not a query, not a call to another
+ *    process, not a pool wait) that none of its children covers,
+ *  - correlated across concurrent traces: spans of the same service in other traces that were running
+ *    across the gap end together within `heldMs` after it (they were ready, but the loop was not),
+ *  - and the service's own report of its event loop's delay (`nodejs.eventloop.delay.max_ms` on its
+ *    server span) at least `loopDelayShare` of the gap.
+ * Its cost is the gap in its own trace, and in each held trace the part of the gap its held span was
+ * waiting through (counted under the blocking span's name: the blocker is the culprit, not its victims).
+ */
+import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
+import type { AnalysedTrace } from '../analysed-trace';
+import { isDbSpan, isPoolConnectSpan } from '../statement';
+import { round } from '../stats';
+import { ancestorsOf, childrenOf, type TraceTree } from '../trace-tree';
+import { occurrenceOn, type Occurrence } from './occurrence';
+
+export interface LoopBlockOptions {
+  minGapMs: number;
+  heldMs: number;
+  loopDelayShare: number;
+}
+
+export const loopBlockDefaults: LoopBlockOptions = { minGapMs: 20, heldMs: 15, loopDelayShare: 0.5 };
+
+export const LOOP_DELAY_ATTRIBUTE = 'nodejs.eventloop.delay.max_ms';
+
+/** Spans whose own time is work of their process (not a query, a remote call, a pool wait or a queue hop). */
+function isOwnWork(span: FlatSpan): boolean {
+  return (span.kind === SpanKind.INTERNAL || span.kind === SpanKind.SERVER) && !isDbSpan(span) && !isPoolConnectSpan(span) && !span.name.startsWith('pg.');
+}
+
+/** The longest stretch of `span` that none of its children covers. */
+export function longestGap(tree: TraceTree, span: FlatSpan): { startMs: number; endMs: number } {
+  const children = childrenOf(tree, span)
+    .map((child) => ({ startMs: Math.max(child.startMs, span.startMs), endMs: Math.min(child.endMs, span.endMs) }))
+    .filter((child) => child.endMs > child.startMs)
+    .sort((a, b) => a.startMs - b.startMs);
+  let best = { startMs: span.startMs, endMs: span.startMs };
+  let reach = span.startMs;
+  for (const child of [...children, { startMs: span.endMs, endMs: span.endMs }]) {
+    if (child.startMs - reach > best.endMs - best.startMs) best = { startMs: reach, endMs: child.startMs };
+    reach = Math.max(reach, child.endMs);
+  }
+  return best;
+}
+
+/** The loop delay the service reported on the server span above `span` (or on `span` itself). */
+export function reportedLoopDelayMs(tree: TraceTree, span: FlatSpan): number | undefined {
+  for (const candidate of [span, ...ancestorsOf(tree, span)]) {
+    if (candidate.service !== span.service) break;
+    const value = candidate.attributes[LOOP_DELAY_ATTRIBUTE];
+    if (typeof value === 'number') return value;
+    if (typeof value === 'string' && value !== '') return Number(value);
+  }
+  return undefined;
+}
+
+interface ServiceSpan {
+  traceId: string;
+  span: FlatSpan;
+}
+
+export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: LoopBlockOptions = loopBlockDefaults): Occurrence[] {
+  const byService = new Map<string, ServiceSpan[]>();
+  for (const trace of traces) {
+    for (const span of trace.tree.spans) byService.set(span.service, [...(byService.get(span.service) ?? []), { traceId: trace.traceId, span }]);
+  }
+  const found: Occurrence[] = [];
+  for (const trace of traces) {
+    for (const span of trace.tree.spans.filter(isOwnWork)) {
+      const gap = longestGap(trace.tree, span);
+      const gapMs = gap.endMs - gap.startMs;
+      if (gapMs < options.minGapMs) continue;
+      const delayMs = reportedLoopDelayMs(trace.tree, span);
+      if (delayMs === undefined || delayMs < options.loopDelayShare * gapMs) continue;
+      const others = (byService.get(span.service) ?? []).filter(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs < gap.endMs && other.endMs > gap.startMs);
+      const held = others.filter(({ span: other }) => other.startMs <= gap.startMs + 1 && other.endMs >= gap.endMs && other.endMs - gap.endMs <= options.heldMs);
+      const heldTraces = new Set(held.map(({ traceId }) => traceId)).size;
+      const concurrentTraces = new Set(others.map(({ traceId }) => traceId)).size;
+      // Correlated: spans of concurrent traces were held until the gap ended. A span that merely waits
+      // (a timer, an uninstrumented call) has a gap too, but nothing else waits on it.
+      if (heldTraces === 0) continue;
+      const blocker = occurrenceOn(trace, span, {
+        signature: 'loop-block',
+        statement: undefined,
+        evidence:
+          `${round(gapMs)} ms of ${span.name} with no child span; ${span.service} reported an event loop delay of up to ${round(delayMs)} ms; ` +
+          `${held.length} span(s) of ${heldTraces} other trace(s) (of ${concurrentTraces} running) ended within ${options.heldMs} ms after it`,
+        measure: gapMs,
+        window: gap,
+      });
+      found.push(blocker);
+      const byTraceId = new Map(traces.map((candidate) => [candidate.traceId, candidate]));
+      for (const { traceId, span: victim } of held) {
+        const victimTrace = byTraceId.get(traceId)!;
+        const window = { startMs: Math.max(gap.startMs, victim.startMs), endMs: Math.min(gap.endMs, victim.endMs) };
+        found.push({
+          ...occurrenceOn(victimTrace, victim, {
+            signature: 'loop-block',
+            operation: span.name,
+            statement: undefined,
+            evidence: `${victim.name} held ${round(window.endMs - window.startMs)} ms while ${span.name} of trace ${trace.traceId.slice(0, 8)}… blocked the loop`,
+            measure: window.endMs - window.startMs,
+            window,
+          }),
+          ancestry: blocker.ancestry,
+        });
+      }
+    }
+  }
+  return found;
+}
