@@ -3,3 +3,5 @@ export { addDbQueryListener, type DbQuery, type DbQueryListener } from './db-hoo
 export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';
+export { summarizeQuery, type QuerySummary } from './query-summary';
+export { withUrlTemplate, ATTR_URL_TEMPLATE } from './url-template';

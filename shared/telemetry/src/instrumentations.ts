@@ -8,6 +8,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
+import { undiciRequestHook } from './url-template';
 
 // Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace.
 const probePaths = /^\/(healthz|readyz|internal\/telemetry)(\?|$)/;
@@ -46,6 +47,8 @@ export function tracecartInstrumentations(): Instrumentation[] {
       // http.request callers are the OTLP exporter, whose requests are never traced anyway.
       disableOutgoingRequestInstrumentation: true,
     },
+    // Client spans of typed clients are named by their route template (POST /payments).
+    '@opentelemetry/instrumentation-undici': { requestHook: undiciRequestHook },
     // Express still names the server span by its route (POST /checkout); its per-layer spans
     // (jsonParser, router, request handler: three per request, each a copy of the server span's timing)
     // are not made.
@@ -61,6 +64,7 @@ export function tracecartInstrumentations(): Instrumentation[] {
       requireParentSpan: true,
       // Never put parameter values on spans: they can hold customer data.
       enhancedDatabaseReporting: false,
+      // Names each query span by its summary (SELECT payments) and sets db.query.summary & co.
       requestHook: pgRequestHook,
       responseHook: pgResponseHook,
     },
