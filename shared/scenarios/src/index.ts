@@ -35,7 +35,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 1,000,000+ rows for every checkout.",
     inJaeger:
-      'payment-service: under `payment.fraud_check`, one wide `pg.query:SELECT tracecart_payment` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
+      'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
     signature: 'seq-scan',
     foundOn: { service: 'payment-service', span: 'payment.fraud_check', scope: 'span' },
@@ -47,7 +47,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       'The checkout loads each cart line with its own product query and its own stock query: 2 queries per item, up to 40 round trips for a 20-item cart.',
     inJaeger:
-      'order-service: a staircase of short `pg.query:SELECT tracecart_order` spans under `checkout.load_cart`, one after the other, two per cart item (the product, then its stock).',
+      'order-service: a staircase of short spans under `checkout.load_cart`, one after the other, two per cart item: `SELECT products`, then `SELECT stock`.',
     fix: 'One set-based query (`WHERE sku = ANY($1)` joined with stock) loads the whole cart in one round trip.',
     signature: 'n-plus-one',
     foundOn: { service: 'order-service', span: 'checkout.load_cart', scope: 'span' },
@@ -59,7 +59,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       'Shipping reserves capacity with `SELECT ... FOR UPDATE` on one hot row per carrier and keeps the transaction (and the lock) open while it prices and writes the shipment; parallel messages queue on that row.',
     inJaeger:
-      'shipping-service: under concurrent checkouts, the `SELECT ... FOR UPDATE` span under `shipping.reserve_and_create` of one trace lasts until another trace\'s COMMIT; concurrent traces wait in line on the same carrier. It is asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
+      'shipping-service: under concurrent checkouts, the `SELECT carriers FOR UPDATE` span under `shipping.reserve_and_create` of one trace lasts until another trace\'s COMMIT; concurrent traces wait in line on the same carrier. It is asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
     fix: 'A short atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING` reserves capacity; the rest of the work runs without holding the row.',
     signature: 'lock-wait',
     foundOn: { service: 'shipping-service', span: 'shipping.reserve_and_create', scope: 'span' },
