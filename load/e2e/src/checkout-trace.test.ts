@@ -54,6 +54,32 @@ describe('a paid checkout is one trace in Jaeger', () => {
     assert.ok(parent, 'payment server span has its parent in the trace');
     assert.equal(parent.service, 'order-service');
     assert.equal(parent.kind, SpanKind.CLIENT);
+    assert.equal(parent.name, 'POST /payments', "order's client span is named by the route template payment's client knows");
+    assert.equal(parent.attributes['url.template'], '/payments');
+    assert.equal(parent.attributes['http.request.method'], 'POST');
+    assert.equal(parent.attributes['http.response.status_code'], 201);
+    assert.ok(parent.attributes['server.address'], 'server.address kept');
+  });
+
+  it('names each query span by its summary and keeps the standard database attributes', () => {
+    const queries = spans.filter((span) => typeof span.attributes['db.query.text'] === 'string');
+    assert.ok(queries.length > 10, `${queries.length} query spans`);
+    for (const span of queries) {
+      assert.equal(span.name, span.attributes['db.query.summary'], `${span.name}: name is db.query.summary`);
+      assert.ok(!span.name.startsWith('pg.query'), span.name);
+      assert.equal(span.attributes['db.system.name'], 'postgresql');
+      assert.match(String(span.attributes['db.namespace']), /^tracecart_(order|payment|shipping)$/);
+      assert.equal(span.attributes['db.operation.name'], span.name.split(' ')[0]);
+      assert.ok(span.attributes['server.address'], `${span.name}: server.address kept`);
+    }
+    const names = (service: string) => new Set(queries.filter((span) => span.service === service).map((span) => span.name));
+    for (const name of ['BEGIN', 'INSERT orders', 'UPDATE stock', 'SELECT orders FOR UPDATE', 'INSERT outbox', 'COMMIT']) {
+      assert.ok(names('order-service').has(name), `order-service: no ${name} in ${[...names('order-service')].join(', ')}`);
+    }
+    for (const name of ['SELECT payments', 'INSERT payments']) assert.ok(names('payment-service').has(name), `payment-service: no ${name}`);
+    for (const name of ['UPDATE carriers', 'INSERT shipments']) assert.ok(names('shipping-service').has(name), `shipping-service: no ${name}`);
+    const reserve = queries.find((span) => span.name === 'UPDATE carriers')!;
+    assert.equal(reserve.attributes['db.collection.name'], 'carriers');
   });
 
   it("makes order's producer span the parent, directly or through one span, of shipping's consumer span", () => {
@@ -95,6 +121,10 @@ describe('a paid checkout is one trace in Jaeger', () => {
     const queries = spans.filter((span) => typeof span.attributes['db.query.text'] === 'string');
     assert.ok(queries.length > 0);
     for (const span of queries) assert.ok(!String(span.attributes['db.query.text']).includes(body.customerId));
+    const names = spans.map((span) => span.name).join('\n');
+    for (const value of [body.customerId, answer.body.orderId, ...body.items.map((item) => item.sku)]) {
+      assert.ok(!names.includes(value), `${value} found in a span name`);
+    }
   });
 });
 

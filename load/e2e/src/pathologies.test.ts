@@ -160,6 +160,7 @@ describe('pathologies end to end: signature and report, on then off', () => {
     const scansOn = fraudQueries(on);
     const scansOff = fraudQueries(off);
     assert.ok(scansOn.length >= 7 && scansOff.length >= 7, `fraud queries: ${scansOn.length} on, ${scansOff.length} off`);
+    assert.deepEqual([...new Set(scansOn.map((span) => span.name))], ['SELECT payments'], 'named as the catalogue says');
     const p50On = percentile(scansOn.map((span) => span.durationMs), 50)!;
     const p50Off = percentile(scansOff.map((span) => span.durationMs), 50)!;
     assert.ok(p50On > 5 * p50Off, `fraud query p50: ${p50On.toFixed(1)} ms without the index, ${p50Off.toFixed(1)} ms with it`);
@@ -181,6 +182,12 @@ describe('pathologies end to end: signature and report, on then off', () => {
       assert.ok(queries.length >= items, `${queries.length} queries for ${items} items`);
       assert.equal(queries.length, 2 * items, 'a product and a stock query per line');
       assert.equal(overlappingSteps(queries), 0, 'one after the other');
+      // Span start times have millisecond resolution, so the names are counted, not ordered.
+      assert.deepEqual(
+        queries.map((span) => span.name).sort(),
+        [...Array<string>(items).fill('SELECT products'), ...Array<string>(items).fill('SELECT stock')],
+        'named as the catalogue says: a SELECT products and a SELECT stock per line',
+      );
     }
     for (const { queries } of cartLoads(off)) assert.equal(queries.length, 1, 'the set-based query');
 
@@ -205,6 +212,7 @@ describe('pathologies end to end: signature and report, on then off', () => {
     ).length;
     assert.ok(quotedFirst >= 36, `${quotedFirst} traces quoted before reserving`);
     assert.ok(locksOn.length >= 36, `${locksOn.length} FOR UPDATE spans`);
+    assert.deepEqual([...new Set(locksOn.map(({ span }) => span.name))], ['SELECT carriers FOR UPDATE'], 'named as the catalogue says');
     const waits = lockWaits(locksOn);
     assert.ok(waits.length >= 5, `${waits.length} FOR UPDATE spans waited across traces`);
     assert.ok(new Set(waits.map((wait) => wait.traceId)).size >= 5);

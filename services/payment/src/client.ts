@@ -1,7 +1,9 @@
 /**
  * The typed client other services use to call payment. Payment is idempotent per order, so a call that
- * failed on the network or with a 5xx is safely retried.
+ * failed on the network or with a 5xx is safely retried. Each call names its client span by the route
+ * template it calls (`POST /payments`, `GET /payments/orders/:orderId`), the same routes payment serves.
  */
+import { withUrlTemplate } from '@tracecart/telemetry';
 import type { PaymentRequest, PaymentResult } from './payment-request';
 
 export type { PaymentRequest, PaymentResult };
@@ -37,12 +39,14 @@ export function createPaymentClient({ baseUrl, timeoutMs, attempts = 2 }: Paymen
   const url = new URL('/payments', baseUrl).toString();
 
   async function once(request: PaymentRequest): Promise<PaymentResult> {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(request),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    const response = await withUrlTemplate('/payments', () =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(request),
+        signal: AbortSignal.timeout(timeoutMs),
+      }),
+    );
     const body = (await response.json().catch(() => undefined)) as PaymentResult | { error?: string } | undefined;
     if ((response.status === 200 || response.status === 201 || response.status === 402) && body && 'status' in body) {
       return body;
@@ -54,9 +58,9 @@ export function createPaymentClient({ baseUrl, timeoutMs, attempts = 2 }: Paymen
 
   return {
     async findByOrder(orderId) {
-      const response = await fetch(new URL(`/payments/orders/${encodeURIComponent(orderId)}`, baseUrl), {
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      const response = await withUrlTemplate('/payments/orders/:orderId', () =>
+        fetch(new URL(`/payments/orders/${encodeURIComponent(orderId)}`, baseUrl), { signal: AbortSignal.timeout(timeoutMs) }),
+      );
       if (response.status === 404) return undefined;
       if (!response.ok) throw new PaymentUnavailableError(`payment answered ${response.status}`);
       return (await response.json()) as PaymentResult;

@@ -51,7 +51,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 2,000,000+ rows (three months of payments and a year of archive) for every checkout.",
     inJaeger:
-      'payment-service: under `payment.fraud_check`, one wide `pg.query:SELECT tracecart_payment` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
+      'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
     signature: 'seq-scan',
     foundOn: { service: 'payment-service', span: 'payment.fraud_check', scope: 'span' },
@@ -59,7 +59,7 @@ export const pathologies: readonly Pathology[] = [
     load: { count: 16, concurrency: 2, lines: 3 },
     hints: [
       'Look at payment-service: most of POST /payments is spent in one place.',
-      'Open payment.fraud_check: one pg.query span under it is as wide as the check itself.',
+      'Open payment.fraud_check: one `SELECT payments` span under it is as wide as the check itself.',
       'Click that query: its db.query.plan event reads "Seq Scan on payments": every row is read to find one customer\'s few dozen.',
     ],
   },
@@ -70,7 +70,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       'The checkout loads each cart line with its own product query and its own stock query: 2 queries per item, up to 40 round trips for a 20-item cart.',
     inJaeger:
-      'order-service: a staircase of short `pg.query:SELECT tracecart_order` spans under `checkout.load_cart`, one after the other, two per cart item (the product, then its stock).',
+      'order-service: a staircase of short spans under `checkout.load_cart`, one after the other, two per cart item: `SELECT products`, then `SELECT stock`.',
     fix: 'One set-based query (`WHERE sku = ANY($1)` joined with stock) loads the whole cart in one round trip.',
     signature: 'n-plus-one',
     foundOn: { service: 'order-service', span: 'checkout.load_cart', scope: 'span' },
@@ -89,7 +89,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       "Shipping locks the carrier's capacity row with `SELECT ... FOR UPDATE` first and keeps the transaction (and the lock) open while it waits for the carrier's rate quote over HTTP (a third party, ~50 ms) and writes the shipment; parallel messages for the same (hot) carrier wait in line, one quote after another.",
     inJaeger:
-      'shipping-service: under `shipping.reserve_and_create`, the `SELECT ... FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
+      'shipping-service: under `shipping.reserve_and_create`, the `SELECT carriers FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
     fix: 'Get the rate quote first, with no transaction open; then one short transaction writes the shipment and reserves capacity with an atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING`.',
     signature: 'lock-wait',
     foundOn: { service: 'shipping-service', span: 'shipping.reserve_and_create', scope: 'span' },
@@ -98,7 +98,7 @@ export const pathologies: readonly Pathology[] = [
     hints: [
       'The checkout answers quickly enough: look at what happens after it, in shipping-service.',
       'Open shipping.reserve_and_create in several traces of the same moment: one query in it is long in some and instant in others.',
-      "That SELECT ... FOR UPDATE ends right when another trace's COMMIT ends: the row lock is handed over, and its holder was waiting on the carrier's rate quote (partners) meanwhile.",
+      "That SELECT carriers FOR UPDATE ends right when another trace's COMMIT ends: the row lock is handed over, and its holder was waiting on the carrier's rate quote (partners) meanwhile.",
     ],
   },
   {

@@ -1,12 +1,14 @@
 /**
- * Generic hooks on database query spans. The pg instrumentation is configured once, by the preload,
- * before any pool exists; whoever wants to look at query spans later (e.g. @tracecart/postgres's
+ * Hooks on database query spans. Every query span is named by its query summary. The pg
+ * instrumentation is configured once, by the preload, before any pool exists; whoever wants to look at query spans later (e.g. @tracecart/postgres's
  * slow-query plans) adds a listener here and gets each query's span, its statement and, when it
  * answers, how long it took. Nothing here knows what a listener does with them.
  */
 import type { Span } from '@opentelemetry/api';
 import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
+import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY } from '@opentelemetry/semantic-conventions';
+import { summarizeQuery } from './query-summary';
 
 export interface DbQuery {
   text: string;
@@ -31,7 +33,21 @@ export function addDbQueryListener(listener: DbQueryListener): () => void {
   };
 }
 
+/**
+ * Names a query span by what it touches (`SELECT payments`, `UPDATE stock`, `SELECT carriers FOR UPDATE`)
+ * instead of the instrumentation's `pg.query:SELECT <database>`, with the semconv attributes that go
+ * with it. Only the statement's operation and table words are read: no value reaches the name.
+ */
+export function nameQuerySpan(span: Span, text: string): void {
+  const { summary, operation, collection } = summarizeQuery(text);
+  span.updateName(summary);
+  span.setAttribute(ATTR_DB_QUERY_SUMMARY, summary);
+  span.setAttribute(ATTR_DB_OPERATION_NAME, operation);
+  if (collection) span.setAttribute(ATTR_DB_COLLECTION_NAME, collection);
+}
+
 export function pgRequestHook(span: Span, info: { query: { text: string; values?: unknown[] } }): void {
+  nameQuerySpan(span, info.query.text);
   if (listeners.size === 0) return;
   const query = { text: info.query.text, values: info.query.values ?? [] };
   for (const listener of listeners) listener.onQuery?.(span, query);

@@ -5,3 +5,5 @@ export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeade
 export { SpanCounter, CountingExporter } from './span-counter';
 export { createRemoteSampler, remoteSamplerSettings, normaliseStrategyResponse, isSamplingPoll, REMOTE_SAMPLER_NAME, type RemoteSampler } from './remote-sampler';
 export { eventLoopDelay, eventLoopDelayAttributes, type EventLoopDelay } from './event-loop';
+export { summarizeQuery, type QuerySummary } from './query-summary';
+export { withUrlTemplate, ATTR_URL_TEMPLATE } from './url-template';

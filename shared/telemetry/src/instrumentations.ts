@@ -9,6 +9,7 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
 import { isSamplingPoll } from './remote-sampler';
+import { undiciRequestHook } from './url-template';
 
 // Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace. Nor is
 // the shop's intake of browser spans (/otlp/v1/traces): each batch forwarded would make a trace of its own.
@@ -48,8 +49,9 @@ export function tracecartInstrumentations(): Instrumentation[] {
       // http.request callers are the OTLP exporter, whose requests are never traced anyway.
       disableOutgoingRequestInstrumentation: true,
     },
-    // The remote sampler's polls of Jaeger (parentbased_jaeger_remote) are not part of any checkout.
-    '@opentelemetry/instrumentation-undici': { ignoreRequestHook: (request) => isSamplingPoll(request) },
+    // The remote sampler's polls of Jaeger (parentbased_jaeger_remote) are not part of any checkout; client
+    // spans of typed clients are named by their route template (POST /payments).
+    '@opentelemetry/instrumentation-undici': { ignoreRequestHook: (request) => isSamplingPoll(request), requestHook: undiciRequestHook },
     // Express still names the server span by its route (POST /checkout); its per-layer spans
     // (jsonParser, router, request handler: three per request, each a copy of the server span's timing)
     // are not made.
@@ -65,6 +67,7 @@ export function tracecartInstrumentations(): Instrumentation[] {
       requireParentSpan: true,
       // Never put parameter values on spans: they can hold customer data.
       enhancedDatabaseReporting: false,
+      // Names each query span by its summary (SELECT payments) and sets db.query.summary & co.
       requestHook: pgRequestHook,
       responseHook: pgResponseHook,
     },

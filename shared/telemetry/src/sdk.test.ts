@@ -8,7 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { propagation, trace, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
-import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, traceResponseHeader } from './index';
+import { pgRequestHook } from './db-hooks';
+import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, traceResponseHeader, withUrlTemplate } from './index';
 
 const exporter = new InMemorySpanExporter();
 startTelemetry({ serviceName: 'telemetry-test', exporter, simple: true });
@@ -48,6 +49,32 @@ describe('telemetry bootstrap', () => {
     assert.ok(server, `no server span among ${exporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
     assert.equal(server.name, 'GET /items/:id');
     assert.equal(server.attributes['http.route'], '/items/:id');
+  });
+
+  it('names a client span by the route template its caller gave, else by the method alone', async () => {
+    exporter.reset();
+    await inSpan('calling', {}, async () => {
+      await withUrlTemplate('/items/:id', () => fetch(`${baseUrl}/items/42?secret=s3cr3t`));
+      await fetch(`${baseUrl}/items/43`);
+    });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const clients = exporter.getFinishedSpans().filter((span) => span.kind === 2);
+    assert.deepEqual(clients.map((span) => span.name), ['GET /items/:id', 'GET']);
+    assert.equal(clients[0]!.attributes['url.template'], '/items/:id');
+    assert.equal(clients[1]!.attributes['url.template'], undefined);
+  });
+
+  it('names a query span by its summary, with the semconv attributes and no values', () => {
+    exporter.reset();
+    const span = trace.getTracer('test').startSpan('pg.query:SELECT tracecart_shipping');
+    pgRequestHook(span, { query: { text: 'SELECT capacity FROM carriers WHERE id = $1 FOR UPDATE', values: ['carrier-secret'] } });
+    span.end();
+    const [ended] = exporter.getFinishedSpans();
+    assert.equal(ended!.name, 'SELECT carriers FOR UPDATE');
+    assert.equal(ended!.attributes['db.query.summary'], 'SELECT carriers FOR UPDATE');
+    assert.equal(ended!.attributes['db.operation.name'], 'SELECT');
+    assert.equal(ended!.attributes['db.collection.name'], 'carriers');
+    assert.ok(!JSON.stringify(ended!.attributes).includes('carrier-secret'));
   });
 
   it('makes no fs, dns or tcp.connect spans', async () => {

@@ -19,13 +19,16 @@ const recorded = {
               spanId: 'b'.repeat(16),
               parentSpanId: 'c'.repeat(16),
               flags: 1,
-              name: 'pg.query:SELECT tracecart_payment',
+              name: 'SELECT payments',
               kind: 3,
               startTimeUnixNano: '1000000000',
               endTimeUnixNano: '1060000000',
               attributes: [
                 { key: 'db.system.name', value: text('postgresql') },
                 { key: 'db.query.text', value: text('SELECT count(*) FROM payments WHERE customer_id = $1') },
+                { key: 'db.query.summary', value: text('SELECT payments') },
+                { key: 'db.operation.name', value: text('SELECT') },
+                { key: 'db.collection.name', value: text('payments') },
                 { key: 'db.postgresql.idle.timeout.millis', value: { intValue: '30000' } },
                 { key: 'network.peer.port', value: { intValue: '6432' } },
                 { key: 'app.scenario.missing-index', value: { boolValue: true } },
@@ -52,6 +55,9 @@ describe('trimOtlp', () => {
     assert.deepEqual(after.attributes, {
       'db.system.name': 'postgresql',
       'db.query.text': 'SELECT count(*) FROM payments WHERE customer_id = $1',
+      'db.query.summary': 'SELECT payments',
+      'db.operation.name': 'SELECT',
+      'db.collection.name': 'payments',
       'app.scenario.missing-index': true,
     });
   });

@@ -6,9 +6,9 @@ import type { OtlpTraces } from '@tracecart/jaeger-client';
 
 const keptSpanAttributes = [
   /^app\./,
-  /^db\.(system|system\.name|namespace|query\.text)$/,
+  /^db\.(system|system\.name|namespace|query\.text|query\.summary|operation\.name|collection\.name)$/,
   /^http\.(request\.method|response\.status_code|route)$/,
-  /^url\.path$/,
+  /^url\.(path|template)$/,
   /^messaging\.(system|operation|rabbitmq\.routing_key)$/,
   /^nodejs\.eventloop\.delay\./,
 ];

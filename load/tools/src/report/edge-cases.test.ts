@@ -75,13 +75,13 @@ describe('critical path', () => {
 });
 
 describe('clock skew', () => {
-  const client = span({ id: 'client', parent: 'root', name: 'POST', kind: SpanKind.CLIENT, start: 20, end: 80 });
+  const client = span({ id: 'client', parent: 'root', name: 'POST /payments', kind: SpanKind.CLIENT, start: 20, end: 80 });
   const skewed = [
     root(0, 100),
     client,
     // Payment's clock runs 500 ms ahead: its server span starts after order's client span ended.
     span({ id: 'server', parent: 'client', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 530, end: 570 }),
-    span({ id: 'scan', parent: 'server', service: 'payment-service', name: 'pg.query:SELECT', kind: SpanKind.CLIENT, start: 540, end: 560 }),
+    span({ id: 'scan', parent: 'server', service: 'payment-service', name: 'SELECT payments', kind: SpanKind.CLIENT, start: 540, end: 560 }),
   ];
 
   it('centres a server span in its client span and moves its own service’s children with it', () => {

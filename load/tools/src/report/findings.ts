@@ -70,9 +70,12 @@ export function matchPathology(occurrence: Pick<Occurrence, 'signature' | 'servi
   return match?.name ?? null;
 }
 
-/** The statement for a query span; for a pattern on another span (an N+1's parent), that span and the statement. */
+/**
+ * The statement for a pattern on a query span; for N+1, the one pattern found on another span (the parent
+ * of its staircase), that span and the statement.
+ */
 function findingLabel(occurrence: Occurrence): string {
-  if (!occurrence.statement || occurrence.operation.startsWith('pg.query')) return labelOf(occurrence);
+  if (!occurrence.statement || occurrence.signature !== 'n-plus-one') return labelOf(occurrence);
   return `${occurrence.operation}: ${abbreviate(occurrence.statement, 56)}`;
 }
 

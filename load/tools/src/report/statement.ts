@@ -1,7 +1,7 @@
 /**
- * Database statements. Span names of queries say little (`pg.query:SELECT tracecart_payment`); the
- * parameterised `db.query.text` (no values) tells statements apart, so operations of db spans are keyed
- * by both.
+ * Database statements. Span names of queries summarise them (`SELECT payments`, one name for every
+ * SELECT on that table); the parameterised `db.query.text` (no values) tells statements apart, so
+ * operations of db spans are keyed by both.
  */
 import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
 
@@ -57,13 +57,14 @@ export interface OperationKey {
   statement: string | undefined;
 }
 
-/** The span's name; an HTTP client span (named only by its method) gets the path it calls. */
+/**
+ * The span's name; an HTTP client span is marked `(client)` to tell it from the server span of the same
+ * route, and one named only by its method (no route template known) gets the path it calls.
+ */
 export function operationNameOf(span: FlatSpan): string {
   const path = span.attributes['url.path'];
-  if (span.kind === SpanKind.CLIENT && !isDbSpan(span) && typeof path === 'string' && path !== '' && !span.name.includes(path)) {
-    return `${span.name} ${path} (client)`;
-  }
-  return span.name;
+  if (span.kind !== SpanKind.CLIENT || isDbSpan(span) || typeof path !== 'string' || path === '') return span.name;
+  return span.name.includes(' ') ? `${span.name} (client)` : `${span.name} ${path} (client)`;
 }
 
 export function operationOf(span: FlatSpan): OperationKey {

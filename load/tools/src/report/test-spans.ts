@@ -39,11 +39,13 @@ export function root(start: number, end: number, traceId = 't1'): FlatSpan {
 
 export function query(spec: Omit<SpanSpec, 'name'> & { text: string }): FlatSpan {
   const service = spec.service ?? 'order-service';
+  // Named as the services name query spans: `{operation} {table}` (SELECT stock).
   const verb = spec.text.split(' ')[0]!.toUpperCase();
+  const table = /\b(?:from|into|update)\s+(\w+)/i.exec(spec.text)?.[1];
   return span({
     ...spec,
     service,
-    name: `pg.query:${verb} tracecart`,
+    name: table ? `${verb} ${table}` : verb,
     kind: SpanKind.CLIENT,
     attributes: { 'db.system.name': 'postgresql', 'db.query.text': spec.text, ...spec.attributes },
   });
