@@ -20,6 +20,7 @@ import {
   imageTag,
   interpolate,
   InterpolationError,
+  interpolateDeep,
   loadCompose,
   loadDockerfile,
   loadJaegerConfig,
@@ -134,8 +135,9 @@ describe('compose substitution (the reader these tests rely on)', () => {
     assert.equal(parseMemory('160M'), 160 * 1024 ** 2);
     assert.equal(parseMemory('1g'), GiB);
     assert.equal(parseMemory('512mb'), 512 * 1024 ** 2);
-    assert.deepEqual(parsePort('127.0.0.1:5433:5432'), { published: 5433, target: 5432, protocol: 'tcp' });
-    assert.deepEqual(parsePort('4317'), { published: undefined, target: 4317, protocol: 'tcp' });
+    assert.deepEqual(parsePort('127.0.0.1:5433:5432'), { hostIp: '127.0.0.1', published: 5433, target: 5432, protocol: 'tcp' });
+    assert.deepEqual(parsePort('5433:5432/udp'), { hostIp: undefined, published: 5433, target: 5432, protocol: 'udp' });
+    assert.deepEqual(parsePort('4317'), { hostIp: undefined, published: undefined, target: 4317, protocol: 'tcp' });
   });
 });
 
@@ -367,7 +369,26 @@ describe('docker-compose.yml', () => {
   it('takes every published port and version from .env', () => {
     for (const [name, definition] of Object.entries(raw.services)) {
       for (const entry of definition.ports ?? []) {
-        assert.match(String(entry), /^\$\{[A-Z_]+(:\?[^}]*)?\}:/, `${name}: host port of ${String(entry)} is not from .env`);
+        assert.match(
+          String(entry),
+          /^\$\{PUBLISH_HOST:-127\.0\.0\.1\}:\$\{[A-Z_]+(:\?[^}]*)?\}:/,
+          `${name}: ${String(entry)} does not take its host address and port from .env`,
+        );
+      }
+    }
+  });
+
+  it('publishes every port on 127.0.0.1 unless PUBLISH_HOST says otherwise, and .env keeps that default', () => {
+    assert.equal(dotEnv.get('PUBLISH_HOST'), '127.0.0.1');
+    const withoutEntry = new Map(dotEnv);
+    withoutEntry.delete('PUBLISH_HOST');
+    const wider = new Map(dotEnv).set('PUBLISH_HOST', '0.0.0.0');
+    for (const [vars, expected] of [[dotEnv, '127.0.0.1'], [withoutEntry, '127.0.0.1'], [wider, '0.0.0.0']] as const) {
+      const substituted = interpolateDeep(raw, vars, new Set()) as typeof compose;
+      for (const [name, definition] of Object.entries(substituted.services)) {
+        for (const entry of definition.ports ?? []) {
+          assert.equal(parsePort(entry).hostIp, expected, `${name}: ${String(entry)}`);
+        }
       }
     }
   });

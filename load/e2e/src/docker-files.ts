@@ -164,7 +164,7 @@ export interface ComposeService {
   build?: string | { context?: string; dockerfile?: string; target?: string; args?: Record<string, EnvironmentValue> | string[] };
   command?: string | string[];
   environment?: Record<string, EnvironmentValue> | string[];
-  ports?: Array<string | number | { target: number | string; published?: number | string; protocol?: string }>;
+  ports?: Array<string | number | { target: number | string; published?: number | string; protocol?: string; host_ip?: string }>;
   volumes?: Array<string | { type?: string; source?: string; target: string; read_only?: boolean }>;
   healthcheck?: { test?: string | string[]; disable?: boolean; interval?: string; timeout?: string; retries?: number };
   depends_on?: string[] | Record<string, { condition?: string; required?: boolean }>;
@@ -227,15 +227,20 @@ export function buildArgsOf(service: ComposeService): Record<string, string> {
 }
 
 export interface PortMapping {
+  /** The host address it is published on; undefined means every interface. */
+  hostIp: string | undefined;
   published: number | undefined;
   target: number;
   protocol: string;
 }
 
-/** Short ("[ip:][published:]target[/protocol]") and long port syntax; ranges are not supported. */
-export function parsePort(entry: string | number | { target: number | string; published?: number | string; protocol?: string }): PortMapping {
+/** Short ("[ip:][published:]target[/protocol]", IPv4 host addresses) and long port syntax; no ranges. */
+export function parsePort(
+  entry: string | number | { target: number | string; published?: number | string; protocol?: string; host_ip?: string },
+): PortMapping {
   if (typeof entry === 'object') {
     return {
+      hostIp: entry.host_ip,
       target: Number(entry.target),
       published: entry.published === undefined ? undefined : Number(entry.published),
       protocol: entry.protocol ?? 'tcp',
@@ -245,10 +250,11 @@ export function parsePort(entry: string | number | { target: number | string; pu
   const parts = spec.split(':');
   const target = Number(parts.at(-1));
   const published = parts.length >= 2 ? Number(parts.at(-2)) : undefined;
-  if (!Number.isInteger(target) || (published !== undefined && !Number.isInteger(published))) {
+  const hostIp = parts.length >= 3 ? parts.slice(0, -2).join(':') : undefined;
+  if (!Number.isInteger(target) || (published !== undefined && !Number.isInteger(published)) || parts.length > 3) {
     throw new Error(`cannot read port mapping ${JSON.stringify(entry)}`);
   }
-  return { target, published, protocol };
+  return { hostIp, target, published, protocol };
 }
 
 /** Compose's memory sizes (go-units RAMInBytes): a number with an optional b, k, m, g (powers of 1024). */

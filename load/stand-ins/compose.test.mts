@@ -1,0 +1,445 @@
+/**
+ * The compose check (issue 11): the unchanged docker-compose.yml under the real `docker compose` CLI,
+ * against the published ports, from a clean slate to `down -v`. scripts/test-compose sets up the engine
+ * (Podman behind the Docker CLI) and the stand-in images, then runs this file with node's test runner
+ * (Node strips the types). The tests run in order and share the stack they bring up.
+ *
+ * Environment: DOCKER_HOST and friends (scripts/test-compose), the host ports compose publishes
+ * (ORDER_PORT, JAEGER_QUERY_PORT, ... else .env's), COMPOSE_LOAD_RATE (else the README's quick-start
+ * rate) and COMPOSE_CHECK_REPORT (where the measured figures go as JSON; default .stack/compose-check.json).
+ */
+import { after, before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+
+const REPO = path.resolve(import.meta.dirname, '..', '..');
+const PROJECT = 'tracecart';
+
+// ------------------------------------------------------------------------------------------ helpers
+
+const dotEnv = new Map(
+  readFileSync(path.join(REPO, '.env'), 'utf8')
+    .split('\n')
+    .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)] as const),
+);
+/** What compose substitutes: the environment wins over .env. */
+const setting = (name: string): string => {
+  const value = process.env[name] ?? dotEnv.get(name);
+  assert.ok(value !== undefined, `${name} is neither in the environment nor in .env`);
+  return value;
+};
+const port = (name: string): number => Number(setting(name));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
+
+function run(command: string, args: string[], timeoutMs = 20 * 60_000): Promise<Run> {
+  const started = performance.now();
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: REPO, timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout, stderr, ms: performance.now() - started });
+    });
+  });
+}
+
+async function ok(command: string, args: string[], timeoutMs?: number): Promise<Run> {
+  const result = await run(command, args, timeoutMs);
+  assert.equal(result.code, 0, `${command} ${args.join(' ')} exited ${result.code}\n${result.stderr.slice(-4000)}`);
+  return result;
+}
+const compose = (...args: string[]) => ok('docker', ['compose', ...args]);
+const docker = (...args: string[]) => ok('docker', args);
+
+/** JSON lines or one JSON array, as `--format json` prints them depending on the command. */
+function jsonRows<T>(text: string): T[] {
+  const trimmed = text.trim();
+  if (trimmed === '') return [];
+  if (trimmed.startsWith('[')) return JSON.parse(trimmed) as T[];
+  return trimmed.split('\n').map((line) => JSON.parse(line) as T);
+}
+
+const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+const seconds = (ms: number): number => Math.round(ms / 100) / 10;
+const MiB = 1024 * 1024;
+
+async function psql(database: string, sql: string): Promise<string> {
+  const result = await compose('exec', '-T', 'postgres', 'psql', '-U', setting('POSTGRES_USER'), '-d', database, '-tAc', sql);
+  return result.stdout.trim();
+}
+
+async function poll<T>(what: string, deadlineMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + deadlineMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${deadlineMs / 1000} s${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+// -------------------------------------------------------------------------------- the stack's facts
+
+const ORDER = `http://localhost:${port('ORDER_PORT')}`;
+const JAEGER = `http://localhost:${port('JAEGER_QUERY_PORT')}`;
+const SERVICES = { order: 'ORDER_PORT', payment: 'PAYMENT_PORT', shipping: 'SHIPPING_PORT' } as const;
+const SERVICE_NAMES = ['order-service', 'payment-service', 'shipping-service'];
+const LOAD_RATE = Number(process.env.COMPOSE_LOAD_RATE ?? /docker compose run --rm load --rate (\d+)/.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'))?.[1]);
+const PUBLISHED = [
+  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT', 'RABBITMQ_MANAGEMENT_PORT',
+  'JAEGER_QUERY_PORT', 'JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT',
+].map(port).sort((a, b) => a - b);
+
+interface PsRow {
+  Name: string;
+  Service: string;
+  State: string;
+  Health: string;
+}
+
+/** The figures this check measures, written to COMPOSE_CHECK_REPORT at the end. */
+const figures: Record<string, unknown> = { cores: cpus().length };
+const memory: Record<string, { limitMiB: number; idleMiB?: number; peakMiB?: number; rssMiB?: number }> = {};
+
+/** The container's memory cgroup (v1 or v2), through Podman, which knows its path. */
+async function cgroupOf(container: string): Promise<{ read: (file: string) => string; has: (file: string) => boolean; v2: boolean }> {
+  const relative = (await ok('podman', ['inspect', '--format', '{{.State.CgroupPath}}', container])).stdout.trim();
+  const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const base = v2 ? path.join('/sys/fs/cgroup', relative) : path.join('/sys/fs/cgroup/memory', relative);
+  return { v2, read: (file) => readFileSync(path.join(base, file), 'utf8').trim(), has: (file) => existsSync(path.join(base, file)) };
+}
+
+async function memoryOf(container: string): Promise<{ usage: number; peak: number; limit: number; rss: number; oomKills: number }> {
+  const { read, has, v2 } = await cgroupOf(container);
+  const stat = new Map(read('memory.stat').split('\n').map((line) => line.split(' ') as [string, string]));
+  const statValue = (key: string) => Number(stat.get(key) ?? 0);
+  if (v2) {
+    const events = new Map(read('memory.events').split('\n').map((line) => line.split(' ') as [string, string]));
+    return {
+      usage: Number(read('memory.current')),
+      peak: has('memory.peak') ? Number(read('memory.peak')) : Number(read('memory.current')),
+      limit: Number(read('memory.max')),
+      rss: statValue('anon') + statValue('shmem'),
+      oomKills: Number(events.get('oom_kill') ?? 0),
+    };
+  }
+  const oom = new Map(read('memory.oom_control').split('\n').map((line) => line.split(' ') as [string, string]));
+  return {
+    usage: Number(read('memory.usage_in_bytes')),
+    peak: Number(read('memory.max_usage_in_bytes')),
+    limit: Number(read('memory.limit_in_bytes')),
+    rss: statValue('total_rss') + statValue('total_shmem'),
+    oomKills: Number(oom.get('oom_kill') ?? 0),
+  };
+}
+
+async function psRows(): Promise<PsRow[]> {
+  return jsonRows<PsRow>((await compose('ps', '--all', '--format', 'json')).stdout);
+}
+
+async function defaultServices(): Promise<string[]> {
+  return (await compose('config', '--services')).stdout.trim().split('\n').sort();
+}
+
+async function checkout(key: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(`${ORDER}/checkout`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'idempotency-key': key },
+    body: JSON.stringify({
+      customerId: 'cust-00042',
+      items: [{ sku: 'SKU-00001', quantity: 2 }, { sku: 'SKU-00017', quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    }),
+    signal: AbortSignal.timeout(60_000),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+/** Service names and span names of a trace in Jaeger's /api/v3, or undefined while it is not there. */
+async function traceOf(traceId: string): Promise<{ services: Set<string>; spans: string[] } | undefined> {
+  const response = await fetch(`${JAEGER}/api/v3/traces/${traceId}`, { signal: AbortSignal.timeout(10_000) });
+  if (response.status === 404) return undefined;
+  assert.equal(response.status, 200);
+  const body = (await response.json()) as {
+    result: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+  };
+  const services = new Set<string>();
+  const spans: string[] = [];
+  for (const resourceSpans of body.result.resourceSpans) {
+    const name = resourceSpans.resource.attributes.find((attribute) => attribute.key === 'service.name')?.value.stringValue;
+    if (name) services.add(name);
+    for (const scope of resourceSpans.scopeSpans) spans.push(...scope.spans.map((span) => span.name));
+  }
+  return { services, spans };
+}
+
+interface LoadSummary {
+  rate: { scheduled: number; sent: number; completed: number; dropped: number };
+  outcomes: { created: number; declined: number; byStatus: Record<string, number>; networkErrors: Record<string, number>; timeouts: number; errors: number };
+  shipped: { sampled: number; shipped: number; notShippedInTime: number };
+}
+
+async function loadRun(label: string, out: string): Promise<{ summary: LoadSummary; run: Run }> {
+  const file = `${label}.json`;
+  const result = await run('docker', [
+    'compose', 'run', '--rm', '-v', `${out}:/out`, 'load', '--rate', String(LOAD_RATE), '--duration', '10', '--quiet', '--json', `/out/${file}`,
+  ]);
+  assert.equal(result.code, 0, `the load run exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
+  return { summary: JSON.parse(readFileSync(path.join(out, file), 'utf8')) as LoadSummary, run: result };
+}
+
+async function setPathologies(enabled: boolean): Promise<string[]> {
+  const switched: string[] = [];
+  for (const [service, portName] of Object.entries(SERVICES)) {
+    const base = `http://localhost:${port(portName)}`;
+    const list = (await (await fetch(`${base}/scenarios`)).json()) as Array<{ name: string; enabled: boolean }>;
+    for (const { name } of list) {
+      const response = await fetch(`${base}/scenarios/${name}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${setting('SCENARIO_TOKEN')}` },
+        body: JSON.stringify({ enabled }),
+      });
+      assert.equal(response.status, 200, `${service}: PUT /scenarios/${name}`);
+      assert.equal(((await response.json()) as { enabled: boolean }).enabled, enabled);
+      switched.push(`${service}/${name}`);
+    }
+  }
+  return switched;
+}
+
+async function leftovers(): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+  const label = `label=com.docker.compose.project=${PROJECT}`;
+  const lines = (text: string) => text.split('\n').filter(Boolean);
+  return {
+    containers: lines((await docker('ps', '--all', '--filter', label, '--format', '{{.Names}}')).stdout),
+    networks: lines((await docker('network', 'ls', '--filter', label, '--format', '{{.Name}}')).stdout),
+    volumes: lines((await docker('volume', 'ls', '--filter', label, '--format', '{{.Name}}')).stdout),
+  };
+}
+const allVolumes = async () => (await docker('volume', 'ls', '--format', '{{.Name}}')).stdout.split('\n').filter(Boolean).sort();
+
+// ------------------------------------------------------------------------------------------- checks
+
+describe('docker compose, for real (stand-in base images on Podman)', () => {
+  const out = mkdtempSync(path.join(tmpdir(), 'tracecart-compose-'));
+  let volumesBefore: string[] = [];
+  let upStarted = 0;
+  let first: { orderId: string; traceId: string } | undefined;
+  let migrations = '';
+  let seeded = '';
+
+  before(async () => {
+    chmodSync(out, 0o777); // the load generator runs as `node` (uid 1000) and writes its summary here
+    assert.ok(Number.isFinite(LOAD_RATE) && LOAD_RATE > 0, 'no quick-start load rate in the README');
+    // A clean slate, whatever an earlier run left.
+    await compose('--profile', 'load', 'down', '--volumes', '--remove-orphans');
+    volumesBefore = await allVolumes();
+    figures.loadRate = LOAD_RATE;
+    figures.publishedPorts = PUBLISHED;
+  });
+
+  after(async () => {
+    if (!process.env.KEEP_COMPOSE) await run('docker', ['compose', '--profile', 'load', 'down', '--volumes', '--remove-orphans']);
+    rmSync(out, { recursive: true, force: true });
+    const report = process.env.COMPOSE_CHECK_REPORT ?? path.join(REPO, '.stack', 'compose-check.json');
+    mkdirSync(path.dirname(report), { recursive: true });
+    writeFileSync(report, `${JSON.stringify({ ...figures, memory }, null, 2)}\n`);
+  });
+
+  it('builds the images (docker compose build)', async (t: TestContext) => {
+    const result = await compose('--profile', 'load', 'build');
+    figures.build = { seconds: seconds(result.ms), loadAverage: load() };
+    t.diagnostic(`docker compose build: ${seconds(result.ms)} s (load average ${load()})`);
+    const images = jsonRows<{ Repository: string; Tag: string; Size: string }>(
+      (await docker('image', 'ls', '--format', 'json')).stdout,
+    );
+    const ours = ['order', 'payment', 'shipping', 'load'].map((name) => `tracecart-${name}`);
+    const sizes: Record<string, string> = {};
+    for (const name of ours) {
+      const image = images.find((candidate) => candidate.Repository.endsWith(`/${name}`) || candidate.Repository === name);
+      assert.ok(image, `no image ${name}`);
+      assert.equal(image.Tag, setting('TRACECART_VERSION'), name);
+      sizes[name] = image.Size;
+    }
+    figures.imageSizes = sizes;
+    t.diagnostic(`image sizes: ${Object.entries(sizes).map(([name, size]) => `${name} ${size}`).join(', ')}`);
+  });
+
+  it('docker compose up --build -d --wait: every default container running and healthy', async (t: TestContext) => {
+    upStarted = performance.now();
+    const result = await compose('up', '--build', '-d', '--wait');
+    figures.upToHealthy = { seconds: seconds(result.ms), loadAverage: load() };
+    t.diagnostic(`up --build -d --wait (images built): ${seconds(result.ms)} s until every container was healthy (load average ${load()})`);
+    const rows = await psRows();
+    assert.deepEqual(rows.map((row) => row.Service).sort(), await defaultServices());
+    for (const row of rows) {
+      assert.equal(row.State, 'running', row.Name);
+      assert.equal(row.Health, 'healthy', row.Name);
+    }
+    for (const row of rows) {
+      const { usage, limit } = await memoryOf(row.Name);
+      memory[row.Service] = { limitMiB: Math.round(limit / MiB), idleMiB: Math.round(usage / MiB) };
+    }
+  });
+
+  it('publishes exactly the documented ports, each on 127.0.0.1 only', async () => {
+    // From each container's port bindings: Podman's container list (and so `compose ps`) shows only the
+    // first of two neighbouring published ports.
+    const bindings: Array<{ HostIp: string; HostPort: string }> = [];
+    for (const row of await psRows()) {
+      const [inspected] = JSON.parse((await docker('inspect', row.Name)).stdout) as Array<{
+        NetworkSettings: { Ports: Record<string, Array<{ HostIp: string; HostPort: string }> | null> };
+      }>;
+      assert.ok(inspected, row.Name);
+      for (const list of Object.values(inspected.NetworkSettings.Ports)) bindings.push(...(list ?? []));
+    }
+    assert.deepEqual(bindings.map((binding) => Number(binding.HostPort)).sort((a, b) => a - b), PUBLISHED);
+    for (const binding of bindings) assert.equal(binding.HostIp, '127.0.0.1', `port ${binding.HostPort}`);
+    // And on the host's sockets: each listens on loopback, none on every interface.
+    const sockets = (await ok('ss', ['-Hltn'])).stdout.split('\n').map((line) => line.trim().split(/\s+/)[3] ?? '');
+    for (const value of PUBLISHED) {
+      const listening = sockets.filter((address) => address.endsWith(`:${value}`));
+      assert.deepEqual(listening, [`127.0.0.1:${value}`], `host port ${value}`);
+    }
+  });
+
+  it('ran migrations and seeding on first start, with no manual step', async (t: TestContext) => {
+    const databases = (await psql('postgres', "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'tracecart_%'"));
+    assert.equal(databases, 'tracecart_order,tracecart_payment,tracecart_shipping');
+    const rows: string[] = [];
+    for (const service of Object.keys(SERVICES)) {
+      const applied = await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations");
+      const files = readdir(path.join(REPO, 'services', service, 'migrations'));
+      assert.equal(applied.split(',').length, files.length, `${service}: ${applied}`);
+      rows.push(`${service}: ${applied}`);
+    }
+    migrations = rows.join('\n');
+    seeded = [
+      await psql('tracecart_order', 'SELECT (SELECT count(*) FROM customers) || \'/\' || (SELECT count(*) FROM products)'),
+      await psql('tracecart_payment', 'SELECT count(*) FROM payments'),
+      await psql('tracecart_shipping', 'SELECT (SELECT count(*) FROM carriers) || \'/\' || (SELECT count(*) FROM shipments)'),
+    ].join(' ');
+    const [customersProducts = '', payments = '0', carriersShipments = ''] = seeded.split(' ');
+    assert.equal(customersProducts, '10000/2000');
+    assert.ok(Number(payments) >= 1_000_000, `payments: ${payments}`);
+    assert.match(carriersShipments, /^[1-9]\d*\/[1-9]\d{5,}$/);
+    t.diagnostic(`seeded: customers/products ${customersProducts}, payments ${payments}, carriers/shipments ${carriersShipments}`);
+  });
+
+  it('POST /checkout answers 201, and its trace reaches Jaeger with every service', async (t: TestContext) => {
+    const { status, body } = await checkout('compose-check-first');
+    assert.equal(status, 201, JSON.stringify(body));
+    const traceId = String(body.traceId);
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    first = { orderId: String(body.orderId), traceId };
+    const trace = await poll('the checkout trace with every service, up to SHIPPED', 120_000, async () => {
+      const found = await traceOf(traceId);
+      return found && SERVICE_NAMES.every((name) => found.services.has(name)) && found.spans.includes('order.shipment-created process')
+        ? found
+        : undefined;
+    });
+    const sinceUp = performance.now() - upStarted;
+    figures.upToFirstTrace = { seconds: seconds(sinceUp), loadAverage: load() };
+    t.diagnostic(`from 'up' (images built) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s (${trace.spans.length} spans; load average ${load()})`);
+    assert.deepEqual([...trace.services].sort(), SERVICE_NAMES);
+  });
+
+  it('docker compose run --rm load, pathologies on as the stack starts: completes; errors only 503 or timeouts', async (t: TestContext) => {
+    const { summary, run: result } = await loadRun('pathologies-on', out);
+    figures.loadPathologiesOn = { seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load() };
+    t.diagnostic(`pathologies on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`);
+    assert.equal(summary.rate.completed, summary.rate.scheduled, 'every scheduled checkout was sent and answered');
+    // Pool starvation holds order's connections across the payment call: on a busy machine checkouts
+    // wait for a connection until the pool's timeout (503 database_unavailable) or the client's.
+    assert.deepEqual(summary.outcomes.networkErrors, {});
+    assert.deepEqual(Object.keys(summary.outcomes.byStatus).filter((status) => status !== '503'), []);
+  });
+
+  it('docker compose run --rm load, every pathology off: completes with no errors', async (t: TestContext) => {
+    const switched = await setPathologies(false);
+    assert.ok(switched.length >= 4, `pathologies switched off: ${switched.join(', ')}`);
+    const { summary, run: result } = await loadRun('pathologies-off', out);
+    figures.loadPathologiesOff = { seconds: seconds(result.ms), outcomes: summary.outcomes, shipped: summary.shipped, loadAverage: load() };
+    t.diagnostic(`pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s`);
+    assert.equal(summary.rate.completed, summary.rate.scheduled);
+    assert.equal(summary.rate.dropped, 0);
+    assert.equal(summary.outcomes.errors, 0, JSON.stringify(summary.outcomes));
+    assert.ok(summary.outcomes.created > 0);
+    assert.equal(summary.shipped.notShippedInTime, 0);
+  });
+
+  it('no container was OOM-killed or restarted; peak memory within each limit', async (t: TestContext) => {
+    const composeFile = JSON.parse((await compose('config', '--format', 'json')).stdout) as {
+      services: Record<string, { deploy?: { resources?: { limits?: { memory?: number | string } } } }>;
+    };
+    for (const row of await psRows()) {
+      const inspected = JSON.parse((await docker('inspect', row.Name)).stdout) as Array<{ RestartCount: number; State: { OOMKilled: boolean; Restarting: boolean } }>;
+      const state = inspected[0];
+      assert.ok(state);
+      assert.equal(state.RestartCount, 0, `${row.Name} restarted`);
+      assert.equal(state.State.OOMKilled, false, `${row.Name} was OOM-killed`);
+      const measured = await memoryOf(row.Name);
+      assert.equal(measured.oomKills, 0, `${row.Name}: the kernel OOM-killed a process in it`);
+      // The limit the container runs with is the one docker-compose.yml declares.
+      assert.equal(measured.limit, Number(composeFile.services[row.Service]?.deploy?.resources?.limits?.memory), `${row.Name} memory limit`);
+      memory[row.Service] = {
+        ...memory[row.Service],
+        limitMiB: Math.round(measured.limit / MiB),
+        peakMiB: Math.round(measured.peak / MiB),
+        rssMiB: Math.round(measured.rss / MiB),
+      };
+    }
+    t.diagnostic('memory (MiB; peak counts page cache, rss+shmem is what cannot be reclaimed):');
+    for (const [service, figure] of Object.entries(memory)) {
+      t.diagnostic(
+        `  ${service.padEnd(9)} limit ${String(figure.limitMiB).padStart(4)}  idle ${String(figure.idleMiB).padStart(4)}  peak ${String(figure.peakMiB).padStart(4)} (${Math.round((100 * (figure.peakMiB ?? 0)) / figure.limitMiB)} %)  rss+shmem now ${figure.rssMiB}`,
+      );
+    }
+  });
+
+  it('a second up after down (volume kept) starts without reseeding, with the data still there', async (t: TestContext) => {
+    await compose('down');
+    const between = await leftovers();
+    assert.deepEqual(between.containers, []);
+    assert.deepEqual(between.volumes.sort(), [`${PROJECT}_postgres-data`, `${PROJECT}_rabbitmq-data`]);
+    const result = await compose('up', '-d', '--wait');
+    figures.secondUp = { seconds: seconds(result.ms), loadAverage: load() };
+    t.diagnostic(`second up -d --wait: ${seconds(result.ms)} s (load average ${load()})`);
+    for (const row of await psRows()) assert.equal(row.Health, 'healthy', row.Name);
+    const rows: string[] = [];
+    for (const service of Object.keys(SERVICES)) {
+      rows.push(`${service}: ${await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations")}`);
+    }
+    assert.equal(rows.join('\n'), migrations, 'the migrations table changed: something ran again');
+    assert.ok(first);
+    const order = await fetch(`${ORDER}/orders/${first.orderId}`);
+    assert.equal(order.status, 200);
+    assert.equal(((await order.json()) as { status: string }).status, 'SHIPPED');
+    const customers = await psql('tracecart_order', 'SELECT count(*) FROM customers');
+    assert.equal(customers, seeded.split(' ')[0]?.split('/')[0]);
+  });
+
+  it('docker compose down -v leaves no containers, networks or volumes', async () => {
+    await compose('--profile', 'load', 'down', '--volumes', '--remove-orphans');
+    assert.deepEqual(await leftovers(), { containers: [], networks: [], volumes: [] });
+    // Volumes without the project's label too (an image's anonymous VOLUME): none new since the start.
+    assert.deepEqual(await allVolumes(), volumesBefore);
+  });
+});
+
+function readdir(folder: string): string[] {
+  return readdirSync(folder).filter((name) => /^\d+_.+\.(sql|js|ts)$/.test(name));
+}
