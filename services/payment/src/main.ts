@@ -17,8 +17,9 @@ async function main(): Promise<void> {
     bodyLimit: config.HTTP_BODY_LIMIT,
     database: { name: 'payment', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool) },
+    internalToken: config.INTERNAL_TOKEN,
     routers: [
-      paymentRoutes({ pool, logger, missingIndex: missingIndex.enabled }),
+      paymentRoutes({ pool, logger, missingIndex: missingIndex.enabled, internalToken: config.INTERNAL_TOKEN }),
       scenarioRoutes({ 'missing-index': missingIndex }, config.SCENARIO_TOKEN),
     ],
   });

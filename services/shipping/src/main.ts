@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    internalToken: config.INTERNAL_TOKEN,
     database: { name: 'shipping', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [shippingRoutes(pool), scenarioRoutes({ 'lock-contention': lockContention }, config.SCENARIO_TOKEN)],
