@@ -18,6 +18,8 @@ async function main(): Promise<void> {
     url: config.RABBITMQ_URL,
     prefetch: config.RABBITMQ_PREFETCH,
     deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    confirmTimeoutMs: config.RABBITMQ_CONFIRM_TIMEOUT_MS,
+    outagePollMs: config.CONSUMER_OUTAGE_POLL_MS,
     logger,
   });
   const relay = startOutboxRelay({ pool, broker, logger });

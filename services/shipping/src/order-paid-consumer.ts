@@ -1,7 +1,7 @@
 /** Consumer of `order.paid` (its contract lives in @tracecart/messaging): creates the shipment. */
 import type { Logger } from '@tracecart/logger';
 import { queues, type Broker, type OutboxRelay } from '@tracecart/messaging';
-import { waitForDatabase, type Pool } from '@tracecart/postgres';
+import { databaseOutage, type Pool } from '@tracecart/postgres';
 import { annotate } from '@tracecart/telemetry';
 import type { Carrier } from './carrier-choice';
 import { createShipment } from './create-shipment';
@@ -25,6 +25,6 @@ export async function consumeOrderPaid({ broker, pool, relay, logger, carriers, 
       if (outcome.created) relay.kick();
       logger.info({ orderId: event.orderId, shipmentId: outcome.shipmentId, created: outcome.created }, 'order.paid handled');
     },
-    (error) => waitForDatabase(pool, error),
+    databaseOutage(pool),
   );
 }

@@ -47,6 +47,13 @@ export const configSchema = z.object({
   RABBITMQ_PREFETCH: positiveInt.default(10),
   /** Failed deliveries of one message before it is dead-lettered (RabbitMQ x-delivery-limit): it is tried at most this + 1 times. */
   RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
+  /** How long a publish waits for RabbitMQ's confirm before it fails (and is retried later by the outbox). */
+  RABBITMQ_CONFIRM_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * While a consumer's database is down, how often it checks whether it is back. The message waits in
+   * the consumer meanwhile: an outage of any length spends none of its RABBITMQ_DELIVERY_LIMIT.
+   */
+  CONSUMER_OUTAGE_POLL_MS: positiveInt.default(1000),
 
   /** Bearer token that the scenario switch endpoints require. A demo default; set your own outside a workshop. */
   SCENARIO_TOKEN: z.string().min(8).default('tracecart-demo-token'),

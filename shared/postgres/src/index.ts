@@ -3,7 +3,7 @@ export {
   resizePool,
   isDatabaseUnavailable,
   ping,
-  waitForDatabase,
+  databaseOutage,
   connectionSettings,
   type Pool,
   type PoolClient,
