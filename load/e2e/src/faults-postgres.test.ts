@@ -119,12 +119,12 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
       [`${config.ORDER_URL}/orders/${orderId}`],
       [`${config.ORDER_URL}/products?limit=5`],
       [`${config.ORDER_URL}/customers?limit=5`],
-      [`${config.PAYMENT_URL}/payments/orders/${orderId}`],
+      [`${config.PAYMENT_URL}/payments/orders/${orderId}`, { headers: { 'x-tracecart-internal-token': config.INTERNAL_TOKEN } }],
       [
         `${config.PAYMENT_URL}/payments`,
         {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', 'x-tracecart-internal-token': config.INTERNAL_TOKEN },
           body: JSON.stringify({ orderId, customerId: 'cust-00001', amount: 10, method: 'card', token: 'tok_visa' }),
         },
       ],

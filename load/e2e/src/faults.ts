@@ -156,8 +156,9 @@ export async function ledgerSince(since: Date): Promise<Ledger> {
 
 /**
  * The invariants of the checkout across the three databases, for orders created since `since`:
- * nothing left half-way, every payment belongs to an order, one payment and at most one shipment per
- * order, and shipments exactly for the paid orders. Returns the problems found (empty when consistent).
+ * nothing left half-way, every live payment belongs to an order (a VOIDED one was an authorisation
+ * released because its order never committed), one payment and at most one shipment per order, and
+ * shipments exactly for the paid orders. Returns the problems found (empty when consistent).
  */
 export function ledgerProblems(ledger: Ledger): string[] {
   const problems: string[] = [];
@@ -172,15 +173,17 @@ export function ledgerProblems(ledger: Ledger): string[] {
         if (shipments !== 1) problems.push(`order ${orderId} SHIPPED with ${shipments} shipments`);
         break;
       case 'PAYMENT_FAILED':
-        if (payments.some((status) => status !== 'DECLINED')) problems.push(`order ${orderId} PAYMENT_FAILED but payment says ${payments.join(',')}`);
+        if (payments.some((status) => status !== 'DECLINED' && status !== 'VOIDED')) problems.push(`order ${orderId} PAYMENT_FAILED but payment says ${payments.join(',')}`);
         if (shipments !== 0) problems.push(`order ${orderId} PAYMENT_FAILED yet shipped`);
         break;
       default:
         problems.push(`order ${orderId} still ${order.status}`);
     }
   }
-  for (const orderId of ledger.payments.keys()) {
-    if (!ledger.orders.has(orderId)) problems.push(`payment for order ${orderId}, which does not exist`);
+  for (const [orderId, statuses] of ledger.payments) {
+    if (!ledger.orders.has(orderId) && statuses.some((status) => status !== 'VOIDED')) {
+      problems.push(`payment (${statuses.join(',')}) for order ${orderId}, which does not exist`);
+    }
   }
   for (const orderId of ledger.shipments.keys()) {
     if (!ledger.orders.has(orderId)) problems.push(`shipment for order ${orderId}, which does not exist`);

@@ -6,13 +6,15 @@ import { serviceNames, type ServiceName, type ServiceUrls } from './services';
 
 export type { SpanCounts };
 
-export async function spanCounts(urls: ServiceUrls, service: ServiceName): Promise<SpanCounts> {
-  const response = await fetch(`${urls[service]}/internal/telemetry`, { signal: AbortSignal.timeout(5_000) });
+/** `internalToken` (INTERNAL_TOKEN) is needed when the services are not on this host (compose). */
+export async function spanCounts(urls: ServiceUrls, service: ServiceName, internalToken?: string): Promise<SpanCounts> {
+  const headers: Record<string, string> = internalToken ? { 'x-tracecart-internal-token': internalToken } : {};
+  const response = await fetch(`${urls[service]}/internal/telemetry`, { headers, signal: AbortSignal.timeout(5_000) });
   if (response.status !== 200) throw new Error(`${service} /internal/telemetry answered ${response.status}`);
   return (await response.json()) as SpanCounts;
 }
 
-export async function allSpanCounts(urls: ServiceUrls): Promise<Record<ServiceName, SpanCounts>> {
-  const entries = await Promise.all(serviceNames.map(async (service) => [service, await spanCounts(urls, service)] as const));
+export async function allSpanCounts(urls: ServiceUrls, internalToken?: string): Promise<Record<ServiceName, SpanCounts>> {
+  const entries = await Promise.all(serviceNames.map(async (service) => [service, await spanCounts(urls, service, internalToken)] as const));
   return Object.fromEntries(entries) as Record<ServiceName, SpanCounts>;
 }

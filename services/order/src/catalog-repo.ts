@@ -37,24 +37,43 @@ export async function loadProductsOneByOne(db: Queryable, skus: readonly string[
   return products;
 }
 
-/** Takes stock for every line, or for none: false when a line is short (someone else took it). */
-export async function reserveStock(db: Queryable, lines: ReadonlyArray<{ productId: number; quantity: number }>): Promise<boolean> {
-  const result = await db.query(
+/**
+ * The stock rows of the lines, locked in product_id order whatever the cart's order: two carts with the
+ * same products in opposite orders then queue on the first row instead of deadlocking. A sub-select
+ * with FOR UPDATE is never flattened, and its rows are locked as its sorted output is read.
+ */
+const lockedLines = `(SELECT st.product_id, u.quantity
+     FROM stock st JOIN unnest($1::int[], $2::int[]) AS u(product_id, quantity) ON u.product_id = st.product_id
+    ORDER BY st.product_id FOR UPDATE OF st) AS l`;
+
+/**
+ * Takes stock for every line, or for none: the product_ids of the short lines (someone else took it);
+ * empty when every line was reserved. The caller rolls back when any line is short.
+ */
+export async function reserveStock(db: Queryable, lines: ReadonlyArray<{ productId: number; quantity: number }>): Promise<number[]> {
+  const result = await db.query<{ product_id: number }>(
     `UPDATE stock s SET quantity = s.quantity - l.quantity
-       FROM unnest($1::int[], $2::int[]) AS l(product_id, quantity)
-      WHERE s.product_id = l.product_id AND s.quantity >= l.quantity`,
+       FROM ${lockedLines}
+      WHERE s.product_id = l.product_id AND s.quantity >= l.quantity
+      RETURNING s.product_id`,
     [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
   );
-  return result.rowCount === lines.length;
+  const reserved = new Set(result.rows.map((row) => row.product_id));
+  return lines.filter((line) => !reserved.has(line.productId)).map((line) => line.productId);
 }
 
 export async function releaseStock(db: Queryable, lines: ReadonlyArray<{ productId: number; quantity: number }>): Promise<void> {
   await db.query(
     `UPDATE stock s SET quantity = s.quantity + l.quantity
-       FROM unnest($1::int[], $2::int[]) AS l(product_id, quantity)
+       FROM ${lockedLines}
       WHERE s.product_id = l.product_id`,
     [lines.map((line) => line.productId), lines.map((line) => line.quantity)],
   );
+}
+
+export async function stockLeft(db: Queryable, productId: number): Promise<number> {
+  const { rows } = await db.query<{ quantity: number }>('SELECT quantity FROM stock WHERE product_id = $1', [productId]);
+  return rows[0]?.quantity ?? 0;
 }
 
 export async function listProducts(db: Queryable, limit: number): Promise<ProductRow[]> {

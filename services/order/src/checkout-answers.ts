@@ -5,7 +5,7 @@
 import type { StoredAnswer } from './idempotency';
 import type { CheckoutRequest } from './checkout-request';
 import type { OrderView } from './orders-repo';
-import { OutOfStockError, UnknownCustomerError, UnknownSkuError } from './refusals';
+import { KeyReusedError, OutOfStockError, UnknownCustomerError, UnknownSkuError } from './refusals';
 
 export type CheckoutAnswer = StoredAnswer;
 
@@ -39,6 +39,7 @@ export function refusalAnswer(error: unknown, request: CheckoutRequest): Checkou
   if (error instanceof UnknownCustomerError) {
     return { status: 422, body: { error: 'unknown_customer', message: error.message, field: 'customerId' } };
   }
+  if (error instanceof KeyReusedError) return keyReusedAnswer();
   return undefined;
 }
 

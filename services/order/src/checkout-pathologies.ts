@@ -6,7 +6,7 @@
  *   payment call instead of being committed before it.
  */
 import type { Span } from '@opentelemetry/api';
-import { withTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
+import { withRetriedTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
 import { scenarioAttribute } from '@tracecart/scenarios';
 import { inSpan } from '@tracecart/telemetry';
 import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
@@ -24,7 +24,8 @@ export type TransactionStep = <T>(work: (db: PoolClient) => Promise<T>) => Promi
 /**
  * Runs the checkout's steps with the transactions pool-starvation asks for. OFF (the fix): each step
  * commits on its own connection, so no connection waits on payment. ON: one transaction spans every
- * step, the payment call included, and holds its connection all along.
+ * step, the payment call included, and holds its connection all along. Either way a transaction that
+ * fails on a deadlock or serialization failure runs again (the payment call in it is idempotent per order).
  */
 export async function withCheckoutTransactions<T>(
   pool: Pool,
@@ -32,7 +33,7 @@ export async function withCheckoutTransactions<T>(
   span: Span,
   steps: (inTransaction: TransactionStep) => Promise<T>,
 ): Promise<T> {
-  if (!poolStarvation) return steps((work) => withTransaction(pool, work));
+  if (!poolStarvation) return steps((work) => withRetriedTransaction(pool, work));
   span.setAttribute(scenarioAttribute('pool-starvation'), true);
-  return withTransaction(pool, (db) => steps((work) => work(db)));
+  return withRetriedTransaction(pool, (db) => steps((work) => work(db)));
 }

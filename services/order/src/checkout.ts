@@ -4,21 +4,23 @@
  * PAYMENT_FAILED with the stock released). Around it: the Idempotency-Key loop (idempotent.ts); beside
  * it: the pathology switches (checkout-pathologies.ts) and the HTTP answers (checkout-answers.ts).
  */
+import { createHash, randomUUID } from 'node:crypto';
 import type { Span } from '@opentelemetry/api';
+import { HttpError } from '@tracecart/http';
 import type { Logger } from '@tracecart/logger';
 import { routingKeys, enqueueEvent, type OutboxRelay } from '@tracecart/messaging';
 import { PaymentDeclinedError, PaymentUnavailableError, type PaymentClient, type PaymentResult } from '@tracecart/payment/client';
 import type { Pool, PoolClient } from '@tracecart/postgres';
 import { annotate, currentTraceId, inSpan, recordFailure } from '@tracecart/telemetry';
-import { customerExists, releaseStock, reserveStock } from './catalog-repo';
+import { customerExists, releaseStock, reserveStock, stockLeft } from './catalog-repo';
 import { answerForOrder, paymentUnavailableAnswer, refusalAnswer, type CheckoutAnswer } from './checkout-answers';
 import { loadCart, withCheckoutTransactions } from './checkout-pathologies';
 import type { CheckoutRequest } from './checkout-request';
 import { runIdempotently, type KeyClaim } from './idempotent';
 import { attachOrder, requestHash, storeAnswerForOrder } from './idempotency';
-import { findOrder, insertOrder, lockPendingOrder, markPaid, markPaymentFailed } from './orders-repo';
+import { findOrder, insertOrder, lockPendingOrder, markPaid, markPaymentFailed, touchPending } from './orders-repo';
 import { mergeLines, priceCart } from './pricing';
-import { OutOfStockError, UnknownCustomerError } from './refusals';
+import { KeyReusedError, OutOfStockError, UnknownCustomerError } from './refusals';
 
 export type { CheckoutAnswer } from './checkout-answers';
 
@@ -30,32 +32,72 @@ export interface CheckoutDeps {
   scenarios: { nPlusOne(): boolean; poolStarvation(): boolean };
   /** How long a request waits for the answer of an earlier request with the same Idempotency-Key. */
   idempotencyWaitMs?: number;
+  /**
+   * An authorisation nobody was answered about for this long, and whose order is not committed, is
+   * voided by the recovery sweeper. A checkout that could not commit its order within half of it
+   * after payment answered gives up (503) instead of racing the sweeper.
+   */
+  reconcileAfterSeconds: number;
+}
+
+/**
+ * The order id of a checkout attempt. With an Idempotency-Key it is derived from the key and the body,
+ * so every retry of the attempt (after a rollback, a crash, a takeover) writes the same order, and
+ * payment, idempotent per order, answers the authorisation it already made instead of charging again.
+ */
+export function checkoutOrderId(key: string | undefined, hash: string): string {
+  if (key === undefined) return randomUUID();
+  const bytes = createHash('sha256').update(`tracecart-checkout\0${key}\0${hash}`).digest().subarray(0, 16);
+  bytes[6] = (bytes[6]! & 0x0f) | 0x80; // version 8 (custom), RFC 9562
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80; // variant 10
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** `POST /checkout`: one checkout, at most once per Idempotency-Key. */
 export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key?: string): Promise<CheckoutAnswer> {
   const attributes = { 'app.customer.id': request.customerId, 'app.order.items_count': request.items.length };
   annotate(attributes);
+  const hash = requestHash(request);
   return inSpan('checkout', attributes, (span) =>
     runIdempotently({
       pool: deps.pool,
       span,
       key,
-      hash: requestHash(request),
+      hash,
       waitMs: deps.idempotencyWaitMs ?? 15_000,
-      attempt: (claim) => placeOrder(deps, request, claim, span),
+      attempt: (claim) => placeOrder(deps, request, claim, span, checkoutOrderId(claim?.key, hash)),
       refusal: (error) => refusalAnswer(error, request),
+      // Out of stock holds only until a restock: the key is freed, not bound to the 409 for ever.
+      lasting: (error) => !(error instanceof OutOfStockError),
     }),
   );
 }
 
-async function placeOrder(deps: CheckoutDeps, request: CheckoutRequest, claim: KeyClaim | undefined, span: Span): Promise<CheckoutAnswer> {
+async function placeOrder(
+  deps: CheckoutDeps,
+  request: CheckoutRequest,
+  claim: KeyClaim | undefined,
+  span: Span,
+  orderId: string,
+): Promise<CheckoutAnswer> {
   const traceId = currentTraceId();
   const placed = await withCheckoutTransactions(deps.pool, deps.scenarios.poolStarvation(), span, async (inTransaction) => {
-    const order = await inTransaction((db) => reserve(db, deps, request, claim, traceId));
+    const order = await inTransaction((db) => reserve(db, deps, request, claim, orderId, traceId));
     const payment = await askPayment(deps.payments, request, order);
-    if (payment.kind === 'unavailable') return { ...payment, orderId: order.id };
-    const finished = await inTransaction((db) => finishOrder(db, order.id, payment.result, traceId));
+    if (payment.kind === 'unavailable') {
+      // Recovery's staleness counts from this commit (with pool-starvation the order commits only now).
+      await inTransaction((db) => touchPending(db, order.id));
+      return { ...payment, orderId: order.id };
+    }
+    const answeredAt = Date.now();
+    const finished = await inTransaction(async (db) => {
+      const done = await finishOrder(db, order.id, payment.result, traceId);
+      if (Date.now() - answeredAt > (deps.reconcileAfterSeconds * 1_000) / 2) {
+        throw new HttpError(503, 'checkout_interrupted', 'the order could not be committed in time; retry with the same Idempotency-Key');
+      }
+      return done;
+    });
     return { ...finished, kind: 'finished' as const, result: payment.result };
   });
   if (placed.kind === 'unavailable') {
@@ -78,16 +120,21 @@ async function reserve(
   deps: CheckoutDeps,
   request: CheckoutRequest,
   claim: KeyClaim | undefined,
+  orderId: string,
   traceId: string | undefined,
 ): Promise<{ id: string; total: number }> {
   if (!(await customerExists(db, request.customerId))) throw new UnknownCustomerError(request.customerId);
   const lines = mergeLines(request.items);
   const products = await loadCart(db, lines.map((line) => line.sku), deps.scenarios.nPlusOne());
   const cart = priceCart(lines, products);
-  if (!(await reserveStock(db, cart.lines))) {
-    throw new OutOfStockError(cart.lines[0]?.sku ?? '', 0);
+  const short = await reserveStock(db, cart.lines);
+  if (short.length > 0) {
+    // Name the line that was short (not the cart's first), with what is left of it now.
+    const line = cart.lines.find((candidate) => candidate.productId === short[0])!;
+    throw new OutOfStockError(line.sku, await stockLeft(db, line.productId));
   }
-  const orderId = await insertOrder(db, { customerId: request.customerId, cart, traceId });
+  // The attempt's order exists already only when its key was used before and has since expired.
+  if (!(await insertOrder(db, { id: orderId, customerId: request.customerId, cart, traceId }))) throw new KeyReusedError();
   if (claim) await attachOrder(db, claim.key, claim.token, orderId);
   annotate({ 'app.order.id': orderId, 'app.order.total': cart.total });
   return { id: orderId, total: cart.total };
@@ -114,7 +161,7 @@ async function askPayment(payments: PaymentClient, request: CheckoutRequest, ord
 }
 
 /** Payment's decision for an order; paymentId is null when payment never saw the order. */
-export type PaymentVerdict = Pick<PaymentResult, 'status' | 'reason'> & { paymentId: string | null };
+export type PaymentVerdict = Pick<PaymentResult, 'status' | 'reason' | 'amount'> & { paymentId: string | null };
 
 /**
  * Step 3: finishes a PENDING order with payment's verdict, inside the caller's transaction. Also how
@@ -135,7 +182,10 @@ export async function finishOrder(
   }
   const base = { id: orderId, total: order.total, traceId: traceId ?? null };
   let answer: CheckoutAnswer;
-  if (result.status === 'AUTHORIZED' && result.paymentId) {
+  // An authorisation for another amount than the order's total is not this order's payment: the order
+  // fails, and the recovery sweeper voids the authorisation (it belongs to no PAID order).
+  const authorised = result.status === 'AUTHORIZED' && result.paymentId !== null && result.amount === order.total;
+  if (authorised && result.paymentId) {
     await markPaid(db, orderId, result.paymentId);
     await enqueueEvent(db, routingKeys.orderPaid, {
       orderId,
@@ -147,11 +197,11 @@ export async function finishOrder(
     });
     answer = answerForOrder({ ...base, status: 'PAID' });
   } else {
-    const reason = result.reason ?? 'declined';
+    const reason = result.status === 'AUTHORIZED' ? 'amount_mismatch' : (result.reason ?? 'declined');
     await markPaymentFailed(db, orderId, result.paymentId, reason);
     await releaseStock(db, order.lines);
     answer = answerForOrder({ ...base, status: 'PAYMENT_FAILED', declineReason: reason });
   }
   await storeAnswerForOrder(db, orderId, answer);
-  return { answer, published: result.status === 'AUTHORIZED' };
+  return { answer, published: authorised };
 }

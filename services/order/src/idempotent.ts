@@ -25,6 +25,8 @@ export interface IdempotentRun {
   attempt(claim: KeyClaim | undefined): Promise<CheckoutAnswer>;
   /** The answer for an error that is a refusal (stored for the key), undefined for a fault (re-thrown). */
   refusal(error: unknown): CheckoutAnswer | undefined;
+  /** Whether a refusal stands for good (stored as the key's answer) or may change (the key is freed). */
+  lasting(error: unknown): boolean;
 }
 
 export async function runIdempotently(run: IdempotentRun): Promise<CheckoutAnswer> {
@@ -61,7 +63,8 @@ export async function runIdempotently(run: IdempotentRun): Promise<CheckoutAnswe
         throw error;
       }
       recordFailure(span, error);
-      if (claim) await storeAnswer(pool, claim.key, claim.token, answer);
+      if (claim && run.lasting(error)) await storeAnswer(pool, claim.key, claim.token, answer);
+      else if (claim) await releaseKey(pool, claim.key, claim.token).catch(() => undefined);
       return answer;
     }
   }

@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     url: config.RABBITMQ_URL,
     prefetch: config.RABBITMQ_PREFETCH,
     deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    confirmTimeoutMs: config.RABBITMQ_CONFIRM_TIMEOUT_MS,
+    outagePollMs: config.CONSUMER_OUTAGE_POLL_MS,
     logger,
   });
   const relay = startOutboxRelay({ pool, broker, logger });
@@ -31,7 +33,8 @@ async function main(): Promise<void> {
     pool,
     relay,
     logger,
-    payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS }),
+    payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS, internalToken: config.INTERNAL_TOKEN }),
+    reconcileAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
     scenarios: { nPlusOne: switches['n-plus-one'].enabled, poolStarvation: switches['pool-starvation'].enabled },
   };
   await consumeShipmentEvents(broker, pool, logger);
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    internalToken: config.INTERNAL_TOKEN,
     database: { name: 'order', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],

@@ -39,15 +39,17 @@ interface OrderRow {
   shipped_at: Date | null;
 }
 
+/** Writes the order PENDING with its lines; false (nothing written) when an order with this id exists. */
 export async function insertOrder(
   db: Queryable,
-  order: { customerId: string; cart: PricedCart; traceId: string | undefined },
-): Promise<string> {
-  const { rows } = await db.query<{ id: string }>(
-    'INSERT INTO orders (customer_id, status, total, trace_id) VALUES ($1, $2, $3, $4) RETURNING id',
-    [order.customerId, 'PENDING', order.cart.total, order.traceId ?? null],
+  order: { id: string; customerId: string; cart: PricedCart; traceId: string | undefined },
+): Promise<boolean> {
+  const inserted = await db.query(
+    'INSERT INTO orders (id, customer_id, status, total, trace_id) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING',
+    [order.id, order.customerId, 'PENDING', order.cart.total, order.traceId ?? null],
   );
-  const id = rows[0]!.id;
+  if (inserted.rowCount !== 1) return false;
+  const id = order.id;
   const { lines } = order.cart;
   await db.query(
     `INSERT INTO order_items (order_id, line, product_id, sku, quantity, unit_price)
@@ -63,7 +65,12 @@ export async function insertOrder(
       lines.map((line) => line.unitPrice),
     ],
   );
-  return id;
+  return true;
+}
+
+/** Marks the moment a PENDING order is left for recovery: its staleness counts from here (its commit). */
+export async function touchPending(db: Queryable, orderId: string): Promise<void> {
+  await db.query("UPDATE orders SET updated_at = clock_timestamp() WHERE id = $1 AND status = 'PENDING'", [orderId]);
 }
 
 export interface PendingOrder {
@@ -109,6 +116,18 @@ export async function markPaymentFailed(db: Queryable, orderId: string, paymentI
   );
 }
 
+/** Status, payment and total of the given orders (absent ids are not in the map): the reconciliation's view. */
+export async function paymentsOfOrders(
+  db: Queryable,
+  orderIds: readonly string[],
+): Promise<Map<string, { status: OrderStatus; paymentId: string | null; total: number }>> {
+  const { rows } = await db.query<{ id: string; status: OrderStatus; payment_id: string | null; total: number }>(
+    'SELECT id, status, payment_id, total FROM orders WHERE id = ANY($1::uuid[])',
+    [orderIds],
+  );
+  return new Map(rows.map((row) => [row.id, { status: row.status, paymentId: row.payment_id, total: row.total }]));
+}
+
 /** Applies a shipment once: a redelivered shipment.created finds the order SHIPPED and changes nothing. */
 export async function markShipped(
   db: Queryable,
@@ -124,11 +143,15 @@ export async function markShipped(
   return rows[0] ? 'already' : 'missing';
 }
 
-/** Orders stuck in PENDING (their checkout died mid-way), oldest first. */
+/**
+ * Orders stuck in PENDING (their checkout died mid-way), oldest first. Staleness counts from the last
+ * change (touchPending), not from the transaction that created the order: with pool-starvation that
+ * transaction spans the payment call, so created_at is older than the commit.
+ */
 export async function stalePendingOrders(db: Queryable, olderThanSeconds: number, limit: number): Promise<string[]> {
   const { rows } = await db.query<{ id: string }>(
     `SELECT id FROM orders
-      WHERE status = 'PENDING' AND created_at < now() - make_interval(secs => $1)
+      WHERE status = 'PENDING' AND greatest(created_at, updated_at) < now() - make_interval(secs => $1)
       ORDER BY created_at LIMIT $2`,
     [olderThanSeconds, limit],
   );

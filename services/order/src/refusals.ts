@@ -7,3 +7,11 @@ export class UnknownCustomerError extends Error {
     this.name = 'UnknownCustomerError';
   }
 }
+
+/** The attempt's order exists although its Idempotency-Key is not known (the key expired and was used again). */
+export class KeyReusedError extends Error {
+  constructor() {
+    super('this Idempotency-Key was used for an earlier order');
+    this.name = 'KeyReusedError';
+  }
+}

@@ -2,7 +2,7 @@
 import type { Broker } from '@tracecart/messaging';
 import { PoisonMessageError, queues } from '@tracecart/messaging';
 import type { Logger } from '@tracecart/logger';
-import { waitForDatabase, type Pool } from '@tracecart/postgres';
+import { databaseOutage, type Pool } from '@tracecart/postgres';
 import { annotate } from '@tracecart/telemetry';
 import { markShipped } from './orders-repo';
 
@@ -15,6 +15,6 @@ export async function consumeShipmentEvents(broker: Broker, pool: Pool, logger: 
       if (outcome === 'missing') throw new PoisonMessageError(`shipment for unknown order ${event.orderId}`);
       logger.debug({ orderId: event.orderId, outcome }, 'shipment applied');
     },
-    (error) => waitForDatabase(pool, error),
+    databaseOutage(pool),
   );
 }

@@ -1,12 +1,16 @@
 /**
  * The typed client other services use to call payment. Payment is idempotent per order, so a call that
- * failed on the network or with a 5xx is safely retried. Each call names its client span by the route
- * template it calls (`POST /payments`, `GET /payments/orders/:orderId`), the same routes payment serves.
+ * failed on the network or with a 5xx is safely retried. Every call carries the internal credential, and
+ * names its client span by the route template it calls (`POST /payments`, `GET /payments/orders/:orderId`),
+ * the same routes payment serves.
  */
 import { withUrlTemplate } from '@tracecart/telemetry';
-import type { PaymentRequest, PaymentResult } from './payment-request';
+import type { DeclineRequest, PaymentRequest, PaymentResult, UnreconciledPayment } from './payment-request';
 
-export type { PaymentRequest, PaymentResult };
+export type { DeclineRequest, PaymentRequest, PaymentResult, UnreconciledPayment };
+
+/** The header payment checks on every call (INTERNAL_TOKEN); written here so the client needs no http package. */
+const INTERNAL_TOKEN_HEADER = 'x-tracecart-internal-token';
 
 export class PaymentUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -27,26 +31,46 @@ export interface PaymentClient {
   authorize(request: PaymentRequest): Promise<PaymentResult>;
   /** What payment recorded for an order, or undefined when it never saw the order. */
   findByOrder(orderId: string): Promise<PaymentResult | undefined>;
+  /** Claims an outcome for an order: DECLINED with the reason unless payment already decided; returns what stands. */
+  declineIfUndecided(orderId: string, request: DeclineRequest): Promise<PaymentResult>;
+  /** Authorisations not reconciled yet, unanswered for `quietSeconds`. */
+  unreconciled(quietSeconds: number): Promise<UnreconciledPayment[]>;
+  /** Keeps the authorisations of committed orders, voids the others (a void re-checks the quiet time). */
+  reconcile(keep: string[], voids: string[], quietSeconds: number): Promise<{ kept: number; voided: number }>;
 }
 
 export interface PaymentClientOptions {
   baseUrl: string;
   timeoutMs: number;
+  /** INTERNAL_TOKEN, which payment requires of its callers. */
+  internalToken: string;
   attempts?: number;
 }
 
-export function createPaymentClient({ baseUrl, timeoutMs, attempts = 2 }: PaymentClientOptions): PaymentClient {
+export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = 2 }: PaymentClientOptions): PaymentClient {
   const url = new URL('/payments', baseUrl).toString();
+  const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken };
 
-  async function once(request: PaymentRequest): Promise<PaymentResult> {
-    const response = await withUrlTemplate('/payments', () =>
-      fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(request),
+  async function call(template: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
+    return withUrlTemplate(template, () =>
+      fetch(new URL(path, baseUrl), {
+        method: init.method ?? 'GET',
+        headers,
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
         signal: AbortSignal.timeout(timeoutMs),
       }),
     );
+  }
+
+  async function json<T>(response: Response): Promise<T> {
+    if (response.ok) return (await response.json()) as T;
+    const detail = ((await response.json().catch(() => undefined)) as { error?: string } | undefined)?.error ?? 'no JSON body';
+    if (response.status >= 500) throw new PaymentUnavailableError(`payment answered ${response.status} (${detail})`);
+    throw new Error(`payment refused the request: ${response.status} (${detail})`);
+  }
+
+  async function once(request: PaymentRequest): Promise<PaymentResult> {
+    const response = await call('/payments', '/payments', { method: 'POST', body: request });
     const body = (await response.json().catch(() => undefined)) as PaymentResult | { error?: string } | undefined;
     if ((response.status === 200 || response.status === 201 || response.status === 402) && body && 'status' in body) {
       return body;
@@ -58,12 +82,18 @@ export function createPaymentClient({ baseUrl, timeoutMs, attempts = 2 }: Paymen
 
   return {
     async findByOrder(orderId) {
-      const response = await withUrlTemplate('/payments/orders/:orderId', () =>
-        fetch(new URL(`/payments/orders/${encodeURIComponent(orderId)}`, baseUrl), { signal: AbortSignal.timeout(timeoutMs) }),
-      );
+      const response = await call('/payments/orders/:orderId', `/payments/orders/${encodeURIComponent(orderId)}`);
       if (response.status === 404) return undefined;
-      if (!response.ok) throw new PaymentUnavailableError(`payment answered ${response.status}`);
-      return (await response.json()) as PaymentResult;
+      return json<PaymentResult>(response);
+    },
+    async declineIfUndecided(orderId, request) {
+      return json<PaymentResult>(await call('/payments/orders/:orderId/decline-if-undecided', `/payments/orders/${encodeURIComponent(orderId)}/decline-if-undecided`, { method: 'POST', body: request }));
+    },
+    async unreconciled(quietSeconds) {
+      return json<UnreconciledPayment[]>(await call('/payments/unreconciled', `/payments/unreconciled?quietSeconds=${quietSeconds}`));
+    },
+    async reconcile(keep, voids, quietSeconds) {
+      return json<{ kept: number; voided: number }>(await call('/payments/reconciliations', '/payments/reconciliations', { method: 'POST', body: { keep, void: voids, quietSeconds } }));
     },
     async authorize(request) {
       let lastError: unknown;

@@ -22,12 +22,14 @@ async function main(): Promise<void> {
     bodyLimit: config.HTTP_BODY_LIMIT,
     database: { name: 'payment', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool) },
+    internalToken: config.INTERNAL_TOKEN,
     routers: [
       paymentRoutes({
         pool,
         logger,
         missingIndex: missingIndex.enabled,
         eventLoopBlock: eventLoopBlock.enabled,
+        internalToken: config.INTERNAL_TOKEN,
         partners: createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS }),
       }),
       scenarioRoutes({ 'missing-index': missingIndex, 'event-loop-block': eventLoopBlock }, config.SCENARIO_TOKEN),

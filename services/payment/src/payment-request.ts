@@ -1,4 +1,4 @@
-/** The body of `POST /payments`, validated. Shared with the typed client so both sides agree. */
+/** The bodies of payment's endpoints, validated. Shared with the typed client so both sides agree. */
 import { z } from 'zod';
 import { identifier } from '@tracecart/http';
 
@@ -6,7 +6,7 @@ export const paymentRequestSchema = z
   .object({
     orderId: z.uuid(),
     customerId: identifier(64),
-    amount: z.number().nonnegative().max(1_000_000).multipleOf(0.01),
+    amount: z.number().positive().max(1_000_000).multipleOf(0.01),
     currency: z.literal('EUR').default('EUR'),
     method: z.literal('card'),
     token: z.string().regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'must look like tok_xxx'),
@@ -19,6 +19,42 @@ export type PaymentRequest = z.input<typeof paymentRequestSchema>;
 export interface PaymentResult {
   paymentId: string;
   orderId: string;
-  status: 'AUTHORIZED' | 'DECLINED';
+  /** VOIDED: authorised once, then released because no order committed with it. */
+  status: 'AUTHORIZED' | 'DECLINED' | 'VOIDED';
   reason: string | null;
+  /** The authorised (or declined) amount: the order checks it against its total. */
+  amount: number;
+}
+
+/** `POST /payments/orders/:orderId/decline-if-undecided`: the recovery sweeper claims an outcome. */
+export const declineRequestSchema = z
+  .object({
+    customerId: identifier(64),
+    amount: z.number().positive().max(1_000_000).multipleOf(0.01),
+    reason: z.string().regex(/^[a-z_]{1,64}$/),
+  })
+  .strict();
+
+export type DeclineRequest = z.input<typeof declineRequestSchema>;
+
+/** How long an authorisation must have gone unanswered before reconciliation may void it. */
+export const quietSecondsSchema = z.coerce.number().int().min(5).max(86_400);
+
+/** `POST /payments/reconciliations`: authorisations that belong to committed orders, and ones to void. */
+export const reconciliationSchema = z
+  .object({
+    keep: z.array(z.uuid()).max(500),
+    void: z.array(z.uuid()).max(500),
+    quietSeconds: quietSecondsSchema,
+  })
+  .strict();
+
+export type Reconciliation = z.input<typeof reconciliationSchema>;
+
+/** An authorisation awaiting reconciliation, as `GET /payments/unreconciled` lists it. */
+export interface UnreconciledPayment {
+  paymentId: string;
+  orderId: string;
+  customerId: string;
+  amount: number;
 }

@@ -1,16 +1,23 @@
-/** HTTP handlers of the payment service. */
+/** HTTP handlers of the payment service: every one is for the order service, behind the internal credential. */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '@tracecart/logger';
-import { HttpError, validationError } from '@tracecart/http';
+import { HttpError, requireInternalCredential, validationError } from '@tracecart/http';
 import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
 import type { Pool } from '@tracecart/postgres';
 import { scenarioAttribute } from '@tracecart/scenarios';
 import { annotate, inSpan, recordFailure, serverSpan } from '@tracecart/telemetry';
 import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
-import { paymentRequestSchema, type PaymentResult } from './payment-request';
-import { findByOrder, recentActivity, recordPayment, type Payment } from './payments-repo';
+import {
+  declineRequestSchema,
+  paymentRequestSchema,
+  quietSecondsSchema,
+  reconciliationSchema,
+  type PaymentResult,
+  type UnreconciledPayment,
+} from './payment-request';
+import { declineIfUndecided, findByOrder, markAnswered, recentActivity, recordPayment, reconcile, unreconciled, type Payment } from './payments-repo';
 import { riskScore } from './risk-score';
 
 export interface PaymentRoutesOptions {
@@ -22,14 +29,23 @@ export interface PaymentRoutesOptions {
   partners: PartnersClient;
   /** Whether the event-loop-block pathology is on: the risk table is rebuilt on the loop per payment. */
   eventLoopBlock: () => boolean;
+  /** INTERNAL_TOKEN: the credential the order service's client sends. */
+  internalToken: string;
 }
 
 function toResult(payment: Payment): PaymentResult {
-  return { paymentId: payment.id, orderId: payment.orderId, status: payment.status, reason: payment.declineReason };
+  return { paymentId: payment.id, orderId: payment.orderId, status: payment.status, reason: payment.declineReason, amount: payment.amount };
 }
 
-export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopBlock }: PaymentRoutesOptions): Router {
+/** The same order asked again with another amount or customer: not a retry, a conflict. */
+function conflictWith(earlier: Payment, request: { customerId: string; amount: number }): HttpError | undefined {
+  if (earlier.customerId === request.customerId && earlier.amount === request.amount) return undefined;
+  return new HttpError(409, 'payment_conflict', `order ${earlier.orderId} was already paid for with another amount or customer`);
+}
+
+export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopBlock, internalToken }: PaymentRoutesOptions): Router {
   const router = Router();
+  router.use('/payments', requireInternalCredential(internalToken));
 
   router.post('/payments', async (request, response) => {
     const parsed = paymentRequestSchema.safeParse(request.body);
@@ -38,8 +54,13 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
     annotate({ 'app.order.id': body.orderId, 'app.customer.id': body.customerId });
     const earlier = await findByOrder(pool, body.orderId);
     if (earlier) {
-      annotate({ 'app.payment.status': earlier.status, 'app.payment.replayed': true });
-      response.status(200).json(toResult(earlier));
+      const conflict = conflictWith(earlier, body);
+      if (conflict) throw conflict;
+    }
+    if (earlier && earlier.status !== 'VOIDED') {
+      const payment = (await markAnswered(pool, body.orderId)) ?? earlier;
+      annotate({ 'app.payment.status': payment.status, 'app.payment.replayed': true });
+      response.status(200).json(toResult(payment));
       return;
     }
     const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
@@ -65,6 +86,8 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
       status: reason ? 'DECLINED' : 'AUTHORIZED',
       declineReason: reason,
     });
+    const conflict = conflictWith(payment, body);
+    if (conflict) throw conflict;
     annotate({ 'app.payment.status': payment.status, 'app.payment.id': payment.id });
     if (payment.status === 'DECLINED') {
       recordFailure(serverSpan(), new PaymentDeclinedError(payment.declineReason ?? 'declined'));
@@ -77,11 +100,41 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
   });
 
   router.get('/payments/orders/:orderId', async (request, response) => {
-    const orderId = String(request.params.orderId);
-    if (!uuid.safeParse(orderId).success) throw new HttpError(400, 'invalid_request', 'orderId: Invalid UUID', { field: 'orderId' });
+    const orderId = orderIdParameter(request.params.orderId);
     const payment = await findByOrder(pool, orderId);
     if (!payment) throw new HttpError(404, 'not_found', `no payment for order ${orderId}`);
     response.json(toResult(payment));
+  });
+
+  router.post('/payments/orders/:orderId/decline-if-undecided', async (request, response) => {
+    const orderId = orderIdParameter(request.params.orderId);
+    const parsed = declineRequestSchema.safeParse(request.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const payment = await declineIfUndecided(pool, { orderId, currency: 'EUR', ...parsed.data });
+    annotate({ 'app.order.id': orderId, 'app.payment.status': payment.status });
+    response.json(toResult(payment));
+  });
+
+  router.get('/payments/unreconciled', async (request, response) => {
+    const quiet = quietSecondsSchema.safeParse(request.query.quietSeconds);
+    if (!quiet.success) throw new HttpError(400, 'invalid_request', 'quietSeconds: an integer from 5 to 86400', { field: 'quietSeconds' });
+    const payments = await unreconciled(pool, quiet.data, 200);
+    const listed: UnreconciledPayment[] = payments.map((payment) => ({
+      paymentId: payment.id,
+      orderId: payment.orderId,
+      customerId: payment.customerId,
+      amount: payment.amount,
+    }));
+    response.json(listed);
+  });
+
+  router.post('/payments/reconciliations', async (request, response) => {
+    const parsed = reconciliationSchema.safeParse(request.body);
+    if (!parsed.success) throw validationError(parsed.error);
+    const { keep, void: voids, quietSeconds } = parsed.data;
+    const outcome = await reconcile(pool, keep, voids, quietSeconds);
+    if (outcome.voided > 0) logger.warn({ voided: outcome.voided }, 'voided authorisations whose order never committed');
+    response.json(outcome);
   });
 
   return router;
@@ -98,4 +151,10 @@ async function authoriseWithCardNetwork(partners: PartnersClient, orderId: strin
     if (error instanceof PartnerUnavailableError) throw new HttpError(503, 'card_network_unavailable', 'the card network did not answer; retry shortly');
     throw error;
   }
+}
+
+function orderIdParameter(value: unknown): string {
+  const orderId = String(value);
+  if (!uuid.safeParse(orderId).success) throw new HttpError(400, 'invalid_request', 'orderId: Invalid UUID', { field: 'orderId' });
+  return orderId;
 }

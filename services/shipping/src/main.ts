@@ -19,6 +19,8 @@ async function main(): Promise<void> {
     url: config.RABBITMQ_URL,
     prefetch: config.RABBITMQ_PREFETCH,
     deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    confirmTimeoutMs: config.RABBITMQ_CONFIRM_TIMEOUT_MS,
+    outagePollMs: config.CONSUMER_OUTAGE_POLL_MS,
     logger,
   });
   const relay = startOutboxRelay({ pool, broker, logger });
@@ -28,6 +30,7 @@ async function main(): Promise<void> {
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
+    internalToken: config.INTERNAL_TOKEN,
     database: { name: 'shipping', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [shippingRoutes(pool), scenarioRoutes({ 'lock-contention': lockContention }, config.SCENARIO_TOKEN)],

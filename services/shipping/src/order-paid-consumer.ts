@@ -2,7 +2,7 @@
 import type { Logger } from '@tracecart/logger';
 import { queues, type Broker, type OutboxRelay } from '@tracecart/messaging';
 import type { PartnersClient } from '@tracecart/partners/client';
-import { waitForDatabase, type Pool } from '@tracecart/postgres';
+import { databaseOutage, type Pool } from '@tracecart/postgres';
 import { annotate } from '@tracecart/telemetry';
 import type { Carrier } from './carrier-choice';
 import { createShipment } from './create-shipment';
@@ -27,6 +27,6 @@ export async function consumeOrderPaid({ broker, pool, relay, logger, carriers, 
       if (outcome.created) relay.kick();
       logger.info({ orderId: event.orderId, shipmentId: outcome.shipmentId, created: outcome.created }, 'order.paid handled');
     },
-    (error) => waitForDatabase(pool, error),
+    databaseOutage(pool),
   );
 }

@@ -42,6 +42,11 @@ export const configSchema = z.object({
   HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
   /** How long order waits for payment before giving up on one attempt. */
   PAYMENT_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * Order's recovery sweeper voids an authorisation whose order never committed once payment has not
+   * answered anyone about it for this long; a checkout that cannot commit within half of it gives up (503).
+   */
+  PAYMENT_RECONCILE_AFTER_SECONDS: z.coerce.number().int().min(10).max(86_400).default(60),
 
   POSTGRES_HOST: z.string().min(1).default('localhost'),
   POSTGRES_PORT: port.default(5432),
@@ -59,9 +64,21 @@ export const configSchema = z.object({
   RABBITMQ_PREFETCH: positiveInt.default(10),
   /** Failed deliveries of one message before it is dead-lettered (RabbitMQ x-delivery-limit): it is tried at most this + 1 times. */
   RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
+  /** How long a publish waits for RabbitMQ's confirm before it fails (and is retried later by the outbox). */
+  RABBITMQ_CONFIRM_TIMEOUT_MS: positiveInt.default(5000),
+  /**
+   * While a consumer's database is down, how often it checks whether it is back. The message waits in
+   * the consumer meanwhile: an outage of any length spends none of its RABBITMQ_DELIVERY_LIMIT.
+   */
+  CONSUMER_OUTAGE_POLL_MS: positiveInt.default(1000),
 
   /** Bearer token that the scenario switch endpoints require. A demo default; set your own outside a workshop. */
   SCENARIO_TOKEN: z.string().min(8).default('tracecart-demo-token'),
+  /**
+   * Shared secret of service-to-service calls (order -> payment) and of `/internal/telemetry` from
+   * another host, sent as `x-tracecart-internal-token`. A demo default; set your own outside a workshop.
+   */
+  INTERNAL_TOKEN: z.string().min(16).default('tracecart-internal-demo-token'),
   /** `on` starts every pathology switched on (the default, so a fresh stack shows problems), `off` the reverse. */
   SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
   /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */

@@ -2,6 +2,7 @@
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '@tracecart/logger';
 import { eventLoopDelayAttributes, serverSpan, spanCounts } from '@tracecart/telemetry';
+import { loopbackOrInternalCredential } from './credentials';
 import { jsonErrorHandler, notFound, type DatabaseOutage } from './errors';
 
 export type ReadinessCheck = () => Promise<boolean>;
@@ -14,9 +15,11 @@ export interface AppOptions {
   routers: Router[];
   /** The service's database, if it has one: errors that mean it is down are answered 503 database_unavailable. */
   database?: DatabaseOutage;
+  /** INTERNAL_TOKEN: `/internal/telemetry` answers loopback callers and holders of this token only. */
+  internalToken: string;
 }
 
-export function createApp({ logger, bodyLimit, readiness, routers, database }: AppOptions): Express {
+export function createApp({ logger, bodyLimit, readiness, routers, database, internalToken }: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -32,7 +35,7 @@ export function createApp({ logger, bodyLimit, readiness, routers, database }: A
     response.status(ready ? 200 : 503).json({ ready, checks });
   });
   // Spans started, ended and exported by this process: the benchmark compares them with Jaeger's count.
-  app.get('/internal/telemetry', (_request, response) => {
+  app.get('/internal/telemetry', loopbackOrInternalCredential(internalToken), (_request, response) => {
     response.json(spanCounts());
   });
   eventLoopDelayAttributes(); // starts measuring

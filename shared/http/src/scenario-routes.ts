@@ -3,10 +3,10 @@
  * with `{"enabled": true|false}` switches one at run time. Changing a switch needs
  * `Authorization: Bearer <SCENARIO_TOKEN>`.
  */
-import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import { z } from 'zod';
 import { isPathologyName, pathology, type PathologyName } from '@tracecart/scenarios';
+import { sameSecret } from './credentials';
 import { HttpError, validationError } from './errors';
 
 export interface ScenarioSwitch {
@@ -16,12 +16,6 @@ export interface ScenarioSwitch {
 }
 
 export type ScenarioSwitches = Partial<Record<PathologyName, ScenarioSwitch>>;
-
-function sameSecret(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 export function requireToken(token: string): RequestHandler {
   return (request, _response, next) => {

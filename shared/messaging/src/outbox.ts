@@ -83,19 +83,20 @@ export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize
         [batchSize],
       );
       const published: string[] = [];
-      try {
-        await Promise.all(
-          rows.map(async (row) => {
-            const origin = propagation.extract(ROOT_CONTEXT, row.trace_context);
-            // The stored context also goes into the headers, so it travels even with instrumentation off.
-            await context.with(origin, () => broker.publish(row.routing_key, row.payload, row.trace_context));
-            published.push(row.id);
-          }),
-        );
-      } finally {
-        if (published.length > 0) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [published]);
-        await client.query('COMMIT');
-      }
+      // Every publish settles (each bounded by the broker's confirm timeout) before the published rows are
+      // deleted: a failure of one row must not leave the rows that did publish to be published again.
+      const outcomes = await Promise.allSettled(
+        rows.map(async (row) => {
+          const origin = propagation.extract(ROOT_CONTEXT, row.trace_context);
+          // The stored context also goes into the headers, so it travels even with instrumentation off.
+          await context.with(origin, () => broker.publish(row.routing_key, row.payload, row.trace_context));
+          published.push(row.id);
+        }),
+      );
+      if (published.length > 0) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [published]);
+      await client.query('COMMIT');
+      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+      if (failed) throw failed.reason;
       return rows.length;
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

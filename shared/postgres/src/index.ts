@@ -3,14 +3,14 @@ export {
   resizePool,
   isDatabaseUnavailable,
   ping,
-  waitForDatabase,
+  databaseOutage,
   connectionSettings,
   type Pool,
   type PoolClient,
   type PoolOptions,
   type Queryable,
 } from './pool';
-export { withTransaction } from './transaction';
+export { withTransaction, withRetriedTransaction, isTransientConflict } from './transaction';
 export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
 export { ensureDatabase, migrate } from './migrations';
 export { openDatabase } from './database';

@@ -103,14 +103,9 @@ export async function ping(pool: pg.Pool): Promise<boolean> {
 }
 
 /**
- * Before a failed message is handed back to the broker: when the database is down, wait (bounded)
- * for it to return, so an outage does not burn the message's delivery attempts; otherwise pause briefly.
+ * For a queue consumer: "the database is down" is an outage to wait out (the message is kept, no
+ * delivery counted), not a failure of the message. Shaped as @tracecart/messaging's DependencyOutage.
  */
-export async function waitForDatabase(pool: pg.Pool, error: unknown, maxWaitMs = 30_000): Promise<void> {
-  if (!isDatabaseUnavailable(error)) {
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    return;
-  }
-  const deadline = Date.now() + maxWaitMs;
-  while (Date.now() < deadline && !(await ping(pool))) await new Promise((resolve) => setTimeout(resolve, 500));
+export function databaseOutage(pool: pg.Pool): { isOutage(error: unknown): boolean; available(): Promise<boolean> } {
+  return { isOutage: isDatabaseUnavailable, available: () => ping(pool) };
 }

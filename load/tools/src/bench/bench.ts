@@ -95,11 +95,11 @@ async function settledCounts(
   timeoutMs = 120_000,
 ): Promise<{ counts: Record<ServiceName, SpanCounts>; settled: boolean }> {
   const deadline = Date.now() + timeoutMs;
-  let last = await allSpanCounts(serviceUrls(config));
+  let last = await allSpanCounts(serviceUrls(config), config.INTERNAL_TOKEN);
   let stillSince = Date.now();
   while (Date.now() < deadline) {
     await sleep(250);
-    const now = await allSpanCounts(serviceUrls(config));
+    const now = await allSpanCounts(serviceUrls(config), config.INTERNAL_TOKEN);
     const changed = serviceNames.some((service) => now[service].ended !== last[service].ended);
     const open = serviceNames.some((service) => now[service].started !== now[service].ended);
     if (changed || open) stillSince = Date.now();
