@@ -172,12 +172,20 @@ describe('the repository holds no secrets', () => {
     return /\.test\.ts$/.test(file) && (/(^|-)(test|not-the|wrong|fake)(-|$)/.test(value) || value === '4111111111111111');
   }
 
-  /** An unquoted value that is code, not a literal: config.X, z.string(, process.env.X, ENV_NAME, a type name, `${...}`. */
-  function isCode(value: string): boolean {
+  /**
+   * An unquoted value that is code, not a literal: config.X, z.string(, process.env.X, ENV_NAME, a type name,
+   * `${...}`, an indexed or typed name (tokens[at]!, Token[]); in TypeScript or JavaScript any bare identifier
+   * (a variable such as internalToken), where in .env or YAML an unquoted word is a literal value.
+   */
+  function isCode(file: string, value: string): boolean {
     if (/^(new|await|typeof|function|async)$/.test(value) || (value.startsWith('`') && value.includes('${'))) return true;
-    if (!/^[A-Za-z_$][\w$]*(\.[\w$]+)*(\(.*)?$/.test(value)) return false;
-    return value.includes('.') || value.includes('(') || /^[A-Z][A-Z0-9_]*$/.test(value) || /^(true|false|null|undefined|string|number|boolean)$/.test(value);
+    if (!/^[A-Za-z_$][\w$]*(\.[\w$]+)*(\(.*|\[.*)?!?$/.test(value)) return false;
+    if (/\.(c|m)?[jt]s$/.test(file)) return true;
+    return value.includes('.') || value.includes('(') || value.includes('[') || /^[A-Z][A-Z0-9_]*$/.test(value) || /^(true|false|null|undefined|string|number|boolean)$/.test(value);
   }
+
+  /** What a name says is not a credential itself: the name of a header that carries one, or a URL path. */
+  const namesNoValue = (key: string, value: string) => /(_header|header)["']?\s*[:=]$/i.test(key) || value.startsWith('/');
 
   it('no private keys, AWS-style keys, or passwords other than the documented demo defaults', () => {
     const findings: string[] = [];
@@ -196,7 +204,8 @@ describe('the repository holds no secrets', () => {
           isPlaceholder(value) ||
           tooShort(value) ||
           isTestFixture(file, value) ||
-          (quoted === undefined && isCode(value));
+          namesNoValue(match[0].slice(0, match[0].search(/[:=]/) + 1), value) ||
+          (quoted === undefined && isCode(file, value));
         if (!fine) findings.push(`${file}: ${match[0].slice(0, 80)}`);
       }
       for (const match of text.matchAll(credentialsInUrl)) {

@@ -11,6 +11,7 @@ async function main(): Promise<void> {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: {},
+    internalToken: config.INTERNAL_TOKEN,
     routers: [partnerRoutes({ quoteMs: config.PARTNERS_QUOTE_LATENCY_MS, authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS })],
   });
   const server = await listen(app, config.PARTNERS_PORT, logger);

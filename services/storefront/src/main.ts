@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     bodyLimit: INTAKE_BODY_LIMIT,
     // The shop itself is ready when it serves its page; the page says when order or Jaeger is down.
     readiness: {},
+    internalToken: config.INTERNAL_TOKEN,
     routers: [
       pageRoutes({ jaegerUiUrl: config.JAEGER_UI_URL, labUrl: config.LAB_URL }),
       shopRoutes({ order: createOrderClient(config.ORDER_URL), jaegerQueryUrl: config.JAEGER_QUERY_URL }),

@@ -88,6 +88,7 @@ async function intakeServer(requestsPerMinute?: number) {
     logger: createLogger('test', 'silent'),
     bodyLimit: INTAKE_BODY_LIMIT,
     readiness: {},
+    internalToken: 'test-internal-token',
     routers: [otlpIntake('http://127.0.0.1:9', requestsPerMinute)],
   });
   const server = app.listen(0, '127.0.0.1');
