@@ -221,7 +221,7 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
     for (const span of found) if (!span.parentSpanId) traceIds.add(span.traceId);
   }
   options.log(`  ${emitted} spans emitted; counting them in Jaeger over ${traceIds.size} traces (${traceIds.size - checkoutTraces} not checkouts)`);
-  const counted = await countSpansInJaeger(jaeger, [...traceIds], emitted);
+  const counted = await countSpansInJaeger(jaeger, [...traceIds], emitted, Object.values(serviceKey));
   options.log(`  ${counted.spans} spans in Jaeger (${counted.passes} passes)`);
   return {
     checkouts: options.lossCount,

@@ -12,7 +12,7 @@ export interface JaegerCount {
   byService: Record<string, number>;
 }
 
-async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], concurrency: number): Promise<JaegerCount> {
+async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], concurrency: number, services: ReadonlySet<string>): Promise<JaegerCount> {
   let next = 0;
   let spans = 0;
   let found = 0;
@@ -26,7 +26,7 @@ async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], conc
       // A span id seen twice (a duplicate delivery to storage) counts once.
       const ids = new Set<string>();
       for (const span of trace) {
-        if (span.traceId !== id || ids.has(span.spanId)) continue;
+        if (span.traceId !== id || ids.has(span.spanId) || !services.has(span.service)) continue;
         ids.add(span.spanId);
         spans += 1;
         byService[span.service] = (byService[span.service] ?? 0) + 1;
@@ -38,18 +38,22 @@ async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], conc
 }
 
 /**
- * Counts until the total reaches `expected` or stops growing between passes (spans may still be in
- * flight through batch processors when the first pass runs).
+ * Counts the spans of the given services (those whose emitted spans the bench counted: the partners
+ * stand-in's spans share the checkout traces but are a third party's, not ours) until the total reaches
+ * `expected` or stops growing between passes (spans may still be in flight through batch processors when
+ * the first pass runs).
  */
 export async function countSpansInJaeger(
   jaeger: JaegerClient,
   traceIds: readonly string[],
   expected: number,
+  services: readonly string[],
   { concurrency = 8, passes = 4, pauseMs = 3_000 } = {},
 ): Promise<JaegerCount & { passes: number }> {
+  const counted = new Set(services);
   let last: JaegerCount | undefined;
   for (let pass = 1; pass <= passes; pass += 1) {
-    const count = await countOnce(jaeger, traceIds, concurrency);
+    const count = await countOnce(jaeger, traceIds, concurrency, counted);
     if (count.spans >= expected || (last && count.spans === last.spans)) return { ...count, passes: pass };
     last = count;
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
