@@ -17,6 +17,14 @@ export const configSchema = z.object({
   ORDER_PORT: port.default(8080),
   PAYMENT_PORT: port.default(8081),
   SHIPPING_PORT: port.default(8082),
+  /** The shop (services/storefront): its web page, its API proxy to order, its intake of browser spans. */
+  STOREFRONT_PORT: port.default(8083),
+  /** The address the shop binds: loopback unless a container needs every interface. */
+  STOREFRONT_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Where a browser reaches the shop (tests, links from Jaeger's UI). */
+  STOREFRONT_URL: z.url().default('http://localhost:8083'),
+  /** Where a browser reaches the lab console; the shop links to it. */
+  LAB_URL: z.url().default('http://localhost:8084'),
   /** Where the order service reaches payment; the scenario CLI reaches each service the same way. */
   ORDER_URL: z.url().default('http://localhost:8080'),
   PAYMENT_URL: z.url().default('http://localhost:8081'),

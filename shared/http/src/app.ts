@@ -12,8 +12,8 @@ export interface AppOptions {
   /** Named dependencies that must answer for `/readyz` to say ready. */
   readiness: Record<string, ReadinessCheck>;
   routers: Router[];
-  /** The service's database: errors that mean it is down are answered 503 database_unavailable. */
-  database: DatabaseOutage;
+  /** The service's database (none for the shop): errors that mean it is down are answered 503 database_unavailable. */
+  database?: DatabaseOutage;
 }
 
 export function createApp({ logger, bodyLimit, readiness, routers, database }: AppOptions): Express {

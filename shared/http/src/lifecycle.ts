@@ -9,13 +9,15 @@ import type { Express } from 'express';
 import type { Logger } from '@tracecart/logger';
 import { shutdownTelemetry } from '@tracecart/telemetry';
 
-export function listen(app: Express, port: number, logger: Logger): Promise<Server> {
+/** Listens on `port`, on every interface unless `host` names one (e.g. loopback). */
+export function listen(app: Express, port: number, logger: Logger, host?: string): Promise<Server> {
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, (error?: Error) => {
+    const ready = (error?: Error) => {
       if (error) return reject(error);
-      logger.info({ port }, 'listening');
+      logger.info({ port, ...(host ? { host } : {}) }, 'listening');
       resolve(server);
-    });
+    };
+    const server = host ? app.listen(port, host, ready) : app.listen(port, ready);
     // Keep-alive longer than typical client pools' idle timeout, so clients never reuse a closed socket.
     server.keepAliveTimeout = 65_000;
     server.on('clientError', answerClientError);

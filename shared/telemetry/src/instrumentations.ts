@@ -9,8 +9,9 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
 
-// Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace.
-const probePaths = /^\/(healthz|readyz|internal\/telemetry)(\?|$)/;
+// Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace. Nor is
+// the shop's intake of browser spans (/otlp/v1/traces): each batch forwarded would make a trace of its own.
+const probePaths = /^\/(healthz|readyz|internal\/telemetry|otlp\/v1\/traces)(\?|$)/;
 
 export function isProbeRequest(request: IncomingMessage): boolean {
   return probePaths.test(request.url ?? '');
