@@ -58,6 +58,17 @@ pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 ensure_postgres_installed() { [ -n "$(pg_bin)" ] || apt_install postgresql postgresql-contrib; }
 ensure_rabbitmq_installed() { command -v rabbitmq-server >/dev/null || apt_install rabbitmq-server; }
 
+# Debian's prometheus package (2.42 on bookworm); without its recommends (node exporter). On a machine with
+# systemd the package starts a system-wide Prometheus on 9090: the stack runs its own, so that one is stopped.
+ensure_prometheus_installed() {
+  command -v prometheus >/dev/null && return
+  apt_install --no-install-recommends prometheus
+  if [ -d /run/systemd/system ] && systemctl is-active --quiet prometheus 2>/dev/null; then
+    say "Prometheus: stopping and disabling the system service Debian's package started (the stack runs its own)"
+    systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
+}
+
 # The Jaeger binary, built once with Go and cached outside the repo (first build: a few minutes).
 jaeger_binary() {
   local cached="$CACHE_DIR/jaeger-$JAEGER_COMMIT/jaeger"
@@ -114,6 +125,10 @@ apply_ports() {
   export JAEGER_QUERY_PORT="${JAEGER_QUERY_PORT:-$((16686 + o))}" JAEGER_GRPC_QUERY_PORT="${JAEGER_GRPC_QUERY_PORT:-$((16685 + o))}"
   export JAEGER_OTLP_HTTP_PORT="${JAEGER_OTLP_HTTP_PORT:-$((4318 + o))}" JAEGER_OTLP_GRPC_PORT="${JAEGER_OTLP_GRPC_PORT:-$((4317 + o))}"
   export JAEGER_HEALTH_PORT="${JAEGER_HEALTH_PORT:-$((13133 + o))}"
+  export JAEGER_SAMPLING_PORT="${JAEGER_SAMPLING_PORT:-$((5778 + o))}" JAEGER_METRICS_PORT="${JAEGER_METRICS_PORT:-$((8889 + o))}"
+  export PROMETHEUS_PORT="${PROMETHEUS_PORT:-$((9090 + o))}"
+  export PROMETHEUS_URL="${PROMETHEUS_URL:-http://localhost:$PROMETHEUS_PORT}"
+  export JAEGER_SAMPLING_URL="${JAEGER_SAMPLING_URL:-http://localhost:$JAEGER_SAMPLING_PORT}"
   export ORDER_URL="${ORDER_URL:-http://localhost:$ORDER_PORT}" PAYMENT_URL="${PAYMENT_URL:-http://localhost:$PAYMENT_PORT}"
   export SHIPPING_URL="${SHIPPING_URL:-http://localhost:$SHIPPING_PORT}"
   export STOREFRONT_URL="${STOREFRONT_URL:-http://localhost:$STOREFRONT_PORT}" LAB_URL="${LAB_URL:-http://localhost:${LAB_PORT:-$((8084 + o))}}"

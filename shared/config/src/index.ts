@@ -61,6 +61,10 @@ export const configSchema = z.object({
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
   OTEL_SDK_DISABLED: flag.default(false),
+  /** The standard head sampler; `parentbased_jaeger_remote` (read by @tracecart/telemetry) polls Jaeger's strategies. */
+  OTEL_TRACES_SAMPLER: z.string().min(1).optional(),
+  /** Jaeger's remote sampling endpoint, the default `endpoint` of parentbased_jaeger_remote. */
+  JAEGER_SAMPLING_URL: z.url().default('http://localhost:5778'),
   JAEGER_QUERY_URL: z.url().default('http://localhost:16686'),
   JAEGER_UI_URL: z.url().default('http://localhost:16686'),
 });

@@ -3,3 +3,4 @@ export { addDbQueryListener, type DbQuery, type DbQueryListener } from './db-hoo
 export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';
+export { createRemoteSampler, remoteSamplerSettings, normaliseStrategyResponse, isSamplingPoll, REMOTE_SAMPLER_NAME, type RemoteSampler } from './remote-sampler';

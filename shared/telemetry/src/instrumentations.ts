@@ -8,6 +8,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
+import { isSamplingPoll } from './remote-sampler';
 
 // Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace. Nor is
 // the shop's intake of browser spans (/otlp/v1/traces): each batch forwarded would make a trace of its own.
@@ -47,6 +48,8 @@ export function tracecartInstrumentations(): Instrumentation[] {
       // http.request callers are the OTLP exporter, whose requests are never traced anyway.
       disableOutgoingRequestInstrumentation: true,
     },
+    // The remote sampler's polls of Jaeger (parentbased_jaeger_remote) are not part of any checkout.
+    '@opentelemetry/instrumentation-undici': { ignoreRequestHook: (request) => isSamplingPoll(request) },
     // Express still names the server span by its route (POST /checkout); its per-layer spans
     // (jsonParser, router, request handler: three per request, each a copy of the server span's timing)
     // are not made.

@@ -8,6 +8,7 @@ import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/expor
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
 import { tracecartInstrumentations } from './instrumentations';
+import { REMOTE_SAMPLER_NAME, createRemoteSampler } from './remote-sampler';
 import { CountingExporter, SpanCounter } from './span-counter';
 
 export interface TelemetryOptions {
@@ -77,8 +78,16 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     spans,
     options.simple ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...batchSettings() }),
   ];
+  // Every other OTEL_TRACES_SAMPLER value is sdk-node's to parse; this one it does not know.
+  const remote =
+    (process.env.OTEL_TRACES_SAMPLER ?? '').trim() === REMOTE_SAMPLER_NAME && !sdkDisabled()
+      ? createRemoteSampler(options.serviceName ?? process.env.OTEL_SERVICE_NAME)
+      : undefined;
+  // Fetch the strategy now rather than after the first polling interval (a failure keeps the initial rate).
+  void remote?.refresh().catch(() => undefined);
   const sdk = new NodeSDK({
     ...(options.serviceName ? { serviceName: options.serviceName } : {}),
+    ...(remote ? { sampler: remote.sampler } : {}),
     spanProcessors: processors,
     // Trace context only: baggage arriving from outside is not trusted, so it is not even read.
     textMapPropagator: new W3CTraceContextPropagator(),
@@ -92,7 +101,10 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
     sdk,
     spans,
     exporter,
-    shutdown: () => (stopped ??= sdk.shutdown()),
+    shutdown: () => {
+      remote?.stop();
+      return (stopped ??= sdk.shutdown());
+    },
   };
   return active;
 }

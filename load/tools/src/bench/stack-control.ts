@@ -45,9 +45,12 @@ export async function restartServices(mode: Mode | 'default', extra: Record<stri
   await Promise.all(serviceNames.map((service) => runStack(['restart', service], env)));
 }
 
-export async function restartJaeger(): Promise<void> {
-  await runStack(['stop', 'jaeger'], process.env);
-  await runStack(['start', 'jaeger'], process.env);
+/** Restarts Jaeger; `extra` adds settings to its environment (undefined removes one, e.g. TRACE_SAMPLING). */
+export async function restartJaeger(extra: Record<string, string | undefined> = {}): Promise<void> {
+  const env = { ...process.env, ...extra };
+  for (const [key, value] of Object.entries(extra)) if (value === undefined) delete env[key];
+  await runStack(['stop', 'jaeger'], env);
+  await runStack(['start', 'jaeger'], env);
 }
 
 export function pidFile(component: string): string {
