@@ -5,6 +5,8 @@ import { $, say } from './dom';
 import { showVerdict } from './verdict';
 
 let drawnRun: string | undefined;
+/** The run this page just started: answers about an earlier run (a poll already in flight) are ignored until it shows. */
+let awaiting: string | undefined;
 let drawn = 0;
 let timer: number | undefined;
 
@@ -24,6 +26,8 @@ async function poll(jaegerUiUrl: string): Promise<void> {
   }
   const run = latest.run;
   if (!run) return;
+  if (awaiting && run.id !== awaiting) return schedule(jaegerUiUrl, 300);
+  awaiting = undefined;
   if (run.id !== drawnRun) {
     drawnRun = run.id;
     drawn = 0;
@@ -39,7 +43,7 @@ async function poll(jaegerUiUrl: string): Promise<void> {
   $('total-dropped').textContent = String(run.totals.dropped);
   setRunning(latest.running);
   if (latest.running) {
-    say('run-message', run.phase === 'analysing' ? 'Run finished: reading its traces from Jaeger for the verdict…' : `Running ${run.ratePerSec}/s for ${run.durationSec} s…`);
+    say('run-message', run.phase === 'analysing' ? 'Load sent and answered: reading the run\'s traces from Jaeger for the verdict…' : `Running ${run.ratePerSec}/s for ${run.durationSec} s…`);
     schedule(jaegerUiUrl, 1_000);
   } else {
     say('run-message', run.phase === 'failed' ? `Run failed: ${run.problem ?? ''}` : 'Run finished.', run.phase === 'failed' ? 'bad' : 'ok');
@@ -59,8 +63,12 @@ export function setUpLoad(jaegerUiUrl: string): void {
     const durationSec = Number(($('duration') as HTMLInputElement).value);
     setRunning(true);
     say('run-message', 'Starting…');
-    call('POST', '/api/runs', { ratePerSec, durationSec }).then(
-      () => schedule(jaegerUiUrl, 300),
+    window.clearTimeout(timer);
+    call<{ id: string }>('POST', '/api/runs', { ratePerSec, durationSec }).then(
+      (run) => {
+        awaiting = run.id;
+        schedule(jaegerUiUrl, 300);
+      },
       (error: unknown) => {
         setRunning(false);
         say('run-message', `Not started: ${error instanceof ApiError ? error.message : String(error)}`, 'bad');
