@@ -2,6 +2,7 @@
 # One image recipe for every Tracecart process, parameterised by SERVICE:
 #   docker build --build-arg SERVICE=order -t tracecart-order .               (order | payment | shipping)
 #   docker build --build-arg SERVICE=load --target load -t tracecart-load .   (the load generator)
+#   docker build --build-arg SERVICE=console --target lab -t tracecart-lab .  (the lab console)
 # docker-compose.yml passes NODE_VERSION and PNPM_VERSION from .env; the defaults below are the same values.
 # scripts/deploy-artifacts builds the same /out folder locally with the same pnpm commands.
 
@@ -11,7 +12,7 @@ ARG NODE_VERSION=24.11.1
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG PNPM_VERSION=10.34.8
 ARG SERVICE
-RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=order|payment|shipping|load" >&2; exit 1; }
+RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=order|payment|shipping|load|console" >&2; exit 1; }
 # pnpm from the npm registry, at the version of package.json's packageManager field.
 RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
 WORKDIR /repo
@@ -38,6 +39,12 @@ USER node
 # ---- load: the load generator (`docker compose run --rm load --rate 20 --duration 60`).
 FROM runtime AS load
 ENTRYPOINT ["node", "dist/load-cli.js"]
+
+# ---- lab: the lab console (SERVICE=console): part of the lab, so not traced (no preload).
+FROM runtime AS lab
+ARG PORT=8084
+EXPOSE ${PORT}
+CMD ["node", "dist/main.js"]
 
 # ---- service (the default target): order, payment or shipping.
 FROM runtime AS service

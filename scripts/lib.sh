@@ -118,7 +118,7 @@ port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 apply_ports() {
   local o="${STACK_PORT_OFFSET:-0}"
   export ORDER_PORT="${ORDER_PORT:-$((8080 + o))}" PAYMENT_PORT="${PAYMENT_PORT:-$((8081 + o))}" SHIPPING_PORT="${SHIPPING_PORT:-$((8082 + o))}"
-  export STOREFRONT_PORT="${STOREFRONT_PORT:-$((8083 + o))}"
+  export STOREFRONT_PORT="${STOREFRONT_PORT:-$((8083 + o))}" LAB_PORT="${LAB_PORT:-$((8084 + o))}"
   export PARTNERS_PORT="${PARTNERS_PORT:-$((8085 + o))}"
   export POSTGRES_PORT="${POSTGRES_PORT:-$((5432 + o))}"
   export RABBITMQ_URL="${RABBITMQ_URL:-amqp://tracecart:tracecart@localhost:$((5672 + o))}"
@@ -132,7 +132,7 @@ apply_ports() {
   export JAEGER_SAMPLING_URL="${JAEGER_SAMPLING_URL:-http://localhost:$JAEGER_SAMPLING_PORT}"
   export ORDER_URL="${ORDER_URL:-http://localhost:$ORDER_PORT}" PAYMENT_URL="${PAYMENT_URL:-http://localhost:$PAYMENT_PORT}"
   export SHIPPING_URL="${SHIPPING_URL:-http://localhost:$SHIPPING_PORT}" PARTNERS_URL="${PARTNERS_URL:-http://localhost:$PARTNERS_PORT}"
-  export STOREFRONT_URL="${STOREFRONT_URL:-http://localhost:$STOREFRONT_PORT}" LAB_URL="${LAB_URL:-http://localhost:${LAB_PORT:-$((8084 + o))}}"
+  export STOREFRONT_URL="${STOREFRONT_URL:-http://localhost:$STOREFRONT_PORT}" LAB_URL="${LAB_URL:-http://localhost:$LAB_PORT}"
   export JAEGER_QUERY_URL="${JAEGER_QUERY_URL:-http://localhost:$JAEGER_QUERY_PORT}" JAEGER_UI_URL="${JAEGER_UI_URL:-http://localhost:$JAEGER_QUERY_PORT}"
   export OTEL_EXPORTER_OTLP_ENDPOINT="${OTEL_EXPORTER_OTLP_ENDPOINT:-http://localhost:$JAEGER_OTLP_HTTP_PORT}"
 }

@@ -108,6 +108,7 @@ const portContract: Record<string, Array<{ published: number; target: number }>>
     { published: JAEGER_SAMPLING_PORT, target: jaegerPorts.sampling.port },
   ],
   prometheus: [{ published: PROMETHEUS_CONTAINER_PORT, target: PROMETHEUS_CONTAINER_PORT }],
+  lab: [{ published: configDefaults.LAB_PORT, target: configDefaults.LAB_PORT }],
 };
 
 describe('compose substitution (the reader these tests rely on)', () => {
@@ -169,11 +170,19 @@ describe('.env', () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('starts at most 10 containers by default: the infrastructure and one per service', () => {
+  it('starts at most 10 containers by default: the infrastructure, one per service and the lab console', () => {
     const started = defaultServices(compose);
     const containers = started.reduce((sum, [, definition]) => sum + (definition.deploy?.replicas ?? definition.scale ?? 1), 0);
     assert.ok(containers <= 10, `${containers} containers by default`);
-    assert.deepEqual(started.map(([name]) => name).sort(), [...ours, 'jaeger', 'postgres', 'prometheus', 'rabbitmq'].sort());
+    assert.deepEqual(started.map(([name]) => name).sort(), [...ours, 'jaeger', 'lab', 'postgres', 'prometheus', 'rabbitmq'].sort());
+  });
+
+  it('builds the lab console from the Dockerfile stage that runs it, with a memory limit and a health check', () => {
+    const lab = service('lab');
+    assert.ok(typeof lab.build === 'object' && lab.build.target === 'lab', 'lab is built from the Dockerfile stage lab');
+    assert.ok(loadDockerfile().stages.some((stage) => stage.name === 'lab'), 'the Dockerfile has a lab stage');
+    assert.ok((memoryLimitOf(lab) ?? Infinity) <= 128 * 1024 ** 2, 'lab is limited to 128 MiB');
+    assert.match(JSON.stringify(lab.healthcheck?.test ?? ''), /\/healthz/);
   });
 
   it('keeps the load generator behind a profile, built from the Dockerfile stage that runs it', () => {
@@ -394,7 +403,7 @@ describe('docker-compose.yml', () => {
   });
 
   it("sets only the config schema's variables on our services and the load generator, all valid", () => {
-    for (const name of [...ours, 'load']) {
+    for (const name of [...ours, 'load', 'lab']) {
       const environment = environmentOf(service(name));
       const unknown = Object.keys(environment).filter((key) => !(configKeys as string[]).includes(key));
       assert.deepEqual(unknown, [], `${name} sets variables that @tracecart/config does not know`);

@@ -1,4 +1,4 @@
-/** The load package as a library, for the end-to-end tests: the report's analysis, the burst driver, the switches. */
+/** The load package as a library, for the end-to-end tests and the lab console: the generator, the report's analysis, the burst driver. */
 export { analyse, analysisDefaults, type Analysis, type AnalysisOptions, type Culprit } from './report/analysis';
 export { analyseTrace, isSkipped, type AnalysedTrace } from './report/analysed-trace';
 export { compareAnalyses, type Comparison } from './report/compare';
@@ -12,3 +12,9 @@ export { isQuerySpan, statementOf } from './report/statement';
 export { percentile } from './report/stats';
 export { runCheckoutBurst, traceIdsOf, type BurstOptions, type BurstResult } from './burst/checkout-burst';
 export { checkoutTraceComplete, waitForCheckoutTraces } from './burst/collect';
+// The lab console (load/console) runs the same generator and report in its server.
+export { DEFAULT_OPTIONS, LoadRun, checkOptions, type LoadOptions } from './load/generator';
+export type { LoadSummary } from './load/summary';
+export type { ProgressSnapshot } from './load/progress';
+export { CatalogError } from './load/catalog';
+export { fetchCheckoutSpans } from './report/source';

@@ -23,10 +23,14 @@ export const configSchema = z.object({
   STOREFRONT_HOST: z.string().min(1).default('127.0.0.1'),
   /** Where a browser reaches the shop (tests, links from Jaeger's UI). */
   STOREFRONT_URL: z.url().default('http://localhost:8083'),
-  /** Where a browser reaches the lab console; the shop links to it. */
+  /** Where a browser reaches the lab console; the shop links to it, and the console accepts changes only from this origin. */
   LAB_URL: z.url().default('http://localhost:8084'),
   /** The partners stand-in: the carrier's rate-quote API and the card network (third parties we do not control). */
   PARTNERS_PORT: port.default(8085),
+  /** The lab console (load/console): its port, the address it binds (loopback unless a container needs every interface), where it keeps each run's report. */
+  LAB_PORT: port.default(8084),
+  LAB_HOST: z.string().min(1).default('127.0.0.1'),
+  LAB_DATA_DIR: z.string().min(1).default('.stack/lab'),
   /** Where the order service reaches payment; the scenario CLI reaches each service the same way. */
   ORDER_URL: z.url().default('http://localhost:8080'),
   PAYMENT_URL: z.url().default('http://localhost:8081'),

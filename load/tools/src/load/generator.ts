@@ -111,7 +111,8 @@ export class LoadRun {
   private completed = 0;
   private inFlight = 0;
   private maxInFlight = 0;
-  private lastTake = { at: 0, sent: 0 };
+  private lastTake = { at: 0, sent: 0, answered: 0 };
+  private answered = 0;
   private drained: (() => void) | undefined;
 
   constructor(private readonly options: LoadOptions) {
@@ -233,6 +234,7 @@ export class LoadRun {
     this.lastDoneAt = result.endAt;
     this.outcomes.add(result);
     if (result.kind === 'response') {
+      this.answered += 1;
       const latency = result.endAt - scheduledAt;
       this.latency.record(latency);
       this.intervalLatency.record(latency);
@@ -266,10 +268,13 @@ export class LoadRun {
       dropped: this.outcomes.dropped,
       errors: this.outcomes.errors,
       ratePerSec: seconds > 0 ? (this.sent - this.lastTake.sent) / seconds : 0,
+      answeredPerSec: seconds > 0 ? (this.answered - this.lastTake.answered) / seconds : 0,
+      p50Ms: this.intervalLatency.percentile(50),
+      p95Ms: this.intervalLatency.percentile(95),
       p99Ms: this.intervalLatency.percentile(99),
       shippedPending: this.shipped.pending,
     };
-    this.lastTake = { at: now, sent: this.sent };
+    this.lastTake = { at: now, sent: this.sent, answered: this.answered };
     this.intervalLatency.reset();
     return snapshot;
   }

@@ -11,6 +11,9 @@ const snapshot: ProgressSnapshot = {
   dropped: 0,
   errors: 3,
   ratePerSec: 99.96,
+  answeredPerSec: 99.5,
+  p50Ms: 12.5,
+  p95Ms: 40.1,
   p99Ms: 48.25,
   shippedPending: 0,
 };

@@ -14,7 +14,11 @@ export interface ProgressSnapshot {
   errors: number;
   /** Requests sent per second over the last interval. */
   ratePerSec: number;
-  /** p99 HTTP latency over the last interval, ms; undefined when nothing completed in it. */
+  /** Requests answered (with any status) per second over the last interval. */
+  answeredPerSec: number;
+  /** p50, p95, p99 HTTP latency over the last interval, ms; undefined when nothing completed in it. */
+  p50Ms: number | undefined;
+  p95Ms: number | undefined;
   p99Ms: number | undefined;
   /** Orders still followed for checkout-to-shipped. */
   shippedPending: number;
