@@ -4,6 +4,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { createPartnersClient } from '@tracecart/partners/client';
 import { createPaymentClient } from '@tracecart/payment/client';
 import { isDatabaseUnavailable, openDatabase, ping, resizePool } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
@@ -34,6 +35,13 @@ async function main(): Promise<void> {
     payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS }),
     scenarios: { nPlusOne: switches['n-plus-one'].enabled, poolStarvation: switches['pool-starvation'].enabled },
   };
+  // The hunt exercises' decoy: off until an exercise switches it on (PUT /scenarios/_exercise).
+  const slowAudit = flagSwitch(false);
+  const audit = {
+    enabled: slowAudit.enabled,
+    partners: createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS }),
+    logger,
+  };
   await consumeShipmentEvents(broker, pool, logger);
   const recovery = startRecovery(deps);
   const app = createApp({
@@ -41,7 +49,7 @@ async function main(): Promise<void> {
     bodyLimit: config.HTTP_BODY_LIMIT,
     database: { name: 'order', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
-    routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],
+    routers: [orderRoutes({ ...deps, audit }), scenarioRoutes(switches, config.SCENARIO_TOKEN, { 'slow-audit': slowAudit })],
   });
   const server = await listen(app, config.ORDER_PORT, logger);
   shutdownOnSignals(logger, [

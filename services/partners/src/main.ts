@@ -11,7 +11,12 @@ async function main(): Promise<void> {
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: {},
-    routers: [partnerRoutes({ quoteMs: config.PARTNERS_QUOTE_LATENCY_MS, authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS })],
+    routers: [partnerRoutes({
+        quoteMs: config.PARTNERS_QUOTE_LATENCY_MS,
+        authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS,
+        auditMs: config.PARTNERS_AUDIT_LATENCY_MS,
+      }),
+    ],
   });
   const server = await listen(app, config.PARTNERS_PORT, logger);
   shutdownOnSignals(logger, [['http', () => closeServer(server)]]);
