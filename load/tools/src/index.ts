@@ -12,3 +12,5 @@ export { isQuerySpan, statementOf } from './report/statement';
 export { percentile } from './report/stats';
 export { runCheckoutBurst, traceIdsOf, type BurstOptions, type BurstResult } from './burst/checkout-burst';
 export { checkoutTraceComplete, waitForCheckoutTraces } from './burst/collect';
+export { chooseHidden, type HiddenChoice, type Level } from './lab/choice';
+export { hintSequence } from './lab/hints';

@@ -5,6 +5,8 @@
  * longest of the trace but starts after the answer: slow, and off the critical path. Off unless a
  * running exercise switches it on (`PUT /scenarios/_exercise`); a failed record is logged, never retried.
  */
+import type { ServerResponse } from 'node:http';
+import { context } from '@opentelemetry/api';
 import type { Logger } from '@tracecart/logger';
 import type { PartnersClient } from '@tracecart/partners/client';
 import { inSpan } from '@tracecart/telemetry';
@@ -15,10 +17,15 @@ export interface AuditDecoy {
   logger: Logger;
 }
 
-/** Call after the answer is sent: with the decoy on, records the paid checkout in the background. */
-export function auditAfterAnswer(decoy: AuditDecoy, orderId: string): void {
+/**
+ * With the decoy on, records the paid checkout once its answer has gone out (the response's `finish`,
+ * after POST /checkout's server span has ended), in the checkout's trace.
+ */
+export function auditAfterAnswer(decoy: AuditDecoy, response: ServerResponse, orderId: string): void {
   if (!decoy.enabled()) return;
-  inSpan('checkout.audit', { 'app.order.id': orderId }, () => decoy.partners.recordAudit(orderId, 'checkout.paid')).catch((error: unknown) => {
-    decoy.logger.warn({ orderId, err: error }, 'audit record not filed');
-  });
+  const record = () =>
+    inSpan('checkout.audit', { 'app.order.id': orderId }, () => decoy.partners.recordAudit(orderId, 'checkout.paid')).catch((error: unknown) => {
+      decoy.logger.warn({ orderId, err: error }, 'audit record not filed');
+    });
+  response.once('finish', context.bind(context.active(), record));
 }
