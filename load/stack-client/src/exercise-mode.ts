@@ -22,12 +22,12 @@ async function call(url: URL, method: 'PUT' | 'DELETE', token: string, body?: un
   if (!response.ok) throw new ScenarioError(`${method} ${url} answered ${response.status}: ${await response.text().catch(() => '')}`);
 }
 
-/** Starts the exercise mode on every service: scenarios behind `exerciseToken`, labels off, the decoys on. */
-export async function startExerciseMode(urls: ServiceUrls, scenarioToken: string, exerciseToken: string, decoys: readonly DecoyName[]): Promise<void> {
+/** Starts the exercise mode on every service: scenarios behind the exercise's `token`, labels off, the decoys on. */
+export async function startExerciseMode(urls: ServiceUrls, scenarioToken: string, token: string, decoys: readonly DecoyName[]): Promise<void> {
   await Promise.all(
     serviceNames.map((service) => {
       const owned = decoys.filter((name) => decoyCatalogue.find((decoy) => decoy.name === name)?.service === service);
-      return call(new URL('/scenarios/_exercise', urls[service]), 'PUT', scenarioToken, { token: exerciseToken, decoys: owned });
+      return call(new URL('/scenarios/_exercise', urls[service]), 'PUT', scenarioToken, { token, decoys: owned });
     }),
   );
 }
