@@ -22,4 +22,5 @@ export {
   ScenarioError,
   type ScenarioState,
 } from './scenarios';
+export { endExerciseMode, startExerciseMode } from './exercise-mode';
 export { allSpanCounts, spanCounts, type SpanCounts } from './telemetry';

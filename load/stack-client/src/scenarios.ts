@@ -48,14 +48,18 @@ async function errorText(response: Response): Promise<string> {
   }
 }
 
-/** Every pathology of the catalogue with its owning service's current answer. */
-export async function readStates(urls: ServiceUrls, timeoutMs = 5_000): Promise<ScenarioState[]> {
+/**
+ * Every pathology of the catalogue with its owning service's current answer. `token`: sent as a bearer
+ * token (only needed while a hunt exercise runs: then the exercise's token).
+ */
+export async function readStates(urls: ServiceUrls, timeoutMs = 5_000, token?: string): Promise<ScenarioState[]> {
   const services = [...new Set(pathologies.map((entry) => entry.service))];
   const answers = new Map<OwningService, { enabled: Map<string, boolean> } | { problem: string }>();
   await Promise.all(
     services.map(async (service) => {
       try {
-        const response = await fetch(new URL('/scenarios', urls[service]), { signal: AbortSignal.timeout(timeoutMs) });
+        const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+        const response = await fetch(new URL('/scenarios', urls[service]), { headers, signal: AbortSignal.timeout(timeoutMs) });
         if (!response.ok) {
           answers.set(service, { problem: `${service}-service answered ${response.status}: ${await errorText(response)}` });
           return;

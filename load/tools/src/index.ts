@@ -18,3 +18,5 @@ export type { LoadSummary } from './load/summary';
 export type { ProgressSnapshot } from './load/progress';
 export { CatalogError } from './load/catalog';
 export { fetchCheckoutSpans } from './report/source';
+export { chooseHidden, type HiddenChoice, type Level } from './lab/choice';
+export { hintSequence } from './lab/hints';

@@ -7,13 +7,13 @@
  */
 import type { Span } from '@opentelemetry/api';
 import { withRetriedTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioAttribute } from '@tracecart/scenarios';
+import { scenarioLabels } from '@tracecart/scenarios';
 import { inSpan } from '@tracecart/telemetry';
 import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
 
 export async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
   return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async (span) => {
-    if (nPlusOne) span.setAttribute(scenarioAttribute('n-plus-one'), true);
+    if (nPlusOne) span.setAttributes(scenarioLabels('n-plus-one'));
     return nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus);
   });
 }
@@ -34,6 +34,6 @@ export async function withCheckoutTransactions<T>(
   steps: (inTransaction: TransactionStep) => Promise<T>,
 ): Promise<T> {
   if (!poolStarvation) return steps((work) => withRetriedTransaction(pool, work));
-  span.setAttribute(scenarioAttribute('pool-starvation'), true);
+  span.setAttributes(scenarioLabels('pool-starvation'));
   return withRetriedTransaction(pool, (db) => steps((work) => work(db)));
 }

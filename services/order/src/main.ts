@@ -4,6 +4,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { createPartnersClient } from '@tracecart/partners/client';
 import { createPaymentClient } from '@tracecart/payment/client';
 import { isDatabaseUnavailable, openDatabase, ping, resizePool } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
@@ -37,6 +38,13 @@ async function main(): Promise<void> {
     reconcileAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
     scenarios: { nPlusOne: switches['n-plus-one'].enabled, poolStarvation: switches['pool-starvation'].enabled },
   };
+  // The hunt exercises' decoy: off until an exercise switches it on (PUT /scenarios/_exercise).
+  const slowAudit = flagSwitch(false);
+  const audit = {
+    enabled: slowAudit.enabled,
+    partners: createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS }),
+    logger,
+  };
   await consumeShipmentEvents(broker, pool, logger);
   const recovery = startRecovery(deps);
   const app = createApp({
@@ -45,7 +53,7 @@ async function main(): Promise<void> {
     internalToken: config.INTERNAL_TOKEN,
     database: { name: 'order', isUnavailable: isDatabaseUnavailable },
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
-    routers: [orderRoutes(deps), scenarioRoutes(switches, config.SCENARIO_TOKEN)],
+    routers: [orderRoutes({ ...deps, audit }), scenarioRoutes(switches, config.SCENARIO_TOKEN, { 'slow-audit': slowAudit })],
   });
   const server = await listen(app, config.ORDER_PORT, logger);
   shutdownOnSignals(logger, [

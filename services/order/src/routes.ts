@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, validationError } from '@tracecart/http';
 import { serverSpan, traceResponseHeader } from '@tracecart/telemetry';
+import { auditAfterAnswer, type AuditDecoy } from './audit-decoy';
 import { checkout, type CheckoutDeps } from './checkout';
 import { checkoutRequestSchema } from './checkout-request';
 import { listCustomers, listProducts } from './catalog-repo';
@@ -19,7 +20,7 @@ function parseLimit(value: unknown, fallback: number): number {
   return parsed.data;
 }
 
-export function orderRoutes(deps: CheckoutDeps): Router {
+export function orderRoutes(deps: CheckoutDeps & { audit?: AuditDecoy }): Router {
   const router = Router();
 
   router.post('/checkout', async (request, response) => {
@@ -32,6 +33,7 @@ export function orderRoutes(deps: CheckoutDeps): Router {
       throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 1 to 128 printable ASCII characters', { field: 'Idempotency-Key' });
     }
     const answer = await checkout(deps, parsed.data, key);
+    if (deps.audit && answer.status === 201 && typeof answer.body.orderId === 'string') auditAfterAnswer(deps.audit, response, answer.body.orderId);
     response.status(answer.status).json(answer.body);
   });
 

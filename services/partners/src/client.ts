@@ -2,9 +2,9 @@
  * The typed client payment and shipping use to call the third parties. A failed call (network, timeout,
  * 5xx) throws PartnerUnavailableError; the caller's own retry or redelivery decides what happens next.
  */
-import type { Authorisation, RateQuote } from './partners';
+import type { AuditReceipt, Authorisation, RateQuote } from './partners';
 
-export type { Authorisation, RateQuote };
+export type { AuditReceipt, Authorisation, RateQuote };
 
 export class PartnerUnavailableError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
@@ -18,6 +18,8 @@ export interface PartnersClient {
   quoteRate(carrier: string, parcel: string): Promise<RateQuote>;
   /** The card network's authorisation of an amount. */
   authorise(reference: string, amount: number): Promise<Authorisation>;
+  /** The audit service's record of an action (only the hunt exercises' decoy sends one). */
+  recordAudit(reference: string, action: string): Promise<AuditReceipt>;
 }
 
 export function createPartnersClient({ baseUrl, timeoutMs }: { baseUrl: string; timeoutMs: number }): PartnersClient {
@@ -39,5 +41,6 @@ export function createPartnersClient({ baseUrl, timeoutMs }: { baseUrl: string; 
   return {
     quoteRate: (carrier, parcel) => post<RateQuote>(`/carriers/${encodeURIComponent(carrier)}/rate-quotes`, { parcel }),
     authorise: (reference, amount) => post<Authorisation>('/card-network/authorisations', { reference, amount }),
+    recordAudit: (reference, action) => post<AuditReceipt>('/audit-records', { reference, action }),
   };
 }

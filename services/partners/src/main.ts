@@ -12,7 +12,12 @@ async function main(): Promise<void> {
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: {},
     internalToken: config.INTERNAL_TOKEN,
-    routers: [partnerRoutes({ quoteMs: config.PARTNERS_QUOTE_LATENCY_MS, authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS })],
+    routers: [partnerRoutes({
+        quoteMs: config.PARTNERS_QUOTE_LATENCY_MS,
+        authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS,
+        auditMs: config.PARTNERS_AUDIT_LATENCY_MS,
+      }),
+    ],
   });
   const server = await listen(app, config.PARTNERS_PORT, logger);
   shutdownOnSignals(logger, [['http', () => closeServer(server)]]);

@@ -1,6 +1,6 @@
 /**
- * The two third parties, as plain functions of their request: a carrier quotes a rate for a parcel, the
- * card network authorises an amount. Both answer after a configured latency (the only simulated thing in
+ * The third parties, as plain functions of their request: a carrier quotes a rate for a parcel, the
+ * card network authorises an amount, the audit service files a record (only the exercises' decoy uses it). Both answer after a configured latency (the only simulated thing in
  * the stack); their answers are deterministic so tests and prices stay reproducible.
  */
 import { createHash } from 'node:crypto';
@@ -31,4 +31,13 @@ export function quoteFor(carrier: string, parcel: string): RateQuote {
 /** The card network approves what reaches it: declines (test tokens, fraud) are decided before the call. */
 export function authorisationFor(reference: string, amount: number): Authorisation {
   return { approved: true, authorisationCode: digest(`${reference}:${amount}`).toString('hex').slice(0, 6).toUpperCase() };
+}
+
+export interface AuditReceipt {
+  recordId: string;
+}
+
+/** The audit service files what it is sent; its receipt id is derived from the record. */
+export function auditReceiptFor(reference: string, action: string): AuditReceipt {
+  return { recordId: digest(`audit:${reference}:${action}`).toString('hex').slice(0, 16) };
 }

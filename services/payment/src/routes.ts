@@ -5,7 +5,7 @@ import type { Logger } from '@tracecart/logger';
 import { HttpError, requireInternalCredential, validationError } from '@tracecart/http';
 import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
 import type { Pool } from '@tracecart/postgres';
-import { scenarioAttribute } from '@tracecart/scenarios';
+import { scenarioLabels } from '@tracecart/scenarios';
 import { annotate, inSpan, recordFailure, serverSpan } from '@tracecart/telemetry';
 import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
@@ -64,7 +64,7 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
       return;
     }
     const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
-      if (missingIndex()) span.setAttribute(scenarioAttribute('missing-index'), true);
+      if (missingIndex()) span.setAttributes(scenarioLabels('missing-index'));
       const activity = await recentActivity(pool, body.customerId);
       span.setAttributes({ 'app.fraud.recent_count': activity.count, 'app.fraud.recent_total': activity.total });
       const judged = judge(activity, body.amount);
@@ -73,7 +73,7 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
     });
     await inSpan('payment.risk_score', {}, async (span) => {
       const rebuild = eventLoopBlock();
-      if (rebuild) span.setAttribute(scenarioAttribute('event-loop-block'), true);
+      if (rebuild) span.setAttributes(scenarioLabels('event-loop-block'));
       span.setAttribute('app.fraud.risk_score', riskScore(body.token, rebuild));
     });
     const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;

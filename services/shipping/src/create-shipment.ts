@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
 import type { PartnersClient } from '@tracecart/partners/client';
 import { withTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioAttribute } from '@tracecart/scenarios';
+import { scenarioLabels } from '@tracecart/scenarios';
 import { annotate, inSpan } from '@tracecart/telemetry';
 import { chooseCarrier, shippingPrice, trackingNumber, type Carrier } from './carrier-choice';
 import { addReservation, findShipmentByOrder, insertShipment, lockCarrier, recentVolume, reserveSlot } from './shipments-repo';
@@ -77,7 +77,7 @@ export async function createShipment({ pool, partners, carriers }: ShipmentDeps,
     enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
 
   return inSpan('shipping.reserve_and_create', { 'app.shipment.carrier': carrier.code }, async (span) => {
-    if (lockContention) span.setAttribute(scenarioAttribute('lock-contention'), true);
+    if (lockContention) span.setAttributes(scenarioLabels('lock-contention'));
     const created = lockContention
       ? await withTransaction(pool, async (db) => {
           const row = await lockCarrier(db, carrier.id);

@@ -1,6 +1,6 @@
 export { createApp, type AppOptions, type ReadinessCheck } from './app';
 export { HttpError, validationError, jsonErrorHandler, notFound, type DatabaseOutage } from './errors';
-export { scenarioRoutes, requireToken, flagSwitch, type ScenarioSwitch, type ScenarioSwitches } from './scenario-routes';
+export { scenarioRoutes, requireToken, flagSwitch, type DecoySwitches, type ScenarioSwitch, type ScenarioSwitches } from './scenario-routes';
 export { listen, closeServer, shutdownOnSignals, type ShutdownStep } from './lifecycle';
 export { identifier } from './identifier';
 export { INTERNAL_TOKEN_HEADER, requireInternalCredential, loopbackOrInternalCredential } from './credentials';

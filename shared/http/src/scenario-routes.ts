@@ -2,10 +2,17 @@
  * `GET /scenarios` shows this service's pathologies and whether each is on; `PUT /scenarios/:name`
  * with `{"enabled": true|false}` switches one at run time. Changing a switch needs
  * `Authorization: Bearer <SCENARIO_TOKEN>`.
+ *
+ * Hunt exercises (`pnpm lab start`) hide the answer: `PUT /scenarios/_exercise` with the SCENARIO_TOKEN
+ * and `{"token": "<the exercise's own token>", "decoys": [...]}` starts the exercise mode. While it
+ * runs, every scenario route (`GET /scenarios` included) takes the exercise's token only, spans carry no
+ * `app.scenario.*` labels, and the decoys named (the ones this service owns) are on. `DELETE
+ * /scenarios/_exercise` (the exercise's token, or the SCENARIO_TOKEN as the operator's way out) ends it.
+ * Without an exercise every route behaves as it always did.
  */
-import { Router, type RequestHandler } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { z } from 'zod';
-import { isPathologyName, pathology, type PathologyName } from '@tracecart/scenarios';
+import { hideScenarioLabels, isDecoyName, isPathologyName, pathology, type DecoyName, type PathologyName } from '@tracecart/scenarios';
 import { sameSecret } from './credentials';
 import { HttpError, validationError } from './errors';
 
@@ -16,18 +23,34 @@ export interface ScenarioSwitch {
 }
 
 export type ScenarioSwitches = Partial<Record<PathologyName, ScenarioSwitch>>;
+export type DecoySwitches = Partial<Record<DecoyName, ScenarioSwitch>>;
+
+function bearer(request: Request): string {
+  const header = request.get('authorization') ?? '';
+  return header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+}
+
+/** Throws 401 without a token, 403 when the token is none of those accepted. */
+function checkToken(request: Request, accepted: readonly string[], missing: string): void {
+  const given = bearer(request);
+  if (!given) throw new HttpError(401, 'unauthorized', missing);
+  if (!accepted.some((token) => sameSecret(given, token))) throw new HttpError(403, 'forbidden', 'wrong scenario token');
+}
 
 export function requireToken(token: string): RequestHandler {
   return (request, _response, next) => {
-    const header = request.get('authorization') ?? '';
-    const given = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    if (!given) return next(new HttpError(401, 'unauthorized', 'scenario switches need Authorization: Bearer <SCENARIO_TOKEN>'));
-    if (!sameSecret(given, token)) return next(new HttpError(403, 'forbidden', 'wrong scenario token'));
+    checkToken(request, [token], 'scenario switches need Authorization: Bearer <SCENARIO_TOKEN>');
     next();
   };
 }
 
 const switchBody = z.object({ enabled: z.boolean() }).strict();
+const exerciseBody = z
+  .object({
+    token: z.string().min(16).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    decoys: z.array(z.string()).max(10).default([]),
+  })
+  .strict();
 
 function describe(switches: ScenarioSwitches) {
   return Object.entries(switches).map(([name, control]) => {
@@ -36,12 +59,58 @@ function describe(switches: ScenarioSwitches) {
   });
 }
 
-export function scenarioRoutes(switches: ScenarioSwitches, token: string): Router {
+const hiddenMessage = 'a hunt exercise is running: the scenarios need Authorization: Bearer <the exercise token> (pnpm lab reveal ends it)';
+
+export function scenarioRoutes(switches: ScenarioSwitches, token: string, decoys: DecoySwitches = {}): Router {
   const router = Router();
-  router.get('/scenarios', (_request, response) => {
+  /** The running exercise's token, or null. */
+  let exerciseToken: string | null = null;
+
+  const exerciseState = () => ({
+    running: exerciseToken !== null,
+    decoys: Object.entries(decoys).map(([name, control]) => ({ name, enabled: control.enabled() })),
+  });
+  const setDecoys = async (on: readonly string[]) => {
+    await Promise.all(Object.entries(decoys).map(([name, control]) => control.set(on.includes(name))));
+  };
+  /** The token that opens the switches now. */
+  const switchToken = () => exerciseToken ?? token;
+
+  router.get('/scenarios', (request, response) => {
+    if (exerciseToken !== null) checkToken(request, [exerciseToken], hiddenMessage);
     response.json(describe(switches));
   });
-  router.put('/scenarios/:name', requireToken(token), async (request, response) => {
+
+  router.get('/scenarios/_exercise', (request, response) => {
+    checkToken(request, [switchToken()], 'the exercise mode needs Authorization: Bearer <token>');
+    response.json(exerciseState());
+  });
+
+  router.put('/scenarios/_exercise', async (request, response) => {
+    checkToken(request, exerciseToken === null ? [token] : [exerciseToken, token], 'starting an exercise needs Authorization: Bearer <SCENARIO_TOKEN>');
+    const body = exerciseBody.safeParse(request.body);
+    if (!body.success) throw validationError(body.error);
+    if (exerciseToken !== null && !sameSecret(body.data.token, exerciseToken)) {
+      throw new HttpError(409, 'exercise_running', 'another exercise is running; end it first (pnpm lab reveal, or DELETE /scenarios/_exercise)');
+    }
+    const unknown = body.data.decoys.filter((name) => !isDecoyName(name) || !decoys[name]);
+    if (unknown.length > 0) throw new HttpError(404, 'unknown_decoy', `no decoy ${unknown.join(', ')} in this service`);
+    exerciseToken = body.data.token;
+    hideScenarioLabels(true);
+    await setDecoys(body.data.decoys);
+    response.json(exerciseState());
+  });
+
+  router.delete('/scenarios/_exercise', async (request, response) => {
+    checkToken(request, exerciseToken === null ? [token] : [exerciseToken, token], 'ending an exercise needs Authorization: Bearer <token>');
+    exerciseToken = null;
+    hideScenarioLabels(false);
+    await setDecoys([]);
+    response.json(exerciseState());
+  });
+
+  router.put('/scenarios/:name', async (request, response) => {
+    checkToken(request, [switchToken()], exerciseToken === null ? 'scenario switches need Authorization: Bearer <SCENARIO_TOKEN>' : hiddenMessage);
     const name = String(request.params.name);
     const control = isPathologyName(name) ? switches[name] : undefined;
     if (!control) throw new HttpError(404, 'unknown_scenario', `no scenario ${name} in this service`);

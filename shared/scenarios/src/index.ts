@@ -158,6 +158,57 @@ export function scenarioAttribute(name: PathologyName): string {
   return `app.scenario.${name}`;
 }
 
+/**
+ * Whether this process leaves the `app.scenario.*` labels off its spans: true while a hunt exercise runs
+ * (`PUT /scenarios/_exercise`), so the traces do not give the answer away. One flag per process.
+ */
+let labelsHidden = false;
+
+export function hideScenarioLabels(hidden: boolean): void {
+  labelsHidden = hidden;
+}
+
+export function scenarioLabelsHidden(): boolean {
+  return labelsHidden;
+}
+
+/** The attributes a span touched by a switched-on pathology carries: its label, or none during an exercise. */
+export function scenarioLabels(name: PathologyName): Record<string, boolean> {
+  return labelsHidden ? {} : { [scenarioAttribute(name)]: true };
+}
+
+export type DecoyName = 'slow-audit';
+
+/**
+ * A decoy of the hunt exercises (level 3): a span that is slow but off the critical path. Not a
+ * pathology: the report never names it, `GET /scenarios` never lists it, and it can only be switched on
+ * with an exercise (`PUT /scenarios/_exercise`).
+ */
+export interface Decoy {
+  name: DecoyName;
+  service: OwningService;
+  /** Its span, as Jaeger shows it. */
+  span: string;
+  title: string;
+  /** Why it does not slow the checkout down. */
+  whyHarmless: string;
+}
+
+export const decoys: readonly Decoy[] = [
+  {
+    name: 'slow-audit',
+    service: 'order',
+    span: 'checkout.audit',
+    title: "Checkout's audit record sent to the audit service after the answer",
+    whyHarmless:
+      "order-service's checkout.audit span (and partners' POST /audit-records under it, ~300 ms) is the longest span of the trace, but it starts after POST /checkout has answered: it is off the critical path, and removing it would not make one checkout faster.",
+  },
+];
+
+export function isDecoyName(value: string): value is DecoyName {
+  return decoys.some((decoy) => decoy.name === value);
+}
+
 /** The command that switches a pathology off (applies the fix). */
 export function fixCommand(name: PathologyName): string {
   return `pnpm scenario off ${name}`;
