@@ -3,7 +3,7 @@ import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
-import { connectBroker, startOutboxRelay } from '@tracecart/messaging';
+import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { consumeOrderPaid } from './order-paid-consumer';
@@ -15,14 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger('shipping-service', config.LOG_LEVEL);
   const { pool } = await openDatabase(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
   const carriers = await listCarriers(pool);
-  const broker = await connectBroker({
-    url: config.RABBITMQ_URL,
-    prefetch: config.RABBITMQ_PREFETCH,
-    deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
-    confirmTimeoutMs: config.RABBITMQ_CONFIRM_TIMEOUT_MS,
-    outagePollMs: config.CONSUMER_OUTAGE_POLL_MS,
-    logger,
-  });
+  const broker = await connectBroker(brokerOptions(config, logger));
   const relay = startOutboxRelay({ pool, broker, logger });
   const lockContention = flagSwitch(config.SCENARIOS_AT_START === 'on');
   const partners = createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS });

@@ -5,6 +5,7 @@
  */
 import amqp, { type ChannelModel, type ConfirmChannel, type ConsumeMessage, type RecoveringChannelModel } from 'amqplib';
 import { context, trace } from '@opentelemetry/api';
+import type { Config } from '@tracecart/config';
 import type { Logger } from '@tracecart/logger';
 import { recordFailure } from '@tracecart/telemetry';
 import { parseEvent, type Event, type RoutingKey } from './contracts';
@@ -19,6 +20,18 @@ export interface BrokerOptions {
   outagePollMs?: number;
   /** How long a publish waits for the broker's confirm before it fails (a memory alarm must not stall the caller for ever). */
   confirmTimeoutMs?: number;
+}
+
+/** The broker settings every service takes from its config (RABBITMQ_*, CONSUMER_OUTAGE_POLL_MS). */
+export function brokerOptions(config: Config, logger: Logger): BrokerOptions {
+  return {
+    url: config.RABBITMQ_URL,
+    prefetch: config.RABBITMQ_PREFETCH,
+    deliveryLimit: config.RABBITMQ_DELIVERY_LIMIT,
+    confirmTimeoutMs: config.RABBITMQ_CONFIRM_TIMEOUT_MS,
+    outagePollMs: config.CONSUMER_OUTAGE_POLL_MS,
+    logger,
+  };
 }
 
 /** Rejects when `promise` has not settled within `ms`. */

@@ -1,4 +1,4 @@
-export { connectBroker, parseJson, PoisonMessageError, type Broker, type MessageHandler } from './broker';
+export { brokerOptions, connectBroker, parseJson, PoisonMessageError, type Broker, type MessageHandler } from './broker';
 export {
   assertTopology,
   deadLetterQueueName,

@@ -5,6 +5,7 @@
  *   the critical path).
  */
 import { decoys, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/scenarios';
+import { seededRandom } from '../load/cart';
 
 export type Level = 1 | 2 | 3;
 export const levels: readonly Level[] = [1, 2, 3];
@@ -16,17 +17,8 @@ export interface HiddenChoice {
   decoys: DecoyName[];
 }
 
-/** mulberry32: a small, well-known 32-bit PRNG; enough to pick among five. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The load generator's seeded generator (mulberry32): enough to pick among five. */
+export { seededRandom };
 
 export function isLevel(value: number): value is Level {
   return (levels as readonly number[]).includes(value);
