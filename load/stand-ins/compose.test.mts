@@ -14,6 +14,8 @@ import { execFile } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
+// The lab's chromium conventions (Debian's chromium through playwright-core; load/e2e builds it).
+import { launchBrowser } from '../e2e/dist/browser.js';
 
 const REPO = path.resolve(import.meta.dirname, '..', '..');
 const PROJECT = 'tracecart';
@@ -96,11 +98,15 @@ async function poll<T>(what: string, deadlineMs: number, probe: () => Promise<T 
 const ORDER = `http://localhost:${port('ORDER_PORT')}`;
 const JAEGER = `http://localhost:${port('JAEGER_QUERY_PORT')}`;
 const SERVICES = { order: 'ORDER_PORT', payment: 'PAYMENT_PORT', shipping: 'SHIPPING_PORT' } as const;
-const SERVICE_NAMES = ['order-service', 'payment-service', 'shipping-service'];
+/** Every process a checkout passes through: the three services, and the partners stand-in payment and shipping call. */
+const SERVICE_NAMES = ['order-service', 'partners', 'payment-service', 'shipping-service'];
+const SHOP = `http://localhost:${port('STOREFRONT_PORT')}`;
 const LOAD_RATE = Number(process.env.COMPOSE_LOAD_RATE ?? /docker compose run --rm load --rate (\d+)/.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'))?.[1]);
+/** docs/docker.md's "published ports" column. */
 const PUBLISHED = [
-  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT', 'RABBITMQ_MANAGEMENT_PORT',
-  'JAEGER_QUERY_PORT', 'JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT',
+  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'STOREFRONT_PORT', 'PARTNERS_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT',
+  'RABBITMQ_MANAGEMENT_PORT', 'JAEGER_QUERY_PORT', 'JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT', 'JAEGER_SAMPLING_PORT',
+  'PROMETHEUS_PORT',
 ].map(port).sort((a, b) => a - b);
 
 interface PsRow {
@@ -266,7 +272,7 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const images = jsonRows<{ Repository: string; Tag: string; Size: string }>(
       (await docker('image', 'ls', '--format', 'json')).stdout,
     );
-    const ours = ['order', 'payment', 'shipping', 'load'].map((name) => `tracecart-${name}`);
+    const ours = ['order', 'payment', 'shipping', 'partners', 'storefront', 'load'].map((name) => `tracecart-${name}`);
     const sizes: Record<string, string> = {};
     for (const name of ours) {
       const image = images.find((candidate) => candidate.Repository.endsWith(`/${name}`) || candidate.Repository === name);
@@ -357,6 +363,44 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     assert.deepEqual([...trace.services].sort(), SERVICE_NAMES);
   });
 
+  it("opens the shop in chromium, places an order, and follows its View trace link into Jaeger's UI", async (t: TestContext) => {
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.context.newPage();
+      await page.goto(SHOP, { waitUntil: 'load' });
+      // The page's first search is drawn once a product's "Add to cart" shows; order and Jaeger are up.
+      await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().waitFor({ timeout: 60_000 });
+      const status = (await (await fetch(`${SHOP}/api/status`)).json()) as Record<string, string>;
+      assert.deepEqual(status, { order: 'up', jaeger: 'up' });
+      await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().click();
+      await page.getByLabel('Visa (approved)').check();
+      await page.getByRole('button', { name: 'Place order' }).click();
+      const link = page.locator('#view-trace');
+      await link.waitFor({ timeout: 60_000 });
+      const href = (await link.getAttribute('href')) ?? '';
+      // The link is for a browser on the host: the published Jaeger port, not the compose network's name.
+      assert.ok(href.startsWith(`${JAEGER}/trace/`), `View trace links to ${href}`);
+      const traceId = href.split('/trace/')[1] ?? '';
+      assert.match(traceId, /^[0-9a-f]{32}$/);
+      await page.locator('#result-status', { hasText: 'SHIPPED' }).waitFor({ timeout: 120_000 });
+      // The browser's own spans went through the shop's OTLP intake to Jaeger's, inside the network.
+      const trace = await poll("the page's checkout trace, browser spans included", 120_000, async () => {
+        const found = await traceOf(traceId);
+        return found && ['storefront-web', 'storefront', ...SERVICE_NAMES].every((name) => found.services.has(name)) && found.spans.includes('click')
+          ? found
+          : undefined;
+      });
+      t.diagnostic(`the shop's checkout: ${trace.spans.length} spans from ${[...trace.services].sort().join(', ')}`);
+      // Jaeger's UI (the stand-in serves the matching UI build) draws that trace.
+      await page.goto(href, { waitUntil: 'load' });
+      await page.getByText('storefront-web', { exact: false }).first().waitFor({ timeout: 60_000 });
+      await page.getByText('order-service', { exact: false }).first().waitFor({ timeout: 60_000 });
+      assert.match(await page.title(), /Jaeger|storefront-web|click/, `Jaeger UI's page title: ${await page.title()}`);
+    } finally {
+      await browser.close();
+    }
+  });
+
   it('docker compose run --rm load, pathologies on as the stack starts: completes; errors only 503 or timeouts', async (t: TestContext) => {
     const { summary, run: result } = await loadRun('pathologies-on', out);
     figures.loadPathologiesOn = { seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load() };
@@ -371,6 +415,19 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
   it('docker compose run --rm load, every pathology off: completes with no errors', async (t: TestContext) => {
     const switched = await setPathologies(false);
     assert.ok(switched.length >= 4, `pathologies switched off: ${switched.join(', ')}`);
+    // The run with pathologies on leaves work behind: orders PENDING for the recovery sweeper, events in
+    // the queues that retry. This run measures the stack without pathologies, not that backlog, so it
+    // starts once both are drained (dead-letter queues hold what is given up on: they stay as they are).
+    const drained = await poll('the backlog of the pathologies-on run (PENDING orders, queued events)', 300_000, async () => {
+      const pending = Number(await psql('tracecart_order', "SELECT count(*) FROM orders WHERE status = 'PENDING'"));
+      const queued = (await compose('exec', '-T', 'rabbitmq', 'rabbitmqctl', '-q', 'list_queues', 'name', 'messages')).stdout
+        .split('\n')
+        .map((line) => line.trim().split(/\s+/))
+        .filter(([name, count]) => name && /^\d+$/.test(count ?? '') && !name.endsWith('.dead-letter'))
+        .reduce((sum, [, count]) => sum + Number(count), 0);
+      return pending === 0 && queued === 0 ? { pending, queued } : undefined;
+    });
+    assert.deepEqual(drained, { pending: 0, queued: 0 });
     const { summary, run: result } = await loadRun('pathologies-off', out);
     figures.loadPathologiesOff = { seconds: seconds(result.ms), outcomes: summary.outcomes, shipped: summary.shipped, loadAverage: load() };
     t.diagnostic(`pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s`);
@@ -414,7 +471,7 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     await compose('down');
     const between = await leftovers();
     assert.deepEqual(between.containers, []);
-    assert.deepEqual(between.volumes.sort(), [`${PROJECT}_postgres-data`, `${PROJECT}_rabbitmq-data`]);
+    assert.deepEqual(between.volumes.sort(), [`${PROJECT}_postgres-data`, `${PROJECT}_prometheus-data`, `${PROJECT}_rabbitmq-data`]);
     const result = await compose('up', '-d', '--wait');
     figures.secondUp = { seconds: seconds(result.ms), loadAverage: load() };
     t.diagnostic(`second up -d --wait: ${seconds(result.ms)} s (load average ${load()})`);

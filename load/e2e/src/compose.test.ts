@@ -39,7 +39,11 @@ import {
 const { compose, raw, dotEnv, usedVariables } = loadCompose();
 const services = compose.services;
 const serviceNames = Object.keys(services);
-const ours = servicePackages(); // order, payment, shipping: one compose service each, same name
+const ours = servicePackages(); // every folder under services/: one compose service each, same name
+/** The checkout services with their own database (order, payment, shipping): they ship migrations. */
+const withData = ours.filter((name) => existsSync(repoPath('services', name, 'migrations')));
+/** Links printed or shown for a browser on the host: they name published ports on localhost. */
+const BROWSER_LINKS = ['JAEGER_UI_URL', 'LAB_URL', 'STOREFRONT_URL'];
 const configDefaults = configSchema.parse({});
 const GiB = 1024 ** 3;
 
@@ -274,40 +278,45 @@ describe('docker-compose.yml', () => {
   });
 
   it('healthcheck scripts exit 0 only when /readyz answers 2xx (run for real against a stand-in server)', async () => {
+    // The scripts are read (and may fail an assertion) before the stand-in server opens: an open server
+    // left behind by a failed assertion would keep this file running until the runner's timeout.
+    const scripts = [...ours, 'load'].map((name) => {
+      const script = healthcheckWords(service(name))[3] ?? '';
+      const origin = /https?:\/\/[^/'"`\s]+/.exec(script)?.[0];
+      assert.ok(origin, `${name}: no URL in its healthcheck script`);
+      return { name, script, origin };
+    });
     let status = 200;
     let requested = '';
     const server: Server = createServer((request, response) => {
       requested = request.url ?? '';
       response.writeHead(status, { 'content-type': 'application/json' }).end('{}');
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
     const run = (script: string) =>
       new Promise<number>((resolve) => {
         execFile(process.execPath, ['-e', script], { timeout: 10_000 }, (error) =>
           resolve(error ? Number((error as { code?: number }).code ?? 1) : 0),
         );
       });
-    const scripts = [...ours, 'load'].map((name) => {
-      const script = healthcheckWords(service(name))[3] ?? '';
-      const origin = /https?:\/\/[^/'"`\s]+/.exec(script)?.[0];
-      assert.ok(origin, `${name}: no URL in its healthcheck script`);
-      return { name, script: script.replace(origin, `http://127.0.0.1:${port}`) };
-    });
+    let port = 0;
     try {
-      for (const { name, script } of scripts) {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      port = (server.address() as AddressInfo).port;
+      for (const { name, script, origin } of scripts) {
+        const local = script.replace(origin, `http://127.0.0.1:${port}`);
         status = 200;
         requested = '';
-        assert.equal(await run(script), 0, `${name}: ready answered, yet the healthcheck failed`);
+        assert.equal(await run(local), 0, `${name}: ready answered, yet the healthcheck failed`);
         assert.equal(requested, '/readyz', name);
         status = 503;
-        assert.equal(await run(script), 1, `${name}: not ready, yet the healthcheck passed`);
+        assert.equal(await run(local), 1, `${name}: not ready, yet the healthcheck passed`);
       }
     } finally {
+      server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
-    for (const { name, script } of scripts) {
-      assert.equal(await run(script), 1, `${name}: nothing listening must count as unhealthy`);
+    for (const { name, script, origin } of scripts) {
+      assert.equal(await run(script.replace(origin, `http://127.0.0.1:${port}`)), 1, `${name}: nothing listening must count as unhealthy`);
     }
   });
 
@@ -417,8 +426,20 @@ describe('docker-compose.yml', () => {
     const rabbitEnv = environmentOf(service('rabbitmq'));
     for (const name of ours) {
       const config = configSchema.parse(environmentOf(service(name)));
-      assert.equal(config.OTEL_SERVICE_NAME, `${name}-service`);
+      // Checkout services are `<name>-service` in traces; the shop and the partners stand-in go by their own names.
+      assert.equal(config.OTEL_SERVICE_NAME, withData.includes(name) ? `${name}-service` : name);
       assert.equal(config.NODE_ENV, 'production');
+      // Every URL that names a container uses the port it listens on; only links a browser follows may say localhost.
+      for (const [key, value] of Object.entries(environmentOf(service(name)))) {
+        if (!key.endsWith('_URL') || !URL.canParse(value) || BROWSER_LINKS.includes(key)) continue;
+        const host = new URL(value).hostname;
+        assert.notEqual(host, 'localhost', `${name}: ${key}`);
+        assert.notEqual(host, '127.0.0.1', `${name}: ${key}`);
+        if (ours.includes(host)) assert.equal(portOfUrl(value), listenPort(host), `${name}: ${key}`);
+      }
+    }
+    for (const name of withData) {
+      const config = configSchema.parse(environmentOf(service(name)));
       assert.equal(config.POSTGRES_HOST, 'postgres');
       assert.equal(config.POSTGRES_PORT, POSTGRES_CONTAINER_PORT);
       assert.equal(config.POSTGRES_USER, postgresEnv.POSTGRES_USER);
@@ -429,16 +450,24 @@ describe('docker-compose.yml', () => {
       assert.equal(decodeURIComponent(amqp.username), rabbitEnv.RABBITMQ_DEFAULT_USER);
       assert.equal(decodeURIComponent(amqp.password), rabbitEnv.RABBITMQ_DEFAULT_PASS);
       assert.equal(config.SCENARIO_TOKEN, dotEnv.get('SCENARIO_TOKEN'));
-      // Every URL that names one of our services uses the port that service listens on.
-      for (const [key, value] of Object.entries(environmentOf(service(name)))) {
-        if (!key.endsWith('_URL') || !URL.canParse(value)) continue;
-        const host = new URL(value).hostname;
-        assert.notEqual(host, 'localhost', `${name}: ${key}`);
-        assert.notEqual(host, '127.0.0.1', `${name}: ${key}`);
-        if (ours.includes(host)) assert.equal(portOfUrl(value), listenPort(host), `${name}: ${key}`);
-      }
     }
     assert.equal(new URL(configSchema.parse(environmentOf(service('order'))).PAYMENT_URL).hostname, 'payment');
+  });
+
+  it("binds the shop on every interface of its container, and links its page to the published ports", () => {
+    const config = configSchema.parse(environmentOf(service('storefront')));
+    assert.equal(config.STOREFRONT_HOST, '0.0.0.0', 'on loopback the published port would reach nothing');
+    assert.equal(new URL(config.ORDER_URL).hostname, 'order');
+    assert.equal(portOfUrl(config.ORDER_URL), listenPort('order'));
+    assert.equal(new URL(config.JAEGER_QUERY_URL).hostname, 'jaeger');
+    assert.equal(portOfUrl(config.JAEGER_QUERY_URL), jaegerPorts.query.port);
+    const uiPort = (service('jaeger').ports ?? []).map(parsePort).find((mapping) => mapping.target === jaegerPorts.query.port);
+    assert.equal(new URL(config.JAEGER_UI_URL).hostname, 'localhost');
+    assert.equal(portOfUrl(config.JAEGER_UI_URL), uiPort?.published);
+    // The lab console's published port once it has a container; until then the schema's default.
+    const lab = services.lab ? (services.lab.ports ?? []).map(parsePort)[0]?.published : portOfUrl(configDefaults.LAB_URL);
+    assert.equal(new URL(config.LAB_URL).hostname, 'localhost');
+    assert.equal(portOfUrl(config.LAB_URL), lab);
   });
 
   it('sends every span to http://jaeger:4318, the port Jaeger receives OTLP/HTTP on', () => {

@@ -200,6 +200,19 @@ describe('Dockerfile', () => {
     }
   });
 
+  it("builds the shop's browser bundle into the dist/ its image ships", () => {
+    // The image runs `pnpm --filter @tracecart/<SERVICE>... run build`: for a package with a browser side,
+    // that script must bundle it too, into dist/public (served from dist/, which pnpm deploy copies).
+    const build = dockerfile.text.split('\n').find((line) => /^RUN pnpm --filter .* run build$/.test(line.trim()));
+    assert.ok(build, 'the Dockerfile runs no package build script');
+    for (const name of ours.filter((folder) => existsSync(repoPath('services', folder, 'web', 'bundle.mjs')))) {
+      const manifest = readPackageJson(`services/${name}`);
+      assert.match(manifest.scripts?.build ?? '', /node web\/bundle\.mjs/, `${name}: its build script does not bundle the browser code`);
+      assert.match(readRepoFile(`services/${name}/web/bundle.mjs`), /path\.join\(here, '\.\.', 'dist', 'public'\)/, `${name}: the bundle is not written under dist/`);
+      assert.ok((manifest.files ?? []).includes('dist'), `${name}: "files" lacks dist`);
+    }
+  });
+
   it('checks the stage rules against a Dockerfile that breaks them (the helpers see what they claim)', () => {
     const bad = parseDockerfile('FROM node:latest\nWORKDIR /app\nCOPY . .\nRUN pnpm install\nCMD node dist/main.js\n');
     assert.equal(bad.stages.length, 1);
