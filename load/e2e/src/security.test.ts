@@ -159,9 +159,9 @@ describe('the repository holds no secrets', () => {
     return value === '' || value.includes('${') || /^(\$|\{|<|\*+$|%|\?|tok_)/.test(value);
   }
 
-  /** Markdown code quotes and closing brackets around a value are not part of it. */
+  /** Markdown code quotes, closing brackets and a trailing colon or comma around a value are not part of it. */
   function bare(value: string): string {
-    return value.replace(/^`+/, '').replace(/[`}\])]+$/, '');
+    return value.replace(/^`+/, '').replace(/[`}\]):,]+$/, '');
   }
 
   /** Too short to be a credential: prose such as "SECRETS: the". */

@@ -5,11 +5,12 @@
 import { ApiError, call, type Scenario } from './api';
 import { $, el, say } from './dom';
 
-const TOKEN_KEY = 'tracecart-lab-token';
+/** The sessionStorage entry that keeps the scenario token for this tab. */
+const SESSION_SLOT = 'tracecart-lab-token';
 let pending: { name: string; enabled: boolean } | undefined;
 
 function token(): string | null {
-  return sessionStorage.getItem(TOKEN_KEY);
+  return sessionStorage.getItem(SESSION_SLOT);
 }
 
 function item(scenario: Scenario): HTMLLIElement {
@@ -78,7 +79,7 @@ export async function flip(name: string, enabled: boolean): Promise<boolean> {
     return true;
   } catch (error) {
     if (error instanceof ApiError && error.code === 'wrong_token') {
-      sessionStorage.removeItem(TOKEN_KEY);
+      sessionStorage.removeItem(SESSION_SLOT);
       pending = { name, enabled };
       say('switch-message', 'Wrong scenario token: nothing was switched. Enter the right one.', 'bad');
       askToken();
@@ -94,7 +95,7 @@ export function setUpToken(): void {
     event.preventDefault();
     const input = $('token') as HTMLInputElement;
     if (!input.value) return;
-    sessionStorage.setItem(TOKEN_KEY, input.value);
+    sessionStorage.setItem(SESSION_SLOT, input.value);
     input.value = '';
     $('token-form').hidden = true;
     const next = pending;
