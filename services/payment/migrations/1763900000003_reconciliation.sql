@@ -11,8 +11,10 @@ ALTER TABLE payments ALTER COLUMN reconciled SET DEFAULT false;
 -- was told about for a while, so a retry that was just answered AUTHORIZED is never voided under it.
 ALTER TABLE payments ADD COLUMN answered_at timestamptz NOT NULL DEFAULT now();
 CREATE INDEX payments_unreconciled_idx ON payments (created_at) WHERE status = 'AUTHORIZED' AND NOT reconciled;
--- A checkout's payment is for a positive amount (the seeded history keeps its rows as they are).
-ALTER TABLE payments ADD CONSTRAINT payments_checkout_amount_positive CHECK (order_id IS NULL OR amount > 0);
+-- A checkout's payment is for a positive amount (the seeded history keeps its rows as they are). NOT VALID:
+-- enforced for every new row, while a database from before this fix, which may hold 0 EUR payments (the
+-- defect this closes), still upgrades instead of refusing to start.
+ALTER TABLE payments ADD CONSTRAINT payments_checkout_amount_positive CHECK (order_id IS NULL OR amount > 0) NOT VALID;
 
 -- Down Migration
 ALTER TABLE payments DROP CONSTRAINT payments_checkout_amount_positive;
