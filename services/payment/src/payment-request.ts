@@ -2,11 +2,22 @@
 import { z } from 'zod';
 import { identifier } from '@tracecart/http';
 
+/**
+ * An amount in EUR: at least one cent, whole cents only. zod's multipleOf(0.01) reads the decimal
+ * places from the number's text, so 2.4e-212 or 1e-5 pass it (and then round to 0.00 in the
+ * numeric(12,2) column, which the positive-amount constraint refuses with a 500): checked in cents.
+ */
+export const amountSchema = z
+  .number()
+  .min(0.01)
+  .max(1_000_000)
+  .refine((amount) => Math.abs(amount * 100 - Math.round(amount * 100)) < 1e-6, 'must be whole cents');
+
 export const paymentRequestSchema = z
   .object({
     orderId: z.uuid(),
     customerId: identifier(64),
-    amount: z.number().positive().max(1_000_000).multipleOf(0.01),
+    amount: amountSchema,
     currency: z.literal('EUR').default('EUR'),
     method: z.literal('card'),
     token: z.string().regex(/^tok_[A-Za-z0-9_]{1,64}$/, 'must look like tok_xxx'),
@@ -30,7 +41,7 @@ export interface PaymentResult {
 export const declineRequestSchema = z
   .object({
     customerId: identifier(64),
-    amount: z.number().positive().max(1_000_000).multipleOf(0.01),
+    amount: amountSchema,
     reason: z.string().regex(/^[a-z_]{1,64}$/),
   })
   .strict();
