@@ -9,7 +9,7 @@
 import { loadConfig, type Config } from '@tracecart/config';
 import { JaegerClient } from '@tracecart/jaeger-client';
 import os from 'node:os';
-import { cpuPerCheckout, cpuSnapshot, stackShare, type Component } from './cpu';
+import { cpuPerCheckout, cpuSnapshot, noisyOthersPct, stackShare, type Component } from './cpu';
 import { closedLoop, openModel, type RunFigures } from './drivers';
 import { allSpanCounts, serviceNames, serviceUrls, setAllScenarios, type ServiceName, type SpanCounts } from '@tracecart/stack-client';
 import { round } from '../load/histogram';
@@ -19,6 +19,7 @@ import {
   machineFacts,
   restartJaeger,
   restartServices,
+  partnerLatencies,
   rssMb,
   rssPeakSampler,
   servicesRss,
@@ -109,7 +110,7 @@ async function settledCounts(
   return { counts: last, settled: false };
 }
 
-type WithCpu = RunFigures & { cpu_ms_per_checkout: Record<Component, number>; stack_cpu_ms_per_checkout: number; others_cpu_pct: number };
+type WithCpu = RunFigures & { cpu_ms_per_checkout: Record<Component, number> } & ReturnType<typeof stackShare>;
 
 function withCpu(run: RunFigures, perCheckout: Record<Component, number>): WithCpu {
   return { ...run, cpu_ms_per_checkout: perCheckout, ...stackShare(perCheckout, run.paid + run.declined, run.duration_s, os.cpus().length) };
@@ -265,12 +266,22 @@ function summariseModes(runs: ModeRun[]) {
   const traced = of('traced');
   const untraced = of('untraced');
   const pick = (list: ModeRun[], value: (run: ModeRun) => number) => median(list.map(value));
-  const throughput = (list: ModeRun[]) => pick(list, (run) => run.saturation.checkouts_per_s);
-  const p50 = (list: ModeRun[]) => pick(list, (run) => run.fixed_rate.latency.p50_ms);
+  // A run during which other processes took more than noisyOthersPct of the machine is left out of the
+  // medians (all of them kept when every run was noisy: the JSON then says so).
+  const quiet = (list: ModeRun[], which: 'saturation' | 'fixed_rate') => {
+    const kept = list.filter((run) => !run[which].noisy);
+    return kept.length > 0 ? kept : list;
+  };
+  const throughput = (list: ModeRun[]) => pick(quiet(list, 'saturation'), (run) => run.saturation.checkouts_per_s);
+  const p50 = (list: ModeRun[]) => pick(quiet(list, 'fixed_rate'), (run) => run.fixed_rate.latency.p50_ms);
+  const leftOut = (which: 'saturation' | 'fixed_rate') => ({
+    noisy: runs.filter((run) => run[which].noisy).length,
+    left_out: traced.length + untraced.length - quiet(traced, which).length - quiet(untraced, which).length,
+  });
   const pairs = traced.map((run) => ({ traced: run, untraced: untraced.find((other) => other.round === run.round) }));
   const cpu = (list: ModeRun[], which: 'saturation' | 'fixed_rate') => {
     const keys = Object.keys(list[0]?.[which].cpu_ms_per_checkout ?? {}) as Component[];
-    return Object.fromEntries(keys.map((key) => [key, round(pick(list, (run) => run[which].cpu_ms_per_checkout[key]), 3)]));
+    return Object.fromEntries(keys.map((key) => [key, round(pick(quiet(list, which), (run) => run[which].cpu_ms_per_checkout[key]), 3)]));
   };
   return {
     throughput_ratio: round(throughput(traced) / throughput(untraced), 3),
@@ -280,10 +291,11 @@ function summariseModes(runs: ModeRun[]) {
     fixed_rate_per_s: traced[0]?.fixed_rate.target_rate_per_s ?? 0,
     p50_ms_at_half_rate_traced: round(p50(traced)),
     p50_ms_at_half_rate_untraced: round(p50(untraced)),
-    p99_ms_at_half_rate: round(pick(traced, (run) => run.fixed_rate.latency.p99_ms)),
-    p99_ms_at_half_rate_untraced: round(pick(untraced, (run) => run.fixed_rate.latency.p99_ms)),
-    p50_ms_at_saturation_traced: round(pick(traced, (run) => run.saturation.latency.p50_ms)),
-    p50_ms_at_saturation_untraced: round(pick(untraced, (run) => run.saturation.latency.p50_ms)),
+    p99_ms_at_half_rate: round(pick(quiet(traced, 'fixed_rate'), (run) => run.fixed_rate.latency.p99_ms)),
+    p99_ms_at_half_rate_untraced: round(pick(quiet(untraced, 'fixed_rate'), (run) => run.fixed_rate.latency.p99_ms)),
+    p50_ms_at_saturation_traced: round(pick(quiet(traced, 'saturation'), (run) => run.saturation.latency.p50_ms)),
+    p50_ms_at_saturation_untraced: round(pick(quiet(untraced, 'saturation'), (run) => run.saturation.latency.p50_ms)),
+    noisy_runs: { threshold_others_cpu_pct: noisyOthersPct, saturation: leftOut('saturation'), fixed_rate: leftOut('fixed_rate') },
     per_round_ratios: pairs
       .filter((pair) => pair.untraced)
       .map(({ traced: on, untraced: off }) => ({
@@ -298,13 +310,18 @@ function summariseModes(runs: ModeRun[]) {
      * checkouts/s it does not move when other processes take the cores.
      */
     stack_cpu_ms_per_checkout_at_saturation: {
-      traced: round(pick(traced, (run) => run.saturation.stack_cpu_ms_per_checkout)),
-      untraced: round(pick(untraced, (run) => run.saturation.stack_cpu_ms_per_checkout)),
+      traced: round(pick(quiet(traced, 'saturation'), (run) => run.saturation.stack_cpu_ms_per_checkout)),
+      untraced: round(pick(quiet(untraced, 'saturation'), (run) => run.saturation.stack_cpu_ms_per_checkout)),
     },
     cpu_throughput_ratio: round(
-      pick(untraced, (run) => run.saturation.stack_cpu_ms_per_checkout) / pick(traced, (run) => run.saturation.stack_cpu_ms_per_checkout),
+      pick(quiet(untraced, 'saturation'), (run) => run.saturation.stack_cpu_ms_per_checkout) /
+        pick(quiet(traced, 'saturation'), (run) => run.saturation.stack_cpu_ms_per_checkout),
       3,
     ),
+    load_generator_cpu_ms_per_checkout_at_saturation: {
+      traced: round(pick(quiet(traced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout), 3),
+      untraced: round(pick(quiet(untraced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout), 3),
+    },
     cpu_ms_per_checkout_at_saturation: { traced: cpu(traced, 'saturation'), untraced: cpu(untraced, 'saturation') },
     cpu_ms_per_checkout_at_fixed_rate: { traced: cpu(traced, 'fixed_rate'), untraced: cpu(untraced, 'fixed_rate') },
     /** What tracing adds per checkout, component by component (traced minus untraced, at the fixed rate). */
@@ -373,6 +390,7 @@ export async function runBench(options: BenchOptions) {
         loss_checkouts: options.skipLoss ? 0 : options.lossCount,
         loss_rate_per_s: options.lossRate,
         service_env: options.serviceEnv,
+        partner_latencies_ms: Object.fromEntries(Object.entries(partnerLatencies).map(([key, value]) => [key, Number(value)])),
       },
       throughput_ratio: modes.throughput_ratio,
       cpu_throughput_ratio: modes.cpu_throughput_ratio,

@@ -36,13 +36,19 @@ export function modeEnv(mode: Mode | 'default', extra: Record<string, string> = 
   if (mode === 'default') return env;
   env.OTEL_SDK_DISABLED = mode === 'untraced' ? 'true' : 'false';
   env.SCENARIOS_AT_START = 'off';
+  // The third parties' stand-in answers at once: their latencies are I/O waits, not CPU, and at
+  // saturation they would cap a closed loop of N workers at N / (their sum) checkouts/s.
+  for (const [key, value] of Object.entries(partnerLatencies)) env[key] = extra[key] ?? value;
   return env;
 }
 
-/** Restarts the three services (in parallel) with the mode's environment and waits until they are ready. */
+/** What the bench sets the stand-in's latencies to in both modes (the JSON records it). */
+export const partnerLatencies = { PARTNERS_QUOTE_LATENCY_MS: '0', PARTNERS_AUTHORISATION_LATENCY_MS: '0', PARTNERS_AUDIT_LATENCY_MS: '0' };
+
+/** Restarts the three services and the partners' stand-in (in parallel) with the mode's environment, until ready. */
 export async function restartServices(mode: Mode | 'default', extra: Record<string, string> = {}): Promise<void> {
   const env = modeEnv(mode, extra);
-  await Promise.all(serviceNames.map((service) => runStack(['restart', service], env)));
+  await Promise.all([...serviceNames, 'partners'].map((service) => runStack(['restart', service], env)));
 }
 
 /** Restarts Jaeger; `extra` adds settings to its environment (undefined removes one, e.g. TRACE_SAMPLING). */
