@@ -80,23 +80,26 @@ export interface PendingOrder {
   lines: Array<Pick<PricedLine, 'productId' | 'quantity'>>;
 }
 
-/** Locks a PENDING order for finishing; undefined when it is no longer pending. */
+/**
+ * Locks a PENDING order for finishing, and reads its lines in the same round trip; undefined when it is
+ * no longer pending (a concurrent finisher's change is re-checked after the lock wait).
+ */
 export async function lockPendingOrder(db: Queryable, orderId: string): Promise<PendingOrder | undefined> {
-  const { rows } = await db.query<{ id: string; customer_id: string; total: number }>(
-    "SELECT id, customer_id, total FROM orders WHERE id = $1 AND status = 'PENDING' FOR UPDATE",
+  const { rows } = await db.query<{ id: string; customer_id: string; total: number; product_id: number | null; quantity: number | null }>(
+    `SELECT o.id, o.customer_id, o.total, i.product_id, i.quantity
+       FROM orders o LEFT JOIN order_items i ON i.order_id = o.id
+      WHERE o.id = $1 AND o.status = 'PENDING'
+      ORDER BY i.line
+        FOR UPDATE OF o`,
     [orderId],
   );
   const row = rows[0];
   if (!row) return undefined;
-  const items = await db.query<{ product_id: number; quantity: number }>(
-    'SELECT product_id, quantity FROM order_items WHERE order_id = $1 ORDER BY line',
-    [orderId],
-  );
   return {
     id: row.id,
     customerId: row.customer_id,
     total: row.total,
-    lines: items.rows.map((item) => ({ productId: item.product_id, quantity: item.quantity })),
+    lines: rows.flatMap((item) => (item.product_id === null || item.quantity === null ? [] : [{ productId: item.product_id, quantity: item.quantity }])),
   };
 }
 

@@ -65,6 +65,8 @@ export const configSchema = z.object({
   POSTGRES_POOL_MAX: positiveInt.default(10),
   /** How long a request waits for a pooled connection before it fails fast (503). */
   POSTGRES_CONNECT_TIMEOUT_MS: positiveInt.default(1000),
+  /** Parameterised queries as named prepared statements: parsed once per connection, not per call. */
+  POSTGRES_PREPARED_STATEMENTS: flag.default(true),
 
   RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://tracecart:tracecart@localhost:5672'),
   RABBITMQ_PREFETCH: positiveInt.default(10),

@@ -10,6 +10,7 @@ export {
   type PoolOptions,
   type Queryable,
 } from './pool';
+export { preparePerConnection, statementName } from './prepared-statements';
 export { withTransaction, withRetriedTransaction, isTransientConflict } from './transaction';
 export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
 export { ensureDatabase, migrate } from './migrations';

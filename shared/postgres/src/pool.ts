@@ -2,6 +2,7 @@
 import pg from 'pg';
 import type { Config, ServiceName } from '@tracecart/config';
 import { databaseFor } from '@tracecart/config';
+import { preparePerConnection } from './prepared-statements';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -23,6 +24,8 @@ export function connectionSettings(config: Config, database: string): pg.PoolCon
 
 export interface PoolOptions {
   max?: number;
+  /** Named prepared statements for parameterised queries (prepared-statements.ts); default true. */
+  prepare?: boolean;
 }
 
 export function createPool(config: Config, service: ServiceName, options: PoolOptions = {}): pg.Pool {
@@ -41,8 +44,10 @@ export function createPool(config: Config, service: ServiceName, options: PoolOp
   // client itself, which pg-pool only listens to while the client is idle, and an unhandled 'error'
   // event kills the process. The query in flight still fails with the error, and the broken client is
   // discarded on release (it is no longer queryable).
+  const prepare = options.prepare ?? config.POSTGRES_PREPARED_STATEMENTS;
   pool.on('connect', (client) => {
     client.on('error', () => undefined);
+    if (prepare) preparePerConnection(client);
   });
   return pool;
 }

@@ -8,7 +8,7 @@ import type { Span } from '@opentelemetry/api';
 import { hrTime, hrTimeDuration, hrTimeToMilliseconds } from '@opentelemetry/core';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR_DB_COLLECTION_NAME, ATTR_DB_OPERATION_NAME, ATTR_DB_QUERY_SUMMARY } from '@opentelemetry/semantic-conventions';
-import { summarizeQuery } from './query-summary';
+import { summarizeQuery, type QuerySummary } from './query-summary';
 
 export interface DbQuery {
   text: string;
@@ -33,13 +33,28 @@ export function addDbQueryListener(listener: DbQueryListener): () => void {
   };
 }
 
+// A service runs a few dozen distinct statements (their values travel apart from the text), so each
+// text is tokenised once, not once per query. Bounded in case a caller builds texts with values in them.
+const summaries = new Map<string, QuerySummary>();
+const maxSummaries = 1_000;
+
+function summaryOf(text: string): QuerySummary {
+  let summary = summaries.get(text);
+  if (summary === undefined) {
+    summary = summarizeQuery(text);
+    if (summaries.size >= maxSummaries) summaries.clear();
+    summaries.set(text, summary);
+  }
+  return summary;
+}
+
 /**
  * Names a query span by what it touches (`SELECT payments`, `UPDATE stock`, `SELECT carriers FOR UPDATE`)
  * instead of the instrumentation's `pg.query:SELECT <database>`, with the semconv attributes that go
  * with it. Only the statement's operation and table words are read: no value reaches the name.
  */
 export function nameQuerySpan(span: Span, text: string): void {
-  const { summary, operation, collection } = summarizeQuery(text);
+  const { summary, operation, collection } = summaryOf(text);
   span.updateName(summary);
   span.setAttribute(ATTR_DB_QUERY_SUMMARY, summary);
   span.setAttribute(ATTR_DB_OPERATION_NAME, operation);
