@@ -6,8 +6,8 @@
  *
  * The server asks Jaeger once a second until the trace is there or `waitMs` (at most 30 s) has passed, so
  * the page makes one request per order. Answers `{"traceId", "kept": true|false}`; 503 naming jaeger when
- * Jaeger's query API does not answer. The calls to Jaeger are not traced: they are about traces, not part
- * of the checkout's.
+ * Jaeger's query API does not answer. Neither this route nor its calls to Jaeger are traced (the route is
+ * among the telemetry's untraced paths): they are about traces, not part of the checkout's.
  */
 import { context } from '@opentelemetry/api';
 import { suppressTracing } from '@opentelemetry/core';
