@@ -9,6 +9,8 @@
  *   GET  /api/runs                   the kept runs, oldest first, without their points
  *   GET  /api/compare                the last two finished runs and the report's before/after of them
  * PUT and POST are refused (403) unless they come from the console's own page (same-origin.ts).
+ * While a hunt exercise runs, the switches and the pathologies the runs' verdicts name are shown only to a
+ * request carrying the exercise's token as `Authorization: Bearer` (exercise-gate.ts).
  */
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
@@ -20,6 +22,7 @@ import type { RunRecord } from './run-record';
 import { LIMITS, type Runner } from './runner';
 import type { RunStore } from './run-store';
 import { stackStatus } from './status';
+import { exerciseLocked, gateStates, hideComparison, hideRun, requestToken } from './exercise-gate';
 
 export interface ApiSettings {
   urls: ServiceUrls;
@@ -50,8 +53,11 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
     response.json(await stackStatus(settings.urls.order, settings.jaegerQueryUrl));
   });
 
-  router.get('/api/scenarios', async (_request, response) => {
-    const states = await readStates(settings.urls, 3_000);
+  /** Whether this request may see which pathologies are on (false only during an exercise, without its token). */
+  const mayShow = async (request: Request): Promise<boolean> => !exerciseLocked(await readStates(settings.urls, 3_000, requestToken(request)));
+
+  router.get('/api/scenarios', async (request, response) => {
+    const states = gateStates(await readStates(settings.urls, 3_000, requestToken(request)));
     response.json(
       states.map((state) => {
         const entry = pathologies.find((candidate) => candidate.name === state.name)!;
@@ -79,7 +85,7 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
       }
       return;
     }
-    const state = (await readStates(settings.urls, 3_000)).find((candidate) => candidate.name === name);
+    const state = gateStates(await readStates(settings.urls, 3_000, body.data.token)).find((candidate) => candidate.name === name);
     response.json(state);
   });
 
@@ -102,28 +108,33 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
     response.json({ stopped: runner.stop() });
   });
 
-  router.get('/api/runs/latest', (request, response) => {
+  router.get('/api/runs/latest', async (request, response) => {
     const run = runner.latest();
     if (!run) {
       response.json({ run: null, running: false });
       return;
     }
     const after = Math.max(0, Number.parseInt(String(request.query.after ?? '0'), 10) || 0);
-    response.json({ run: { ...withoutPoints(run), points: run.points.slice(after), pointsFrom: after, pointCount: run.points.length }, running: runner.busy() });
+    const shown = { ...withoutPoints(run), points: run.points.slice(after), pointsFrom: after, pointCount: run.points.length };
+    response.json({ run: (await mayShow(request)) ? shown : hideRun(shown), running: runner.busy() });
   });
 
-  router.get('/api/runs', (_request, response) => {
-    response.json(store.list().map(withoutPoints));
+  router.get('/api/runs', async (request, response) => {
+    const show = await mayShow(request);
+    response.json(store.list().map((run) => (show ? withoutPoints(run) : hideRun(withoutPoints(run)))));
   });
 
-  router.get('/api/compare', (_request, response) => {
+  router.get('/api/compare', async (request, response) => {
     const finished = store.list().filter((run) => run.analysis && run.analysis.traces.analysed > 0);
     const [before, after] = finished.slice(-2);
     if (!before || !after) {
       response.status(404).json({ error: 'not_enough_runs', message: 'Compare needs two finished runs with a verdict: run the load twice (e.g. before and after a fix).' });
       return;
     }
-    response.json({ before: withoutPoints(before), after: withoutPoints(after), comparison: compareAnalyses(before.analysis!, after.analysis!) });
+    const answer = { before: withoutPoints(before), after: withoutPoints(after), comparison: compareAnalyses(before.analysis!, after.analysis!) };
+    response.json(
+      (await mayShow(request)) ? answer : { before: hideRun(answer.before), after: hideRun(answer.after), comparison: hideComparison(answer.comparison) },
+    );
   });
 
   router.use('/api', (_request, response) => {

@@ -36,4 +36,9 @@ export interface RunRecord {
   analysis: Analysis | null;
   /** Why the run or its analysis failed, in one line. */
   problem: string | null;
+  /**
+   * Set only on an answer to a page without a running hunt exercise's token: the switches and the
+   * pathologies the verdict named are left out (exercise-gate.ts). Never stored.
+   */
+  hidden?: true;
 }

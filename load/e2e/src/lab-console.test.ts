@@ -2,12 +2,15 @@
  * The lab console (load/console) in a real browser (Debian's chromium via playwright-core) against the
  * running stack: a switch flipped on the page changes the owning service's GET /scenarios (a wrong token
  * changes nothing); a 10 s load run draws its chart and ends with the report's verdict; Compare shows the
- * last two runs; a POST from another origin is refused; the page says when order is down; keyboard and
+ * last two runs; during a hunt exercise neither the switches nor the verdicts' diagnosis show without the
+ * exercise's token; a POST from another origin is refused; the page says when order is down; keyboard and
  * 375 px. Durations are printed, not asserted.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
+import { endExerciseMode, readStates, startExerciseMode } from '@tracecart/stack-client';
 import { launchBrowser, type Browser } from './browser';
 import { stack } from './faults';
 import { config, getJson, serviceUrl, setScenario } from './stack';
@@ -127,6 +130,79 @@ describe('the lab console in a browser', () => {
     assert.ok(runs.body.length >= 2, 'the lab keeps both runs');
     log(`second run (5 s) and Compare: ${took} ms`);
     await page.close();
+  });
+
+  it('during a hunt exercise shows neither the switches nor the verdicts\' diagnosis without the exercise token', async () => {
+    const exerciseToken = `console-test-${randomBytes(12).toString('hex')}`;
+    const actual = await readStates(serviceUrl, 5_000);
+    const scenarios = (token?: string) =>
+      fetch(`${lab}/api/scenarios`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(
+        async (response) => ({ status: response.status, body: (await response.json()) as Array<{ name: string; enabled: boolean | null; exercise: boolean; problem?: string }> }),
+      );
+    const runs = (token?: string) =>
+      fetch(`${lab}/api/runs`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(
+        async (response) => (await response.json()) as Array<{ scenarios: Array<{ enabled: boolean | null }>; analysis: { pathologies: string[]; findings: unknown[]; culprit: unknown } | null; hidden?: boolean }>,
+      );
+    // Outside an exercise the console shows the switches, and the runs of the earlier tests what was on.
+    const open = await scenarios();
+    assert.deepEqual(open.body.map((entry) => entry.enabled), actual.map((state) => state.enabled));
+    assert.ok(open.body.every((entry) => entry.exercise === false));
+    const runsBefore = await runs();
+    assert.ok(runsBefore.length >= 2 && runsBefore.some((run) => run.scenarios.some((entry) => entry.enabled !== null)), 'the kept runs recorded their switches');
+    assert.ok(runsBefore.every((run) => run.hidden === undefined));
+
+    await startExerciseMode(serviceUrl, config.SCENARIO_TOKEN, exerciseToken, []);
+    try {
+      for (const token of [undefined, config.SCENARIO_TOKEN, 'not-the-exercise-token']) {
+        const hidden = await scenarios(token);
+        assert.equal(hidden.status, 200);
+        assert.equal(hidden.body.length, actual.length);
+        for (const entry of hidden.body) {
+          assert.equal(entry.enabled, null, `${entry.name} hidden (token ${token ?? 'none'})`);
+          assert.equal(entry.exercise, true);
+          assert.match(entry.problem ?? '', /hunt exercise is running/);
+        }
+        for (const run of await runs(token)) {
+          assert.equal(run.hidden, true);
+          assert.ok(run.scenarios.every((entry) => entry.enabled === null), 'no recorded switch shown');
+          if (run.analysis) {
+            assert.deepEqual(run.analysis.pathologies, []);
+            assert.deepEqual(run.analysis.findings, []);
+            assert.equal(run.analysis.culprit, null);
+          }
+        }
+        const latest = (await getJson<{ run: { hidden?: boolean; analysis: { pathologies: string[] } | null } | null }>(`${lab}/api/runs/latest`)).body.run;
+        assert.equal(latest?.hidden, true);
+        const compare = await fetch(`${lab}/api/compare`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+        const comparison = (await compare.json()) as { comparison?: { pathologies: { before: string[]; after: string[] }; culprit: { before: string | null; after: string | null } } };
+        assert.deepEqual(comparison.comparison?.pathologies, { before: [], after: [] });
+        assert.deepEqual(comparison.comparison?.culprit, { before: null, after: null });
+      }
+      // With the exercise's token: the switches as the services hold them.
+      const shown = await scenarios(exerciseToken);
+      assert.deepEqual(shown.body.map((entry) => entry.enabled), actual.map((state) => state.enabled));
+      assert.ok((await runs(exerciseToken)).every((run) => run.hidden === undefined));
+
+      // The page: the switches unknown, the reason said, the token asked; with the exercise's token, shown.
+      const page = await browser.context.newPage();
+      await page.goto(lab, { waitUntil: 'load' });
+      await page.locator('#switch-message', { hasText: 'A hunt exercise is running' }).waitFor();
+      assert.equal(await page.getByRole('switch', { name: /missing-index/ }).textContent(), '?');
+      assert.equal(await page.getByRole('switch', { name: /missing-index/ }).isDisabled(), true);
+      // The last run's verdict is hidden too.
+      await page.locator('#culprit', { hasText: 'Hidden while a hunt exercise runs' }).waitFor();
+      assert.equal(await page.locator('#apply-fix').isHidden(), true);
+      await page.getByLabel('Scenario token').fill(exerciseToken);
+      await page.getByRole('button', { name: 'Use token' }).click();
+      await page.locator('#switch-message', { hasText: 'Token accepted' }).waitFor();
+      const missingIndex = actual.find((state) => state.name === 'missing-index')!.enabled;
+      assert.equal(await page.getByRole('switch', { name: /missing-index/ }).getAttribute('aria-checked'), String(missingIndex));
+      await page.locator('#culprit', { hasText: /% of the path at p50/ }).waitFor();
+      await page.close();
+    } finally {
+      await endExerciseMode(serviceUrl, config.SCENARIO_TOKEN);
+    }
+    assert.equal((await scenarios()).body.every((entry) => entry.exercise === false && entry.enabled !== null), true, 'shown again once the exercise ended');
   });
 
   it('refuses state-changing requests from another origin', async () => {

@@ -6,6 +6,7 @@ import { createOrderClient } from './order-client';
 import { INTAKE_BODY_LIMIT, otlpIntake } from './otlp-intake';
 import { pageRoutes } from './pages';
 import { shopRoutes } from './shop-routes';
+import { traceKeptRoutes } from './trace-kept';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     routers: [
       pageRoutes({ jaegerUiUrl: config.JAEGER_UI_URL, labUrl: config.LAB_URL }),
       shopRoutes({ order: createOrderClient(config.ORDER_URL), jaegerQueryUrl: config.JAEGER_QUERY_URL }),
+      traceKeptRoutes(config.JAEGER_QUERY_URL),
       otlpIntake(config.OTEL_EXPORTER_OTLP_ENDPOINT),
     ],
   });

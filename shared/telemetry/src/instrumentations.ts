@@ -13,7 +13,9 @@ import { undiciRequestHook } from './url-template';
 
 // Probes and the internal telemetry counts: polled by machines, never part of a checkout's trace. Nor is
 // the shop's intake of browser spans (/otlp/v1/traces): each batch forwarded would make a trace of its own.
-const probePaths = /^\/(healthz|readyz|internal\/telemetry|otlp\/v1\/traces)(\?|$)/;
+// Nor the shop's question whether Jaeger kept a trace (/api/traces/:traceId): a wait of up to 30 s per
+// order, which tail sampling would keep as a slow trace of its own.
+const probePaths = /^\/(healthz|readyz|internal\/telemetry|otlp\/v1\/traces|api\/traces\/[^/?]*)(\?|$)/;
 
 export function isProbeRequest(request: IncomingMessage): boolean {
   return probePaths.test(request.url ?? '');

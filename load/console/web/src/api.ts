@@ -6,7 +6,18 @@ import type { StackStatus } from '../../src/status';
 
 export type { RunRecord, StackStatus };
 export type RunSummary = Omit<RunRecord, 'points'>;
-export type Scenario = ScenarioState & { cause: string; inJaeger: string; fix: string };
+/** `exercise`: a hunt exercise hides the switches from this tab (it lacks the exercise's token). */
+export type Scenario = ScenarioState & { cause: string; inJaeger: string; fix: string; exercise: boolean };
+
+/** The sessionStorage entry that keeps the scenario token (or a running exercise's token) for this tab. */
+export const SESSION_SLOT = 'tracecart-lab-token';
+
+/** Dispatched on the document when the tab's token changes. */
+export const TOKEN_EVENT = 'lab-token';
+
+export function storedToken(): string | null {
+  return sessionStorage.getItem(SESSION_SLOT);
+}
 export interface LatestRun {
   run: (RunSummary & { points: RunRecord['points']; pointsFrom: number; pointCount: number }) | null;
   running: boolean;
@@ -30,9 +41,12 @@ export class ApiError extends Error {
 export async function call<T>(method: 'GET' | 'PUT' | 'POST', path: string, body?: unknown): Promise<T> {
   let response: Response;
   try {
+    // The tab's token goes with every call: during a hunt exercise the server shows the switches and the
+    // pathologies its verdicts name only to the exercise's token.
+    const token = storedToken();
     response = await fetch(path, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {

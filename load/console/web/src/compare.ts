@@ -14,8 +14,10 @@ function side(title: string, run: RunSummary): HTMLDivElement {
       el('div', {}, [el('dt', {}, ['answered/s']), el('dd', {}, [String(run.summary?.rate.throughputPerSec ?? '–')])]),
       el('div', {}, [el('dt', {}, ['errors']), el('dd', {}, [String(run.totals.errors)])]),
     ]),
-    el('p', {}, [`Pathologies on: ${on.length ? on.join(', ') : 'none'}`]),
-    el('p', { class: 'culprit' }, [culprit ? `Culprit: ${culprit.service} · ${culprit.label}${culprit.pathology ? ` (${culprit.pathology.name})` : ''}` : 'No culprit']),
+    el('p', {}, [run.hidden ? 'Pathologies on: hidden while a hunt exercise runs' : `Pathologies on: ${on.length ? on.join(', ') : 'none'}`]),
+    el('p', { class: 'culprit' }, [
+      culprit ? `Culprit: ${culprit.service} · ${culprit.label}${culprit.pathology ? ` (${culprit.pathology.name})` : ''}` : run.hidden ? 'Culprit: hidden while a hunt exercise runs' : 'No culprit',
+    ]),
   ]);
 }
 

@@ -1,5 +1,5 @@
 /** Start and stop a load run; poll the run every second for its new points (never falling behind: each poll asks for every point after the last one drawn). */
-import { ApiError, call, type LatestRun } from './api';
+import { ApiError, call, TOKEN_EVENT, type LatestRun } from './api';
 import { addPoints, resetChart } from './chart';
 import { $, say } from './dom';
 import { showVerdict } from './verdict';
@@ -78,6 +78,11 @@ export function setUpLoad(jaegerUiUrl: string): void {
   });
   $('stop').addEventListener('click', () => {
     void call('POST', '/api/runs/stop').then(() => say('run-message', 'Stopping: the requests in flight finish…'));
+  });
+  // A new token (a hunt exercise's) may show what was hidden: draw the last run again.
+  document.addEventListener(TOKEN_EVENT, () => {
+    drawnRun = undefined;
+    schedule(jaegerUiUrl, 0);
   });
   schedule(jaegerUiUrl, 0);
 }

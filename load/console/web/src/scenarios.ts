@@ -1,17 +1,13 @@
 /**
  * The pathology switches. The scenario token is asked once (kept in this tab's sessionStorage) when a first
- * switch is flipped; a wrong token is said so, forgotten, and asked again, and nothing is switched.
+ * switch is flipped; a wrong token is said so, forgotten, and asked again, and nothing is switched. While a
+ * hunt exercise runs the server hides the switches from a tab without the exercise's token: the page says
+ * so and asks for that token.
  */
-import { ApiError, call, type Scenario } from './api';
+import { ApiError, call, SESSION_SLOT, storedToken as token, TOKEN_EVENT, type Scenario } from './api';
 import { $, el, say } from './dom';
 
-/** The sessionStorage entry that keeps the scenario token for this tab. */
-const SESSION_SLOT = 'tracecart-lab-token';
 let pending: { name: string; enabled: boolean } | undefined;
-
-function token(): string | null {
-  return sessionStorage.getItem(SESSION_SLOT);
-}
 
 function item(scenario: Scenario): HTMLLIElement {
   const on = scenario.enabled === true;
@@ -48,6 +44,12 @@ export async function loadScenarios(): Promise<Scenario[]> {
   try {
     const scenarios = await call<Scenario[]>('GET', '/api/scenarios');
     list.replaceChildren(...scenarios.map(item));
+    if (scenarios.some((scenario) => scenario.exercise)) {
+      // One message for all: the entries' problem is the same text.
+      say('switch-message', scenarios.find((scenario) => scenario.exercise)!.problem ?? 'A hunt exercise is running.', 'bad');
+      for (const problem of list.querySelectorAll('.message.bad')) problem.remove();
+      askToken();
+    }
     return scenarios;
   } catch (error) {
     say('switch-message', `Cannot read the switches: ${(error as Error).message}`, 'bad');
@@ -96,10 +98,15 @@ export function setUpToken(): void {
     const input = $('token') as HTMLInputElement;
     if (!input.value) return;
     sessionStorage.setItem(SESSION_SLOT, input.value);
+    document.dispatchEvent(new Event(TOKEN_EVENT));
     input.value = '';
     $('token-form').hidden = true;
     const next = pending;
     pending = undefined;
     if (next) void flip(next.name, next.enabled);
+    // Without a pending switch the token was asked to see the switches (a hunt exercise hides them).
+    else void loadScenarios().then((scenarios) => {
+      if (scenarios.length > 0 && !scenarios.some((scenario) => scenario.exercise)) say('switch-message', 'Token accepted: the switches are shown.', 'ok');
+    });
   });
 }

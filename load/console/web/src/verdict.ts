@@ -33,7 +33,11 @@ export function showVerdict(run: RunSummary, jaegerUiUrl: string): void {
     ),
   );
   const culprit = analysis?.culprit;
-  $('culprit').textContent = culprit ? `${culprit.service} · ${culprit.label} (${culprit.p50SharePct}% of the path at p50)` : (run.problem ?? 'No culprit: no checkout traces analysed.');
+  $('culprit').textContent = culprit
+    ? `${culprit.service} · ${culprit.label} (${culprit.p50SharePct}% of the path at p50)`
+    : run.hidden
+      ? "Hidden while a hunt exercise runs: find the culprit in Jaeger, starting from the slowest traces (the exercise's token shows the verdict here)."
+      : (run.problem ?? 'No culprit: no checkout traces analysed.');
   const pathology = culprit?.pathology;
   $('culprit-pathology').textContent = pathology ? `Pathology: ${pathology.title} (${pathology.name}). ${pathology.cause}` : culprit ? 'No catalogued pathology: this is where the time goes now.' : '';
   $('culprit-fix').textContent = pathology ? `Fix: ${pathology.fix}` : '';

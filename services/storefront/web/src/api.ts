@@ -77,3 +77,6 @@ export const searchProducts = (query: string) => getJson<Product[]>(`/api/produc
 export const listCustomers = () => getJson<Customer[]>('/api/customers');
 export const getOrder = (id: string) => getJson<OrderView>(`/api/orders/${encodeURIComponent(id)}`);
 export const getHealth = () => getJson<Health>('/api/status');
+/** Whether Jaeger kept the trace; the shop's server asks Jaeger for up to `waitMs` before it answers false. */
+export const getTraceKept = (traceId: string, waitMs: number) =>
+  getJson<{ traceId: string; kept: boolean }>(`/api/traces/${encodeURIComponent(traceId)}?waitMs=${waitMs}`);

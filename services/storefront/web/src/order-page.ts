@@ -23,7 +23,7 @@ function render(order: OrderView, settings: Settings): void {
       ['Payment', order.payment?.status ? `${order.payment.status}${order.payment.declineReason ? ` (${order.payment.declineReason})` : ''}` : '—'],
       ['Shipment', order.shipment ? `${order.shipment.carrier ?? 'carrier pending'}${order.shipment.trackingNumber ? `, tracking ${order.shipment.trackingNumber}` : ''}` : '—'],
       ['Placed', new Date(order.createdAt).toLocaleString()],
-      ['Trace', order.traceId ? traceLink(settings, order.traceId) : '—'],
+      ['Trace', order.traceId ? traceLink(settings, order.traceId, false) : '—'],
     ]),
     items,
   );

@@ -56,7 +56,8 @@ export function startTracing(): void {
     instrumentations: [
       new DocumentLoadInstrumentation(),
       new FetchInstrumentation({
-        ignoreUrls: [/\/otlp\//],
+        // The page's own spans on their way out, and its question whether Jaeger kept a trace, are not traced.
+        ignoreUrls: [/\/otlp\//, /\/api\/traces\//],
         requestHook: (span) => {
           const readable = span as unknown as { attributes?: Attributes };
           if (readable.attributes) redactSpanUrls(span, readable.attributes);
