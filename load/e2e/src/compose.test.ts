@@ -457,7 +457,7 @@ describe('docker-compose.yml', () => {
   it('gives every service of ours the deployment and both secrets from .env: declared production, the demo tokens are refused', () => {
     assert.equal(dotEnv.get('TRACECART_DEPLOYMENT'), 'demo');
     assert.equal(dotEnv.get('INTERNAL_TOKEN'), demoCredentials.internal);
-    const own = { SCENARIO_TOKEN: 'an-operator-scenario-secret', INTERNAL_TOKEN: 'an-operator-internal-secret' };
+    const own = { SCENARIO_TOKEN: 'fake-operator-scenario-secret', INTERNAL_TOKEN: 'fake-operator-internal-secret' };
     const declared = (vars: Map<string, string>) => (interpolateDeep(raw, vars, new Set()) as typeof compose).services;
     const demoProduction = declared(new Map(dotEnv).set('TRACECART_DEPLOYMENT', 'production'));
     const ownProduction = declared(new Map([...dotEnv, ...Object.entries(own)]).set('TRACECART_DEPLOYMENT', 'production'));
