@@ -474,6 +474,15 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives both public edges (order, the shop) TRACE_EDGE_POLICY from .env, continue by default', () => {
+    assert.equal(dotEnv.get('TRACE_EDGE_POLICY'), 'continue');
+    const linkOnly = (interpolateDeep(raw, new Map(dotEnv).set('TRACE_EDGE_POLICY', 'link-only'), new Set()) as typeof compose).services;
+    for (const name of ['order', 'storefront']) {
+      assert.equal(environmentOf(service(name)).TRACE_EDGE_POLICY, 'continue', name);
+      assert.equal(configSchema.parse(environmentOf(linkOnly[name]!)).TRACE_EDGE_POLICY, 'link-only', name);
+    }
+  });
+
   it('binds order, payment, shipping and the partners stand-in on every interface of their containers (their default is loopback)', () => {
     assert.equal(configSchema.parse({}).SERVICE_HOST, '127.0.0.1');
     for (const name of ours.filter((other) => other !== 'storefront')) {
