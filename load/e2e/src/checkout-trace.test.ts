@@ -141,6 +141,13 @@ describe('a declined checkout', () => {
     const failed = spans.filter((span) => span.statusCode === 2 && span.events.some((event) => event.name === 'exception'));
     assert.ok(failed.some((span) => span.name === 'checkout'), 'checkout span is ERROR with an exception');
     assert.ok(failed.some((span) => span.service === 'payment-service'), 'payment records the decline as an exception');
+    // On its internal span: a 4xx leaves the HTTP server span's status unset (semantic conventions).
+    const decline = only(spans.filter((span) => span.service === 'payment-service' && span.name === 'payment.decline'), 'payment.decline span');
+    assert.equal(decline.statusCode, 2, 'payment.decline is ERROR');
+    assert.equal(decline.attributes['app.payment.decline_reason'], 'card_declined');
+    const paymentServer = only(spans.filter((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER), 'payment server span');
+    assert.equal(paymentServer.attributes['http.response.status_code'], 402);
+    assert.equal(paymentServer.statusCode, 0, "payment's server span of a 402 stays unset, not ERROR");
     const checkoutSpan = spans.find((span) => span.name === 'checkout')!;
     assert.equal(checkoutSpan.attributes['app.payment.status'], 'DECLINED');
     const exception = checkoutSpan.events.find((event) => event.name === 'exception')!;

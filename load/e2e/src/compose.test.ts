@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configKeys, configSchema } from '@tracecart/config';
+import { configKeys, configSchema, demoCredentials, deploymentProblems } from '@tracecart/config';
 import {
   buildArgsOf,
   defaultServices,
@@ -452,6 +452,42 @@ describe('docker-compose.yml', () => {
       assert.equal(config.SCENARIO_TOKEN, dotEnv.get('SCENARIO_TOKEN'));
     }
     assert.equal(new URL(configSchema.parse(environmentOf(service('order'))).PAYMENT_URL).hostname, 'payment');
+  });
+
+  it('gives every service of ours the deployment and both secrets from .env: declared production, the demo tokens are refused', () => {
+    assert.equal(dotEnv.get('TRACECART_DEPLOYMENT'), 'demo');
+    assert.equal(dotEnv.get('INTERNAL_TOKEN'), demoCredentials.internal);
+    const own = { SCENARIO_TOKEN: 'fake-operator-scenario-secret', INTERNAL_TOKEN: 'fake-operator-internal-secret' };
+    const declared = (vars: Map<string, string>) => (interpolateDeep(raw, vars, new Set()) as typeof compose).services;
+    const demoProduction = declared(new Map(dotEnv).set('TRACECART_DEPLOYMENT', 'production'));
+    const ownProduction = declared(new Map([...dotEnv, ...Object.entries(own)]).set('TRACECART_DEPLOYMENT', 'production'));
+    for (const name of ours) {
+      const config = configSchema.parse(environmentOf(service(name)));
+      assert.equal(config.TRACECART_DEPLOYMENT, 'demo', name);
+      assert.equal(config.SCENARIO_TOKEN, dotEnv.get('SCENARIO_TOKEN'), name);
+      assert.equal(config.INTERNAL_TOKEN, dotEnv.get('INTERNAL_TOKEN'), `${name}: one INTERNAL_TOKEN for every service`);
+      const refused = deploymentProblems(configSchema.parse(environmentOf(demoProduction[name]!)));
+      assert.deepEqual(refused.map((problem) => problem.split(':')[0]), ['SCENARIO_TOKEN', 'INTERNAL_TOKEN'], name);
+      const accepted = configSchema.parse(environmentOf(ownProduction[name]!));
+      assert.deepEqual(deploymentProblems(accepted), [], name);
+      assert.equal(accepted.INTERNAL_TOKEN, own.INTERNAL_TOKEN, name);
+    }
+  });
+
+  it('gives both public edges (order, the shop) TRACE_EDGE_POLICY from .env, continue by default', () => {
+    assert.equal(dotEnv.get('TRACE_EDGE_POLICY'), 'continue');
+    const linkOnly = (interpolateDeep(raw, new Map(dotEnv).set('TRACE_EDGE_POLICY', 'link-only'), new Set()) as typeof compose).services;
+    for (const name of ['order', 'storefront']) {
+      assert.equal(environmentOf(service(name)).TRACE_EDGE_POLICY, 'continue', name);
+      assert.equal(configSchema.parse(environmentOf(linkOnly[name]!)).TRACE_EDGE_POLICY, 'link-only', name);
+    }
+  });
+
+  it('binds order, payment, shipping and the partners stand-in on every interface of their containers (their default is loopback)', () => {
+    assert.equal(configSchema.parse({}).SERVICE_HOST, '127.0.0.1');
+    for (const name of ours.filter((other) => other !== 'storefront')) {
+      assert.equal(configSchema.parse(environmentOf(service(name))).SERVICE_HOST, '0.0.0.0', `${name}: on loopback the published port would reach nothing`);
+    }
   });
 
   it("binds the shop on every interface of its container, and links its page to the published ports", () => {

@@ -166,6 +166,10 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.ok(p50On > 5 * p50Off, `fraud query p50: ${p50On.toFixed(1)} ms without the index, ${p50Off.toFixed(1)} ms with it`);
     const plansOn = scansOn.flatMap((span) => planOf(span)?.summary ?? []);
     assert.ok(plansOn.some((summary) => summary.includes('Seq Scan on payments')), `plans without the index: ${JSON.stringify(plansOn)}`);
+    // The plan is our own event, under `app.`: nothing of ours in the semantic conventions' reserved `db.query.plan`.
+    const planEvents = scansOn.flatMap((span) => span.events.filter((event) => /plan/.test(event.name)));
+    assert.ok(planEvents.length > 0 && planEvents.every((event) => event.name === 'app.db.plan'), `plan events: ${JSON.stringify(planEvents.map((event) => event.name))}`);
+    for (const event of planEvents) assert.ok(Object.keys(event.attributes).every((key) => key.startsWith('app.db.plan.')), JSON.stringify(event.attributes));
     const plansOff = scansOff.flatMap((span) => planOf(span)?.summary ?? []);
     assert.ok(!plansOff.some((summary) => summary.includes('Seq Scan on payments')), `plans with the index: ${JSON.stringify(plansOff)}`);
 

@@ -5,7 +5,7 @@
  * the documented demo defaults; Dockerfiles, where present, run as a non-root user.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -126,6 +126,40 @@ describe('spans in Jaeger never hold secrets or parameter values', () => {
   });
 });
 
+describe('a declared production deployment', () => {
+  for (const service of ['order', 'payment', 'storefront'] as const) {
+    it(`${service} refuses to start with the demo tokens, naming each`, () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, TRACECART_DEPLOYMENT: 'production', OTEL_SDK_DISABLED: 'true', LOG_LEVEL: 'silent' };
+      delete env.SCENARIO_TOKEN;
+      delete env.INTERNAL_TOKEN;
+      const run = spawnSync(process.execPath, ['--require', '@tracecart/telemetry/register', 'dist/main.js'], {
+        cwd: path.join(repoRoot, 'services', service),
+        env,
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      assert.equal(run.status, 1, `exit status ${run.status}: ${run.stderr}`);
+      assert.match(run.stderr, /SCENARIO_TOKEN\W+TRACECART_DEPLOYMENT=production refuses the demo default/);
+      assert.match(run.stderr, /INTERNAL_TOKEN\W+TRACECART_DEPLOYMENT=production refuses the demo default/);
+    });
+  }
+});
+
+describe('public answers hold no personal data', () => {
+  it('GET /customers answers ids and names only, no e-mail addresses (order, and the shop)', async () => {
+    for (const url of [`${serviceUrl.order}/customers?limit=5`, `${config.STOREFRONT_URL}/api/customers`]) {
+      const response = await fetch(url);
+      assert.equal(response.status, 200, url);
+      const customers = (await response.json()) as Array<Record<string, unknown>>;
+      assert.ok(customers.length > 0, `${url}: no customers`);
+      for (const customer of customers) {
+        assert.deepEqual(Object.keys(customer).sort(), ['id', 'name'], `${url}: ${JSON.stringify(customer)}`);
+        assert.ok(!JSON.stringify(customer).includes('@'), `${url}: something like an e-mail address`);
+      }
+    }
+  });
+});
+
 describe('the repository holds no secrets', () => {
   const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: repoRoot, encoding: 'utf8' }).split('\0').filter(Boolean);
 
@@ -152,7 +186,7 @@ describe('the repository holds no secrets', () => {
   );
   const credentialsInUrl = /\b[a-z][a-z0-9+.-]*:\/\/([^:/\s@"'`]+):([^@/\s"'`]+)@/gi;
   /** The documented demo defaults (README, config schema): local-only credentials of the dev stack. */
-  const demoDefaults = new Set(['tracecart', 'guest', 'postgres', 'tracecart-demo-token']);
+  const demoDefaults = new Set(['tracecart', 'guest', 'postgres', 'tracecart-demo-token', 'tracecart-internal-demo-token']);
 
   /** A placeholder, not a value: $ENV, ${ENV}, ${X:?message}, {{template}}, <placeholder>, ***, %s, or a test card token. */
   function isPlaceholder(value: string): boolean {

@@ -2,12 +2,14 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, holdsInternalCredential, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { createPaymentClient } from '@tracecart/payment/client';
 import { isDatabaseUnavailable, openDatabase, ping, resizePool } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
+import { declareTraceEdge } from '@tracecart/telemetry';
+import { startIdempotencyRetention } from './idempotency-retention';
 import { orderRoutes } from './routes';
 import { startRecovery } from './recovery';
 import { consumeShipmentEvents } from './shipment-events';
@@ -15,6 +17,13 @@ import { consumeShipmentEvents } from './shipment-events';
 async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger('order-service', config.LOG_LEVEL);
+  // API clients start checkouts here: TRACE_EDGE_POLICY decides what their trace context becomes. The
+  // shop calls with the internal credential, so a checkout from its page stays the page's trace.
+  declareTraceEdge({
+    policy: config.TRACE_EDGE_POLICY,
+    routes: [{ method: 'POST', path: '/checkout' }],
+    isTrusted: (request) => holdsInternalCredential(request, config.INTERNAL_TOKEN),
+  });
   const { pool } = await openDatabase(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
   const broker = await connectBroker(brokerOptions(config, logger));
   const relay = startOutboxRelay({ pool, broker, logger });
@@ -40,6 +49,7 @@ async function main(): Promise<void> {
   };
   await consumeShipmentEvents(broker, pool, logger);
   const recovery = startRecovery(deps);
+  const retention = startIdempotencyRetention({ db: pool, logger, retentionHours: config.IDEMPOTENCY_RETENTION_HOURS });
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
@@ -48,12 +58,13 @@ async function main(): Promise<void> {
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [orderRoutes({ ...deps, audit }), scenarioRoutes(switches, config.SCENARIO_TOKEN, { 'slow-audit': slowAudit })],
   });
-  const server = await listen(app, config.ORDER_PORT, logger);
+  const server = await listen(app, config.ORDER_PORT, logger, config.SERVICE_HOST);
   shutdownOnSignals(logger, [
     ['consumers', () => broker.stopConsuming()],
     ['http', () => closeServer(server)],
     ['in-flight messages', () => broker.idle()],
     ['recovery', async () => recovery.stop()],
+    ['idempotency retention', async () => retention.stop()],
     ['outbox relay', () => relay.stop()],
     ['rabbitmq', () => broker.close()],
     ['postgres', () => pool.end()],

@@ -51,9 +51,11 @@ export function orderRoutes(deps: CheckoutDeps & { audit?: AuditDecoy }): Router
     response.json(products.map(({ sku, name, price, stock }) => ({ sku, name, price, stock })));
   });
 
+  // Ids and names only (the shop's picker and the load tools need no more); never e-mail addresses.
   router.get('/customers', async (request, response) => {
     const limit = parseLimit(request.query.limit, 100);
-    response.json(await listCustomers(deps.pool, limit));
+    const customers = await listCustomers(deps.pool, limit);
+    response.json(customers.map(({ id, name }) => ({ id, name })));
   });
 
   return router;

@@ -19,7 +19,7 @@ async function main(): Promise<void> {
       }),
     ],
   });
-  const server = await listen(app, config.PARTNERS_PORT, logger);
+  const server = await listen(app, config.PARTNERS_PORT, logger, config.SERVICE_HOST);
   shutdownOnSignals(logger, [['http', () => closeServer(server)]]);
 }
 

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
       scenarioRoutes({ 'missing-index': missingIndex, 'event-loop-block': eventLoopBlock }, config.SCENARIO_TOKEN),
     ],
   });
-  const server = await listen(app, config.PAYMENT_PORT, logger);
+  const server = await listen(app, config.PAYMENT_PORT, logger, config.SERVICE_HOST);
   shutdownOnSignals(logger, [
     ['http', () => closeServer(server)],
     ['postgres', () => pool.end()],

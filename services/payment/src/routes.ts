@@ -6,7 +6,7 @@ import { HttpError, requireInternalCredential, validationError } from '@tracecar
 import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
 import type { Pool } from '@tracecart/postgres';
 import { scenarioLabels } from '@tracecart/scenarios';
-import { annotate, inSpan, recordFailure, serverSpan } from '@tracecart/telemetry';
+import { annotate, inSpan, recordFailure } from '@tracecart/telemetry';
 import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
 import {
@@ -78,19 +78,29 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
     });
     const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
     if (!reason) await authoriseWithCardNetwork(partners, body.orderId, body.amount);
-    const { payment } = await recordPayment(pool, {
-      orderId: body.orderId,
-      customerId: body.customerId,
-      amount: body.amount,
-      currency: body.currency,
-      status: reason ? 'DECLINED' : 'AUTHORIZED',
-      declineReason: reason,
-    });
+    const record = () =>
+      recordPayment(pool, {
+        orderId: body.orderId,
+        customerId: body.customerId,
+        amount: body.amount,
+        currency: body.currency,
+        status: reason ? 'DECLINED' : 'AUTHORIZED',
+        declineReason: reason,
+      });
+    // A decline is payment's business answer, not a server failure: semantic conventions leave a 4xx
+    // server span's status unset. It is recorded on an internal span of its own instead, ERROR with an
+    // exception event, where error views, the error-rate metrics and tail sampling find it.
+    const { payment } = reason
+      ? await inSpan('payment.decline', { 'app.payment.decline_reason': reason }, async (span) => {
+          const recorded = await record();
+          if (recorded.payment.status === 'DECLINED') recordFailure(span, new PaymentDeclinedError(recorded.payment.declineReason ?? reason));
+          return recorded;
+        })
+      : await record();
     const conflict = conflictWith(payment, body);
     if (conflict) throw conflict;
     annotate({ 'app.payment.status': payment.status, 'app.payment.id': payment.id });
     if (payment.status === 'DECLINED') {
-      recordFailure(serverSpan(), new PaymentDeclinedError(payment.declineReason ?? 'declined'));
       logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
       // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
       response.status(402).json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });

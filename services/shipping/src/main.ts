@@ -28,7 +28,7 @@ async function main(): Promise<void> {
     readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
     routers: [shippingRoutes(pool), scenarioRoutes({ 'lock-contention': lockContention }, config.SCENARIO_TOKEN)],
   });
-  const server = await listen(app, config.SHIPPING_PORT, logger);
+  const server = await listen(app, config.SHIPPING_PORT, logger, config.SERVICE_HOST);
   shutdownOnSignals(logger, [
     ['consumers', () => broker.stopConsuming()],
     ['http', () => closeServer(server)],

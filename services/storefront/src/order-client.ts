@@ -1,9 +1,11 @@
 /**
  * The shop's calls to the order service. Each call is a fetch, so the undici instrumentation makes its
  * client span and carries `traceparent` on: a checkout started by a click in the browser continues, in
- * the same trace, through this server into order.
+ * the same trace, through this server into order. Each call also carries the internal credential, so
+ * order knows the shop for one of its own: whatever order's TRACE_EDGE_POLICY, it continues the shop's
+ * trace (the policy applies once, where the browser's request comes in).
  */
-import { HttpError } from '@tracecart/http';
+import { HttpError, INTERNAL_TOKEN_HEADER } from '@tracecart/http';
 
 export interface OrderAnswer {
   status: number;
@@ -20,11 +22,18 @@ export interface OrderClient {
 /** Long enough for a checkout on a busy machine with pathologies on; the page says so when it runs out. */
 const TIMEOUT_MS = 30_000;
 
-export function createOrderClient(baseUrl: string, timeoutMs = TIMEOUT_MS): OrderClient {
-  const call = async (path: string, init: RequestInit): Promise<OrderAnswer> => {
+export interface OrderClientOptions {
+  /** INTERNAL_TOKEN: marks the shop's calls as coming from one of order's own. */
+  internalToken?: string;
+  timeoutMs?: number;
+}
+
+export function createOrderClient(baseUrl: string, { internalToken, timeoutMs = TIMEOUT_MS }: OrderClientOptions = {}): OrderClient {
+  const credential: Record<string, string> = internalToken ? { [INTERNAL_TOKEN_HEADER]: internalToken } : {};
+  const call = async (path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<OrderAnswer> => {
     let response: Response;
     try {
-      response = await fetch(new URL(path, baseUrl), { ...init, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(new URL(path, baseUrl), { ...init, headers: { ...init.headers, ...credential }, signal: AbortSignal.timeout(timeoutMs) });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') {
         throw new HttpError(504, 'order_timeout', `the order service did not answer within ${timeoutMs / 1000} s`, { down: 'order' });

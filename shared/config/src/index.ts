@@ -10,10 +10,31 @@ const flag = z
   .enum(['true', 'false', '1', '0'])
   .transform((value) => value === 'true' || value === '1');
 
+/**
+ * The demo defaults of the two shared secrets: anyone can read them here, so they only guard a local
+ * workshop stack. TRACECART_DEPLOYMENT=production refuses to start with either (deploymentProblems).
+ */
+export const demoCredentials = {
+  scenario: 'tracecart-demo-token',
+  internal: 'tracecart-internal-demo-token',
+} as const;
+
+/** How a public edge treats a caller's trace context (docs/tracing-edge-policy.md). */
+export const traceEdgePolicies = ['continue', 'link-only', 'ignore'] as const;
+export type TraceEdgePolicy = (typeof traceEdgePolicies)[number];
+
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  /**
+   * What the operator says this is: `demo` (a workshop or a laptop, the default) or `production` (a real
+   * deployment), which refuses to start with the demo SCENARIO_TOKEN or INTERNAL_TOKEN. Not NODE_ENV:
+   * compose and the Dockerfile set that to `production` for Node's own sake, demo or not.
+   */
+  TRACECART_DEPLOYMENT: z.enum(['demo', 'production']).default('demo'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
+  /** The address order, payment, shipping and the partners stand-in bind: loopback unless a container needs every interface. */
+  SERVICE_HOST: z.string().min(1).default('127.0.0.1'),
   ORDER_PORT: port.default(8080),
   PAYMENT_PORT: port.default(8081),
   SHIPPING_PORT: port.default(8082),
@@ -81,16 +102,25 @@ export const configSchema = z.object({
   CONSUMER_OUTAGE_POLL_MS: positiveInt.default(1000),
 
   /** Bearer token that the scenario switch endpoints require. A demo default; set your own outside a workshop. */
-  SCENARIO_TOKEN: z.string().min(8).default('tracecart-demo-token'),
+  SCENARIO_TOKEN: z.string().min(8).default(demoCredentials.scenario),
   /**
    * Shared secret of service-to-service calls (order -> payment) and of `/internal/telemetry` from
    * another host, sent as `x-tracecart-internal-token`. A demo default; set your own outside a workshop.
    */
-  INTERNAL_TOKEN: z.string().min(16).default('tracecart-internal-demo-token'),
+  INTERNAL_TOKEN: z.string().min(16).default(demoCredentials.internal),
   /** `on` starts every pathology switched on (the default, so a fresh stack shows problems), `off` the reverse. */
   SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
+  /** How long order keeps an Idempotency-Key's row (and so replays its answer) before its retention job deletes it. */
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
   /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */
   SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(20),
+
+  /**
+   * A caller's trace context at the public edges (order's POST /checkout, the shop's server): `continue`
+   * joins the caller's trace (a browser-started checkout stays one trace), `link-only` starts a new trace
+   * that links to the caller's span, `ignore` starts a new trace and forgets the caller's context.
+   */
+  TRACE_EDGE_POLICY: z.enum(traceEdgePolicies).default('continue'),
 
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
@@ -116,7 +146,28 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment once; an invalid value stops the process with every problem named. */
+/**
+ * What a declared production deployment must not run with: a secret whose value is the demo default
+ * printed in this file (and the README), so anyone could switch pathologies or call payment.
+ */
+export function deploymentProblems(config: Config): string[] {
+  if (config.TRACECART_DEPLOYMENT !== 'production') return [];
+  const problems: string[] = [];
+  const demo = [
+    ['SCENARIO_TOKEN', config.SCENARIO_TOKEN === demoCredentials.scenario],
+    ['INTERNAL_TOKEN', config.INTERNAL_TOKEN === demoCredentials.internal],
+  ] as const;
+  for (const [name, isDemo] of demo) {
+    if (!isDemo) continue;
+    problems.push(
+      `${name}: TRACECART_DEPLOYMENT=production refuses the demo default, which anyone can read in the repository; ` +
+        `set ${name} to a secret of your own (e.g. the output of \`openssl rand -hex 32\`), the same for every service`,
+    );
+  }
+  return problems;
+}
+
+/** Parses the environment once; an invalid value, or a demo secret in production, stops the process with every problem named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const known: Record<string, string> = {};
   for (const key of configKeys) {
@@ -127,6 +178,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!result.success) {
     throw new ConfigError(result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
   }
+  const problems = deploymentProblems(result.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
 }
 

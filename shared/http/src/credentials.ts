@@ -3,6 +3,7 @@
  * `/internal/telemetry` for the lab. The caller sends `x-tracecart-internal-token: <INTERNAL_TOKEN>`.
  */
 import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { Request, RequestHandler } from 'express';
 import { HttpError } from './errors';
 
@@ -12,6 +13,12 @@ export function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** Whether a request carries the internal credential: one of our services calling (e.g. the shop calling order). */
+export function holdsInternalCredential(request: IncomingMessage, token: string): boolean {
+  const given = request.headers[INTERNAL_TOKEN_HEADER];
+  return typeof given === 'string' && given !== '' && sameSecret(given, token);
 }
 
 function credentialProblem(request: Request, token: string): HttpError | undefined {

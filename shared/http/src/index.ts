@@ -3,4 +3,4 @@ export { HttpError, validationError, jsonErrorHandler, notFound, type DatabaseOu
 export { scenarioRoutes, requireToken, flagSwitch, type DecoySwitches, type ScenarioSwitch, type ScenarioSwitches } from './scenario-routes';
 export { listen, closeServer, shutdownOnSignals, type ShutdownStep } from './lifecycle';
 export { identifier } from './identifier';
-export { INTERNAL_TOKEN_HEADER, requireInternalCredential, loopbackOrInternalCredential } from './credentials';
+export { INTERNAL_TOKEN_HEADER, holdsInternalCredential, requireInternalCredential, loopbackOrInternalCredential } from './credentials';

@@ -1,4 +1,4 @@
-/** The plan summary of slow-query plans: what `db.query.plan.*` says for a plan. */
+/** The plan summary of slow-query plans: what `app.db.plan.*` says for a plan. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { summarisePlan } from './slow-query-plans';

@@ -1,6 +1,8 @@
 /**
- * Slow-query plans on db spans. A SELECT span slower than the threshold gets a `db.query.plan` event
+ * Slow-query plans on db spans. A SELECT span slower than the threshold gets an `app.db.plan` event
  * summarising its EXPLAIN (top plan node, first scan node, row estimate), e.g. "Seq Scan on payments".
+ * The event and its attributes are ours, so they live under `app.`: `db.*` belongs to the semantic
+ * conventions, which may define `db.query.plan` differently some day.
  *
  * EXPLAIN without ANALYZE plans a statement and never runs it, and only SELECTs are explained, so no
  * write is ever repeated. The plan is computed after the slow query (off the request's trace) and cached
@@ -35,6 +37,9 @@ export interface SlowQueryPlans {
   stop(): void;
 }
 
+/** The event a slow SELECT's span gets; its attributes are `app.db.plan.summary`, `.top_node`, `.scan_node`, `.rows`. */
+export const PLAN_EVENT = 'app.db.plan';
+
 const selectStatement = /^\s*(with\b[\s\S]*?\)\s*)?select\b/i;
 
 /** Explains this pool's slow SELECTs and puts the plan summary on their spans. */
@@ -55,11 +60,11 @@ export function explainSlowQueries(pool: pg.Pool, { thresholdMs, cacheMs = 5_000
       if (elapsedMs < thresholdMs) return;
       const cached = plans.get(query.text);
       if (cached && Date.now() - cached.at < cacheMs) {
-        span.addEvent('db.query.plan', {
-          'db.query.plan.summary': cached.plan.summary,
-          'db.query.plan.top_node': cached.plan.topNode,
-          'db.query.plan.scan_node': cached.plan.scanNode ?? '',
-          'db.query.plan.rows': cached.plan.rows,
+        span.addEvent(PLAN_EVENT, {
+          'app.db.plan.summary': cached.plan.summary,
+          'app.db.plan.top_node': cached.plan.topNode,
+          'app.db.plan.scan_node': cached.plan.scanNode ?? '',
+          'app.db.plan.rows': cached.plan.rows,
         });
         return;
       }

@@ -51,7 +51,7 @@ export const pathologies: readonly Pathology[] = [
     cause:
       "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 2,000,000+ rows (three months of payments and a year of archive) for every checkout.",
     inJaeger:
-      'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `db.query.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
+      'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `app.db.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
     signature: 'seq-scan',
     foundOn: { service: 'payment-service', span: 'payment.fraud_check', scope: 'span' },
@@ -60,7 +60,7 @@ export const pathologies: readonly Pathology[] = [
     hints: [
       'Look at payment-service: most of POST /payments is spent in one place.',
       'Open payment.fraud_check: one `SELECT payments` span under it is as wide as the check itself.',
-      'Click that query: its db.query.plan event reads "Seq Scan on payments": every row is read to find one customer\'s few dozen.',
+      'Click that query: its app.db.plan event reads "Seq Scan on payments": every row is read to find one customer\'s few dozen.',
     ],
   },
   {

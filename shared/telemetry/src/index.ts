@@ -7,3 +7,4 @@ export { createRemoteSampler, remoteSamplerSettings, normaliseStrategyResponse, 
 export { eventLoopDelay, eventLoopDelayAttributes, type EventLoopDelay } from './event-loop';
 export { summarizeQuery, type QuerySummary } from './query-summary';
 export { withUrlTemplate, ATTR_URL_TEMPLATE } from './url-template';
+export { declareTraceEdge, applyTraceEdge, linkTraceEdgeCaller, ATTR_EDGE_POLICY, type TraceEdge, type TraceEdgePolicy, type EdgeRoute } from './edge-policy';

@@ -8,6 +8,7 @@ import type { Attributes } from '@opentelemetry/api';
 import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentations-node';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
+import { applyTraceEdge, linkTraceEdgeCaller } from './edge-policy';
 import { isSamplingPoll } from './remote-sampler';
 import { undiciRequestHook } from './url-template';
 
@@ -46,7 +47,10 @@ export function tracecartInstrumentations(): Instrumentation[] {
     '@opentelemetry/instrumentation-net': { enabled: false },
     '@opentelemetry/instrumentation-http': {
       ignoreIncomingRequestHook: isProbeRequest,
-      startIncomingSpanHook: redactedQuery,
+      // The public edge's policy for a caller's trace context (edge-policy.ts) runs before the parent is
+      // extracted; the link to the caller (link-only) is added once the server span exists.
+      startIncomingSpanHook: (request) => ({ ...redactedQuery(request), ...applyTraceEdge(request) }),
+      requestHook: linkTraceEdgeCaller,
       // Services call each other with fetch (the undici instrumentation's client spans); the only
       // http.request callers are the OTLP exporter, whose requests are never traced anyway.
       disableOutgoingRequestInstrumentation: true,

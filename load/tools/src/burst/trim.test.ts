@@ -33,7 +33,7 @@ const recorded = {
                 { key: 'network.peer.port', value: { intValue: '6432' } },
                 { key: 'app.scenario.missing-index', value: { boolValue: true } },
               ],
-              events: [{ name: 'db.query.plan', timeUnixNano: '1060000000', attributes: [{ key: 'db.query.plan.summary', value: text('Aggregate <- Seq Scan on payments (rows≈14)') }] }],
+              events: [{ name: 'app.db.plan', timeUnixNano: '1060000000', attributes: [{ key: 'app.db.plan.summary', value: text('Aggregate <- Seq Scan on payments (rows≈14)') }] }],
               status: {},
             },
           ],

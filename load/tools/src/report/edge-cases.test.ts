@@ -246,6 +246,22 @@ describe('detectors on hand-built traces', () => {
     const indexed = trace('d', 70, 'Aggregate <- Index Scan using payments_customer_created_idx on payments (rows≈14)');
     assert.deepEqual(detectSeqScans([indexed, trace('e', 80)]), [], 'a known index plan is not a scan, and vouches for its statement');
   });
+
+  it('seq scan: reads the plan event by its app. name, and by its name before the rename in traces recorded earlier', () => {
+    const text = 'SELECT count(*) FROM payments WHERE customer_id = $1';
+    const summary = 'Aggregate <- Seq Scan on payments (rows≈14)';
+    const legacy = { name: 'db.query.plan', timeMs: 71, attributes: { 'db.query.plan.summary': summary, 'db.query.plan.scan_node': 'Seq Scan on payments' } };
+    for (const [label, event] of [['app.db.plan', planEvent(summary, 71)], ['db.query.plan', legacy]] as const) {
+      assert.equal(event.name, label);
+      const traced = analysed([
+        root(0, 100, label),
+        query({ traceId: label, id: 'scan', parent: 'root', service: 'payment-service', start: 1, end: 71, text, events: [event] }),
+      ]);
+      const [found] = detectSeqScans([traced]);
+      assert.match(found?.evidence ?? '', /plan: Aggregate <- Seq Scan on payments/, label);
+    }
+    assert.ok(Object.keys(planEvent(summary, 1).attributes).every((key) => key.startsWith('app.db.plan.')));
+  });
 });
 
 describe('findings', () => {

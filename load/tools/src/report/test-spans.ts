@@ -53,5 +53,5 @@ export function query(spec: Omit<SpanSpec, 'name'> & { text: string }): FlatSpan
 
 export function planEvent(summary: string, at: number): FlatEvent {
   const scan = summary.split(' <- ')[1] ?? summary;
-  return { name: 'db.query.plan', timeMs: at, attributes: { 'db.query.plan.summary': summary, 'db.query.plan.scan_node': scan.replace(/ \(rows.*$/, '') } };
+  return { name: 'app.db.plan', timeMs: at, attributes: { 'app.db.plan.summary': summary, 'app.db.plan.scan_node': scan.replace(/ \(rows.*$/, '') } };
 }

@@ -1,5 +1,5 @@
 /**
- * Sequential scans: a query span whose `db.query.plan` event has a scan node starting with "Seq Scan". The
+ * Sequential scans: a query span whose `app.db.plan` event has a scan node starting with "Seq Scan". The
  * services attach the plan only to slow SELECTs, and only from the second slow one of a statement on
  * (the first one's EXPLAIN runs after it); so a slow span without its own event borrows the plan seen on
  * the same statement elsewhere in the window, and when no plan is known at all, a single query at least
@@ -26,12 +26,25 @@ export interface PlanEvidence {
   scanNode: string;
 }
 
+/**
+ * The plan event the services attach (`app.db.plan`, attributes `app.db.plan.*`), or its name before
+ * the rename out of the semantic conventions' `db.*` namespace (`db.query.plan`), which traces recorded
+ * earlier (trace files, a Jaeger still holding them) carry.
+ */
+const planEvents: ReadonlyArray<{ name: string; prefix: string }> = [
+  { name: 'app.db.plan', prefix: 'app.db.plan.' },
+  { name: 'db.query.plan', prefix: 'db.query.plan.' },
+];
+
 export function planOf(span: FlatSpan): PlanEvidence | undefined {
-  const event = span.events.find((candidate) => candidate.name === 'db.query.plan');
-  if (!event) return undefined;
-  const summary = String(event.attributes['db.query.plan.summary'] ?? '');
-  const scanNode = String(event.attributes['db.query.plan.scan_node'] ?? '') || (summary.split(' <- ')[1] ?? summary);
-  return { summary, scanNode };
+  for (const { name, prefix } of planEvents) {
+    const event = span.events.find((candidate) => candidate.name === name);
+    if (!event) continue;
+    const summary = String(event.attributes[`${prefix}summary`] ?? '');
+    const scanNode = String(event.attributes[`${prefix}scan_node`] ?? '') || (summary.split(' <- ')[1] ?? summary);
+    return { summary, scanNode };
+  }
+  return undefined;
 }
 
 export function isSeqScan(plan: PlanEvidence): boolean {
