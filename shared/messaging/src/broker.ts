@@ -43,7 +43,7 @@ export interface BrokerOptions {
   outagePollMs?: number;
   /** How long a publish waits for the broker's confirm before it fails (a memory alarm must not stall the caller for ever). */
   confirmTimeoutMs?: number;
-  /** The connection's name in RabbitMQ (`rabbitmqctl list_connections user_provided_name`). */
+  /** The connection's name in RabbitMQ (its `connection_name` client property: `rabbitmqctl list_connections client_properties`). */
   connectionName?: string;
 }
 
