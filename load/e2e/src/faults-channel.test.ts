@@ -13,7 +13,8 @@
  *    says false; then both services reconnect, and every accepted order ends SHIPPED.
  *
  * Each fault is held down by permissions so that "not ready" is seen for sure (no race with a fast
- * recovery); "resumes within 10 s" is counted from the moment the fault is lifted.
+ * recovery); "resumes within 10 s" is counted from the moment the fault is lifted. All three run with the
+ * pathologies on (as a fresh stack starts), then off.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,7 +22,8 @@ import type { ChannelModel } from 'amqplib';
 import { EVENTS_EXCHANGE, queues } from '@tracecart/messaging/topology';
 import { drillHooks, pidOf, readyz, sleep, someBody, sql, startLoad, verifyDrill, waitUntil } from './faults';
 import { connectionsOf, deadLettered, drillConnection, rabbitmqctl, servicesUser, setServicesPermissions } from './faults-channel-rabbit';
-import { cart, checkout, waitForOrderStatus } from './stack';
+import { pathologyNames } from '@tracecart/scenarios';
+import { cart, checkout, setScenario, waitForOrderStatus } from './stack';
 
 const RESUME_MS = 10_000;
 
@@ -51,8 +53,13 @@ async function outboxRows(): Promise<number> {
   return order[0]!.n + shipping[0]!.n;
 }
 
-describe('RabbitMQ channel and connection faults on a live broker', { timeout: 300_000 }, () => {
-  drillHooks();
+/** The stack starts with every pathology on: the drills run so, and with every pathology off. */
+async function pathologiesOn(): Promise<void> {
+  for (const name of pathologyNames) await setScenario(name, true);
+}
+
+for (const mode of ['pathologies on', 'pathologies off'] as const) describe(`RabbitMQ channel and connection faults on a live broker (${mode})`, { timeout: 400_000 }, () => {
+  drillHooks(mode === 'pathologies on' ? pathologiesOn : undefined);
   let drill: { connection: ChannelModel; dispose(): Promise<void> };
   const pids = { order: pidOf('order'), shipping: pidOf('shipping') };
 
@@ -92,7 +99,7 @@ describe('RabbitMQ channel and connection faults on a live broker', { timeout: 3
     const { figures, problems } = await verifyDrill(outcomes, since, 90_000);
     await waitUntil('outboxes drained', async () => (await outboxRows()) === 0, 30_000);
     const dlq = (await deadLettered(drill.connection)) - dlqBefore;
-    console.log(`[reliability] confirm channel closed (exchange deleted): ${JSON.stringify({ ...figures, readyAgainMs: resumedMs, deadLettered: dlq })}`);
+    console.log(`[reliability] confirm channel closed (exchange deleted), ${mode}: ${JSON.stringify({ ...figures, readyAgainMs: resumedMs, deadLettered: dlq })}`);
     assert.deepEqual(problems, []);
     assert.equal(figures.lost, 0);
     assert.ok(figures.paid > 0, 'orders were paid during the drill');
@@ -130,7 +137,7 @@ describe('RabbitMQ channel and connection faults on a live broker', { timeout: 3
     const resumedMs = await resumes('shipping', Date.now());
     assert.ok(held);
     assert.equal((await waitForOrderStatus(held, 'SHIPPED', 60_000)).status, 'SHIPPED');
-    console.log(`[reliability] consumer cancelled (queue deleted): ${JSON.stringify({ readyAgainMs: resumedMs })}`);
+    console.log(`[reliability] consumer cancelled (queue deleted), ${mode}: ${JSON.stringify({ readyAgainMs: resumedMs })}`);
     assert.deepEqual(await connectionsOf('shipping-service'), connections, 'shipping re-subscribed on the same connection');
     assert.equal(pidOf('shipping'), pids.shipping, 'shipping never restarted');
   });
@@ -162,7 +169,7 @@ describe('RabbitMQ channel and connection faults on a live broker', { timeout: 3
     await waitUntil('outboxes drained', async () => (await outboxRows()) === 0, 30_000);
     const dlq = (await deadLettered(drill.connection)) - dlqBefore;
     const afterwards = [...(await connectionsOf('order-service')), ...(await connectionsOf('shipping-service'))];
-    console.log(`[reliability] connection closed by rabbitmqctl: ${JSON.stringify({ ...figures, readyAgainMs: resumedMs, deadLettered: dlq })}`);
+    console.log(`[reliability] connection closed by rabbitmqctl, ${mode}: ${JSON.stringify({ ...figures, readyAgainMs: resumedMs, deadLettered: dlq })}`);
     assert.deepEqual(problems, []);
     assert.equal(figures.lost, 0);
     assert.ok(figures.paid > 0, 'orders were paid during the drill');
