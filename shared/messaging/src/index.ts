@@ -1,7 +1,11 @@
-export { brokerOptions, connectBroker, parseJson, PoisonMessageError, type Broker, type MessageHandler } from './broker';
+export { brokerOptions, connectBroker, parseJson, PoisonMessageError, type Broker, type BrokerOptions, type DependencyOutage, type MessageHandler } from './broker';
 export {
   assertTopology,
   deadLetterQueueName,
+  deadLetterQueues,
+  REJECTION_REASON_HEADER,
+  ORIGINAL_QUEUE_HEADER,
+  ORIGINAL_ROUTING_KEY_HEADER,
   queues,
   EVENTS_EXCHANGE,
   DEAD_LETTER_EXCHANGE,

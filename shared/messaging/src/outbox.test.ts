@@ -1,7 +1,7 @@
 /**
  * The outbox against the real PostgreSQL and RabbitMQ: an event written inside a span is published
  * with that span's trace context, deleted only after the broker confirmed it, and kept while the
- * broker cannot take it.
+ * broker cannot take it; no transaction, lock or pooled connection is held while a publish waits.
  */
 import { testSpans } from './test-telemetry';
 import assert from 'node:assert/strict';
@@ -119,5 +119,55 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     const second = JSON.parse((await nextMessage()).content.toString());
     await relay.stop();
     assert.deepEqual([first.kept, second.kept].sort(), [1, 2]);
+  });
+  it('holds no transaction, row lock or pooled connection while a publish waits for its confirm', { timeout: 60_000 }, async () => {
+    await pool.query('DELETE FROM outbox');
+    let release!: () => void;
+    const confirm = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let waiting!: () => void;
+    const publishing = new Promise<void>((resolve) => {
+      waiting = resolve;
+    });
+    // A broker whose confirm does not come until the test says so (as under a memory alarm).
+    const stalled: Broker = {
+      ...broker,
+      publish: async () => {
+        waiting();
+        await confirm;
+      },
+    };
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    await writeOutboxRow(client, 'test.outbox', { stalled: true });
+    await client.query('COMMIT');
+    client.release();
+    const single = new pg.Pool({ ...settings, database, max: 1 });
+    const observer = new pg.Client({ ...settings, database });
+    await observer.connect();
+    try {
+      const relay = startOutboxRelay({ pool: single, broker: stalled, logger, pollMs: 50 });
+      const pass = relay.drainOnce();
+      await publishing;
+      assert.equal(single.totalCount - single.idleCount, 0, 'the relay gave its pooled connection back before waiting on the broker');
+      const open = await observer.query<{ n: number }>(
+        "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'",
+        [database],
+      );
+      assert.equal(open.rows[0]!.n, 0, 'no transaction open across the broker wait');
+      // NOWAIT fails at once (55P03) if another session holds the row's lock.
+      const locked = await observer.query('SELECT id FROM outbox FOR UPDATE NOWAIT');
+      assert.equal(locked.rowCount, 1, 'the row is not locked while its publish waits');
+      release();
+      assert.equal(await pass, 1);
+      await relay.stop();
+      const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
+      assert.equal(rows[0].n, 0, 'deleted once confirmed');
+    } finally {
+      release();
+      await observer.end();
+      await single.end();
+    }
   });
 });

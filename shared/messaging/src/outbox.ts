@@ -73,37 +73,31 @@ export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize
   let again = false;
   let timer: NodeJS.Timeout | undefined;
 
+  /**
+   * One pass. No transaction, row lock or pooled connection is held while the broker is waited on (a
+   * memory alarm can stall confirms for the whole confirm timeout): the batch is read, the connection
+   * goes back to the pool, the rows are published, and the published ones are deleted afterwards. One
+   * relay runs per service process and its passes never overlap; a second process (or a crash between
+   * publish and delete) can publish a row twice, which at-least-once delivery and the idempotent
+   * consumers already allow for.
+   */
   async function publishPending(): Promise<number> {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      // SKIP LOCKED lets several relays (or a restarted one) share the table without double work.
-      const { rows } = await client.query<OutboxRow>(
-        'SELECT id, routing_key, payload, trace_context FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED',
-        [batchSize],
-      );
-      const published: string[] = [];
-      // Every publish settles (each bounded by the broker's confirm timeout) before the published rows are
-      // deleted: a failure of one row must not leave the rows that did publish to be published again.
-      const outcomes = await Promise.allSettled(
-        rows.map(async (row) => {
-          const origin = propagation.extract(ROOT_CONTEXT, row.trace_context);
-          // The stored context also goes into the headers, so it travels even with instrumentation off.
-          await context.with(origin, () => broker.publish(row.routing_key, row.payload, row.trace_context));
-          published.push(row.id);
-        }),
-      );
-      if (published.length > 0) await client.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [published]);
-      await client.query('COMMIT');
-      const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-      if (failed) throw failed.reason;
-      return rows.length;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+    const { rows } = await pool.query<OutboxRow>('SELECT id, routing_key, payload, trace_context FROM outbox ORDER BY id LIMIT $1', [batchSize]);
+    const published: string[] = [];
+    // Every publish settles (each bounded by the broker's confirm timeout) before the published rows are
+    // deleted: a failure of one row must not leave the rows that did publish to be published again.
+    const outcomes = await Promise.allSettled(
+      rows.map(async (row) => {
+        const origin = propagation.extract(ROOT_CONTEXT, row.trace_context);
+        // The stored context also goes into the headers, so it travels even with instrumentation off.
+        await context.with(origin, () => broker.publish(row.routing_key, row.payload, row.trace_context));
+        published.push(row.id);
+      }),
+    );
+    if (published.length > 0) await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [published]);
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return rows.length;
   }
 
   function schedule(delay: number): void {

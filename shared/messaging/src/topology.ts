@@ -21,6 +21,16 @@ export function deadLetterQueueName(queue: string): string {
   return `${queue}.dead-letter`;
 }
 
+/** Each consumed queue's dead-letter queue, with the queue its messages came from and its contract. */
+export function deadLetterQueues(): Array<{ name: string; queue: QueueSpec }> {
+  return Object.values(queues).map((queue) => ({ name: deadLetterQueueName(queue.name), queue }));
+}
+
+/** Headers of a message a service dead-lettered itself (a poison message): why, and where it came from. */
+export const REJECTION_REASON_HEADER = 'x-tracecart-rejection-reason';
+export const ORIGINAL_QUEUE_HEADER = 'x-tracecart-original-queue';
+export const ORIGINAL_ROUTING_KEY_HEADER = 'x-tracecart-original-routing-key';
+
 /**
  * Declares everything idempotently. A consumed queue is a quorum queue with a delivery limit: a message
  * that keeps failing is dead-lettered to `<queue>.dead-letter` once it failed more than `deliveryLimit`
