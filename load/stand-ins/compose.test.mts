@@ -104,7 +104,7 @@ const SHOP = `http://localhost:${port('STOREFRONT_PORT')}`;
 const LOAD_RATE = Number(process.env.COMPOSE_LOAD_RATE ?? /docker compose run --rm load --rate (\d+)/.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'))?.[1]);
 /** docs/docker.md's "published ports" column. */
 const PUBLISHED = [
-  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'STOREFRONT_PORT', 'PARTNERS_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT',
+  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'STOREFRONT_PORT', 'LAB_PORT', 'PARTNERS_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT',
   'RABBITMQ_MANAGEMENT_PORT', 'JAEGER_QUERY_PORT', 'JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT', 'JAEGER_SAMPLING_PORT',
   'PROMETHEUS_PORT',
 ].map(port).sort((a, b) => a - b);
@@ -192,6 +192,16 @@ async function traceOf(traceId: string): Promise<{ services: Set<string>; spans:
   return { services, spans };
 }
 
+/** A checkout's trace once Jaeger has it with every service, up to the shipment event order consumes. */
+async function wholeTrace(traceId: string): Promise<{ services: Set<string>; spans: string[] }> {
+  return poll('the checkout trace with every service, up to SHIPPED', 120_000, async () => {
+    const found = await traceOf(traceId);
+    return found && SERVICE_NAMES.every((name) => found.services.has(name)) && found.spans.includes('order.shipment-created process')
+      ? found
+      : undefined;
+  });
+}
+
 interface LoadSummary {
   rate: { scheduled: number; sent: number; completed: number; dropped: number };
   outcomes: { created: number; declined: number; byStatus: Record<string, number>; networkErrors: Record<string, number>; timeouts: number; errors: number };
@@ -205,6 +215,43 @@ async function loadRun(label: string, out: string): Promise<{ summary: LoadSumma
   ]);
   assert.equal(result.code, 0, `the load run exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   return { summary: JSON.parse(readFileSync(path.join(out, file), 'utf8')) as LoadSummary, run: result };
+}
+
+/**
+ * Why a run's requests failed, from the containers' own logs since `since`: the services' pino lines at
+ * warn or above (message and error, ids and numbers folded so that alike lines count together), and
+ * PostgreSQL's FATAL/PANIC lines and crashed backends. A 503 says only that something was unavailable;
+ * this says what.
+ */
+async function complaints(since: Date): Promise<Record<string, number>> {
+  const result = await compose('logs', '--no-color', '--since', since.toISOString(), 'order', 'payment', 'shipping', 'partners', 'postgres');
+  const fold = (text: string) =>
+    text
+      .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
+      .replace(/\d+(\.\d+)?/g, 'N')
+      .slice(0, 200);
+  const counts = new Map<string, number>();
+  for (const line of `${result.stdout}\n${result.stderr}`.split('\n')) {
+    const bar = line.indexOf('| ');
+    if (bar < 0) continue;
+    const container = line.slice(0, bar).trim().replace(/-\d+$/, '');
+    const text = line.slice(bar + 2).trim();
+    let reason: string | undefined;
+    if (text.startsWith('{')) {
+      try {
+        const entry = JSON.parse(text) as { level?: string; msg?: string; err?: { message?: string } };
+        if (entry.level === 'warn' || entry.level === 'error' || entry.level === 'fatal') {
+          reason = `${entry.level} ${entry.msg ?? ''}${entry.err?.message ? ` (${entry.err.message})` : ''}`;
+        }
+      } catch {
+        // not a log line of ours
+      }
+    } else if (/FATAL|PANIC|terminated by signal|out of memory/.test(text)) {
+      reason = text.replace(/^.*?(FATAL|PANIC|LOG|ERROR):/, '$1:');
+    }
+    if (reason) counts.set(`${container}: ${fold(reason)}`, (counts.get(`${container}: ${fold(reason)}`) ?? 0) + 1);
+  }
+  return Object.fromEntries([...counts].sort((a, b) => b[1] - a[1]));
 }
 
 async function setPathologies(enabled: boolean): Promise<string[]> {
@@ -351,12 +398,7 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const traceId = String(body.traceId);
     assert.match(traceId, /^[0-9a-f]{32}$/);
     first = { orderId: String(body.orderId), traceId };
-    const trace = await poll('the checkout trace with every service, up to SHIPPED', 120_000, async () => {
-      const found = await traceOf(traceId);
-      return found && SERVICE_NAMES.every((name) => found.services.has(name)) && found.spans.includes('order.shipment-created process')
-        ? found
-        : undefined;
-    });
+    const trace = await wholeTrace(traceId);
     const sinceUp = performance.now() - upStarted;
     figures.upToFirstTrace = { seconds: seconds(sinceUp), loadAverage: load() };
     t.diagnostic(`from 'up' (images built) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s (${trace.spans.length} spans; load average ${load()})`);
@@ -402,9 +444,12 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
   });
 
   it('docker compose run --rm load, pathologies on as the stack starts: completes; errors only 503 or timeouts', async (t: TestContext) => {
+    const since = new Date();
     const { summary, run: result } = await loadRun('pathologies-on', out);
-    figures.loadPathologiesOn = { seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load() };
+    const reasons = await complaints(since);
+    figures.loadPathologiesOn = { seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load(), reasons };
     t.diagnostic(`pathologies on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`);
+    t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
     assert.equal(summary.rate.completed, summary.rate.scheduled, 'every scheduled checkout was sent and answered');
     // Pool starvation holds order's connections across the payment call: on a busy machine checkouts
     // wait for a connection until the pool's timeout (503 database_unavailable) or the client's.
@@ -428,12 +473,15 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       return pending === 0 && queued === 0 ? { pending, queued } : undefined;
     });
     assert.deepEqual(drained, { pending: 0, queued: 0 });
+    const since = new Date();
     const { summary, run: result } = await loadRun('pathologies-off', out);
-    figures.loadPathologiesOff = { seconds: seconds(result.ms), outcomes: summary.outcomes, shipped: summary.shipped, loadAverage: load() };
-    t.diagnostic(`pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s`);
+    const reasons = await complaints(since);
+    figures.loadPathologiesOff = { seconds: seconds(result.ms), outcomes: summary.outcomes, shipped: summary.shipped, loadAverage: load(), reasons };
+    t.diagnostic(`pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s (load average ${load()})`);
+    t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
     assert.equal(summary.rate.completed, summary.rate.scheduled);
     assert.equal(summary.rate.dropped, 0);
-    assert.equal(summary.outcomes.errors, 0, JSON.stringify(summary.outcomes));
+    assert.equal(summary.outcomes.errors, 0, `${JSON.stringify(summary.outcomes)}\nthe containers logged: ${JSON.stringify(reasons, null, 1)}`);
     assert.ok(summary.outcomes.created > 0);
     assert.equal(summary.shipped.notShippedInTime, 0);
   });
@@ -472,10 +520,17 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const between = await leftovers();
     assert.deepEqual(between.containers, []);
     assert.deepEqual(between.volumes.sort(), [`${PROJECT}_postgres-data`, `${PROJECT}_prometheus-data`, `${PROJECT}_rabbitmq-data`]);
+    const upAt = performance.now();
     const result = await compose('up', '-d', '--wait');
     figures.secondUp = { seconds: seconds(result.ms), loadAverage: load() };
     t.diagnostic(`second up -d --wait: ${seconds(result.ms)} s (load average ${load()})`);
     for (const row of await psRows()) assert.equal(row.Health, 'healthy', row.Name);
+    // The same figure as the first up's, without the first start's migrations and seeding.
+    const again = await checkout('compose-check-second-up');
+    assert.equal(again.status, 201, JSON.stringify(again.body));
+    await wholeTrace(String(again.body.traceId));
+    figures.secondUpToFirstTrace = { seconds: seconds(performance.now() - upAt), loadAverage: load() };
+    t.diagnostic(`from the second 'up' to its first checkout's whole trace in Jaeger: ${seconds(performance.now() - upAt)} s (load average ${load()})`);
     const rows: string[] = [];
     for (const service of Object.keys(SERVICES)) {
       rows.push(`${service}: ${await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations")}`);
