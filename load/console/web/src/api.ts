@@ -13,7 +13,7 @@ export type Scenario = ScenarioState & { cause: string; inJaeger: string; fix: s
 export const SESSION_SLOT = 'tracecart-lab-token';
 
 /** Dispatched on the document when the tab's token changes. */
-export const TOKEN_EVENT = 'lab-token';
+export const CREDENTIAL_CHANGED_EVENT = 'lab-credential-changed';
 
 export function storedToken(): string | null {
   return sessionStorage.getItem(SESSION_SLOT);

@@ -1,5 +1,5 @@
 /** Start and stop a load run; poll the run every second for its new points (never falling behind: each poll asks for every point after the last one drawn). */
-import { ApiError, call, TOKEN_EVENT, type LatestRun } from './api';
+import { ApiError, call, CREDENTIAL_CHANGED_EVENT, type LatestRun } from './api';
 import { addPoints, resetChart } from './chart';
 import { $, say } from './dom';
 import { showVerdict } from './verdict';
@@ -80,7 +80,7 @@ export function setUpLoad(jaegerUiUrl: string): void {
     void call('POST', '/api/runs/stop').then(() => say('run-message', 'Stopping: the requests in flight finish…'));
   });
   // A new token (a hunt exercise's) may show what was hidden: draw the last run again.
-  document.addEventListener(TOKEN_EVENT, () => {
+  document.addEventListener(CREDENTIAL_CHANGED_EVENT, () => {
     drawnRun = undefined;
     schedule(jaegerUiUrl, 0);
   });

@@ -4,7 +4,7 @@
  * hunt exercise runs the server hides the switches from a tab without the exercise's token: the page says
  * so and asks for that token.
  */
-import { ApiError, call, SESSION_SLOT, storedToken as token, TOKEN_EVENT, type Scenario } from './api';
+import { ApiError, call, SESSION_SLOT, storedToken as token, CREDENTIAL_CHANGED_EVENT, type Scenario } from './api';
 import { $, el, say } from './dom';
 
 let pending: { name: string; enabled: boolean } | undefined;
@@ -98,7 +98,7 @@ export function setUpToken(): void {
     const input = $('token') as HTMLInputElement;
     if (!input.value) return;
     sessionStorage.setItem(SESSION_SLOT, input.value);
-    document.dispatchEvent(new Event(TOKEN_EVENT));
+    document.dispatchEvent(new Event(CREDENTIAL_CHANGED_EVENT));
     input.value = '';
     $('token-form').hidden = true;
     const next = pending;
