@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { endExerciseMode, readStates, startExerciseMode } from '@tracecart/stack-client';
 import { launchBrowser, type Browser } from './browser';
@@ -54,6 +54,10 @@ describe('the lab console in a browser', () => {
     wasOn = await missingIndexOn();
     browser = await launchBrowser();
   });
+  // A test that fails half-way must not leave its switch for the next ones to trip over.
+  afterEach(async () => {
+    if ((await missingIndexOn()) !== wasOn) await setScenario('missing-index', wasOn);
+  });
   after(async () => {
     await setScenario('missing-index', wasOn);
     await browser?.close();
@@ -63,7 +67,7 @@ describe('the lab console in a browser', () => {
     const started = Date.now();
     const page = await openLab(browser);
     const toggle = page.getByRole('switch', { name: /missing-index/ });
-    assert.equal(await toggle.getAttribute('aria-checked'), String(wasOn));
+    await page.getByRole('switch', { name: /missing-index/, checked: wasOn }).waitFor({ timeout: 10_000 });
     assert.match((await page.locator('[data-scenario="missing-index"] details').textContent()) ?? '', /payment\.fraud_check/);
 
     await toggle.click();
@@ -76,7 +80,8 @@ describe('the lab console in a browser', () => {
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.locator('#switch-message', { hasText: `missing-index is ${wasOn ? 'off' : 'on'}` }).waitFor({ timeout: 120_000 });
     assert.equal(await missingIndexOn(), !wasOn, 'payment answers the new state');
-    assert.equal(await page.getByRole('switch', { name: /missing-index/ }).getAttribute('aria-checked'), String(!wasOn));
+    // The message and the switch are two renders of one answer: wait for the switch, do not race it.
+    await page.getByRole('switch', { name: /missing-index/, checked: !wasOn }).waitFor({ timeout: 10_000 });
 
     // The token was asked once: switching back needs no second entry.
     await page.getByRole('switch', { name: /missing-index/ }).click();

@@ -119,10 +119,12 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
     assert.match(listed.out, /a hunt exercise is running/);
     assert.doesNotMatch(listed.out, /\bON\b/);
     const traces = await checkoutTraces(true);
-    for (const spans of traces) {
-      assert.deepEqual(labels(spans), [], 'no span carries app.scenario.*');
-      assert.ok(spans.some((span) => span.name === 'payment.risk_score'));
-    }
+    for (const spans of traces) assert.deepEqual(labels(spans), [], 'no span carries app.scenario.*');
+    // Every checkout that reached payment scored its risk, unlabelled; one that order answered without
+    // payment (a 503 while the hidden pathology starves a busy machine) has no payment span at all.
+    const reachedPayment = traces.filter((spans) => spans.some((span) => span.service === 'payment-service'));
+    assert.ok(reachedPayment.length >= 1, 'at least one checkout reached payment');
+    for (const spans of reachedPayment) assert.ok(spans.some((span) => span.name === 'payment.risk_score'), 'payment scored the risk');
   });
 
   it("shows the decoy: checkout.audit, slow, after POST /checkout's answer", async () => {
