@@ -7,8 +7,9 @@
  * say little. All switches are back ON at the end (a fresh stack's state).
  *
  * Each runs the catalogue's documented load for the pathology. Concurrency: lock-contention and
- * pool-starvation need parallel checkouts; 8 in flight is above the starved pool (3 connections) and below the normal one (10), so with pool-starvation off the order
- * service has a connection for every checkout and the comparison is about the pathology alone.
+ * pool-starvation need parallel checkouts; their 8 and 6 in flight are above the starved pool (one connection) and
+ * below the normal one (10), so with pool-starvation off the order service has a connection for every checkout
+ * and the comparison is about the pathology alone.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';

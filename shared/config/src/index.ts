@@ -59,7 +59,7 @@ export const configSchema = z.object({
   /** Where payment and shipping (and order's exercise decoy) reach the partners stand-in. */
   PARTNERS_URL: z.url().default('http://localhost:8085'),
   /** The partners' simulated latencies: a carrier's rate quote and a card network authorisation. */
-  PARTNERS_QUOTE_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(50),
+  PARTNERS_QUOTE_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   PARTNERS_AUTHORISATION_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(80),
   /** The audit service's latency: only the hunt exercises' decoy (slow-audit) calls it. */
   PARTNERS_AUDIT_LATENCY_MS: z.coerce.number().int().min(0).max(10_000).default(300),

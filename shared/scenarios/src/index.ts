@@ -49,7 +49,7 @@ export const pathologies: readonly Pathology[] = [
     service: 'payment',
     title: 'Fraud check scans every payment',
     cause:
-      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 2,000,000+ rows (three months of payments and a year of archive) for every checkout.",
+      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 3,000,000+ rows (three months of payments and three years of archive) for every checkout.",
     inJaeger:
       'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `app.db.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
@@ -68,14 +68,14 @@ export const pathologies: readonly Pathology[] = [
     service: 'order',
     title: 'Cart loaded one query per line item',
     cause:
-      'The checkout loads each cart line with its own product query and its own stock query: 2 queries per item, up to 40 round trips for a 20-item cart.',
+      'The checkout loads each cart line with its own product query and its own stock query: 2 queries per item, up to 100 round trips for a 50-line cart.',
     inJaeger:
       'order-service: a staircase of short spans under `checkout.load_cart`, one after the other, two per cart item: `SELECT products`, then `SELECT stock`.',
     fix: 'One set-based query (`WHERE sku = ANY($1)` joined with stock) loads the whole cart in one round trip.',
     signature: 'n-plus-one',
     foundOn: { service: 'order-service', span: 'checkout.load_cart', scope: 'span' },
     keyLatency: 'checkout',
-    load: { count: 12, concurrency: 2, lines: 40 },
+    load: { count: 12, concurrency: 2, lines: 50 },
     hints: [
       'Look at order-service: before it calls payment, the checkout spends a while on its own database.',
       'Open checkout.load_cart on a checkout with a large cart (app.order.items_count).',
@@ -87,7 +87,7 @@ export const pathologies: readonly Pathology[] = [
     service: 'shipping',
     title: "Carrier's row locked while waiting on the carrier's rate quote",
     cause:
-      "Shipping locks the carrier's capacity row with `SELECT ... FOR UPDATE` first and keeps the transaction (and the lock) open while it waits for the carrier's rate quote over HTTP (a third party, ~50 ms) and writes the shipment; parallel messages for the same (hot) carrier wait in line, one quote after another.",
+      "Shipping locks the carrier's capacity row with `SELECT ... FOR UPDATE` first and keeps the transaction (and the lock) open while it waits for the carrier's rate quote over HTTP (a third party, ~100 ms) and writes the shipment; parallel messages for the same (hot) carrier wait in line, one quote after another.",
     inJaeger:
       'shipping-service: under `shipping.reserve_and_create`, the `SELECT carriers FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
     fix: 'Get the rate quote first, with no transaction open; then one short transaction writes the shipment and reserves capacity with an atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING`.',
@@ -106,14 +106,14 @@ export const pathologies: readonly Pathology[] = [
     service: 'order',
     title: 'Database connection held across the payment call',
     cause:
-      "The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, and payment waits on the card network's authorisation (a third party, ~80 ms); with a pool of only 3 connections, other checkouts queue for a connection.",
+      "The checkout keeps its transaction, and so its pooled connection, open while it waits for payment over HTTP, and payment waits on the card network's authorisation (a third party, ~80 ms); with the pool shrunk to one connection (the lab's small-scale model of a pool far smaller than the traffic it serves, like 10 connections for 60 concurrent checkouts), every other checkout queues for it.",
     inJaeger:
       'order-service: under concurrent checkouts, long `pg-pool.connect` spans under `checkout`, before its BEGIN, much longer than the queries that follow them; the connection holders sit in `POST /payments` → `POST /card-network/authorisations` (partners) with their transaction open.',
     fix: 'Commit the order before calling payment and give the connection back; the pool returns to its configured size.',
     signature: 'pool-wait',
     foundOn: { service: 'order-service', span: 'checkout', scope: 'service' },
     keyLatency: 'checkout',
-    load: { count: 40, concurrency: 8, lines: 3 },
+    load: { count: 36, concurrency: 6, lines: 3 },
     hints: [
       'Look at order-service: checkouts wait before their first query.',
       'Open the first pg-pool.connect under checkout: it is long, and the BEGIN after it is short.',
@@ -215,4 +215,4 @@ export function fixCommand(name: PathologyName): string {
 }
 
 /** Pool size the order service uses while pool-starvation is on. */
-export const STARVED_POOL_SIZE = 3;
+export const STARVED_POOL_SIZE = 1;
