@@ -17,7 +17,7 @@ import { z } from 'zod';
 import { compareAnalyses } from '@tracecart/load';
 import { pathologies, type PathologyName } from '@tracecart/scenarios';
 import { isPathologyName } from '@tracecart/scenarios';
-import { ScenarioError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
+import { CliError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
 import type { RunRecord } from './run-record';
 import { LIMITS, type Runner } from './runner';
 import type { RunStore } from './run-store';
@@ -78,7 +78,7 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
       await switchScenario(settings.urls, body.data.token, name as PathologyName, body.data.enabled, 60_000);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (error instanceof ScenarioError && /refused to switch/.test(message)) {
+      if (error instanceof CliError && /refused to switch/.test(message)) {
         response.status(401).json({ error: 'wrong_token', message: 'wrong scenario token: nothing was switched' });
       } else {
         response.status(502).json({ error: 'switch_failed', message });

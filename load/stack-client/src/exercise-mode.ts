@@ -4,7 +4,7 @@
  * the span labels off; `DELETE /scenarios/_exercise` ends it. Decoys are switched on their owning service.
  */
 import { decoys as decoyCatalogue, type DecoyName } from '@tracecart/scenarios';
-import { ScenarioError } from './scenarios';
+import { CliError } from './cli-error';
 import { serviceNames, type ServiceUrls } from './services';
 
 async function call(url: URL, method: 'PUT' | 'DELETE', token: string, body?: unknown): Promise<void> {
@@ -17,9 +17,9 @@ async function call(url: URL, method: 'PUT' | 'DELETE', token: string, body?: un
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new ScenarioError(`cannot reach ${url.origin} (${error instanceof Error ? error.message : String(error)}); is the stack up (./scripts/stack status)?`);
+    throw new CliError(`cannot reach ${url.origin} (${error instanceof Error ? error.message : String(error)}); is the stack up (./scripts/stack status)?`);
   }
-  if (!response.ok) throw new ScenarioError(`${method} ${url} answered ${response.status}: ${await response.text().catch(() => '')}`);
+  if (!response.ok) throw new CliError(`${method} ${url} answered ${response.status}: ${await response.text().catch(() => '')}`);
 }
 
 /** Starts the exercise mode on every service: scenarios behind the exercise's `token`, labels off, the decoys on. */
@@ -36,5 +36,5 @@ export async function startExerciseMode(urls: ServiceUrls, scenarioToken: string
 export async function endExerciseMode(urls: ServiceUrls, token: string): Promise<void> {
   const results = await Promise.allSettled(serviceNames.map((service) => call(new URL('/scenarios/_exercise', urls[service]), 'DELETE', token)));
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
-  if (failures.length > 0) throw new ScenarioError(failures.join('\n'));
+  if (failures.length > 0) throw new CliError(failures.join('\n'));
 }

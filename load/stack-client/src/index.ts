@@ -13,13 +13,13 @@ export {
   type CheckoutBody,
   type SeededCartOptions,
 } from './carts';
+export { CliError } from './cli-error';
 export {
   readStates,
   resolveName,
   setAllScenarios,
   switchScenario,
   switchScenarios,
-  ScenarioError,
   type ScenarioState,
 } from './scenarios';
 export { endExerciseMode, startExerciseMode } from './exercise-mode';

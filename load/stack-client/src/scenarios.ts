@@ -3,6 +3,7 @@
  * /scenarios/:name` with `{"enabled": bool}` and `Authorization: Bearer <SCENARIO_TOKEN>` switches one.
  * Which service owns which pathology comes from the catalogue.
  */
+import { CliError } from './cli-error';
 import { fixCommand, isPathologyName, pathologies, pathologyNames, type OwningService, type PathologyName } from '@tracecart/scenarios';
 import type { ServiceUrls } from './services';
 
@@ -17,19 +18,9 @@ export interface ScenarioState {
   problem: string | undefined;
 }
 
-/** A failure the CLI reports in one line, with its exit code (2: usage, 1: everything else). */
-export class ScenarioError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'ScenarioError';
-  }
-}
 
 export function resolveName(name: string): PathologyName {
-  if (!isPathologyName(name)) throw new ScenarioError(`unknown scenario "${name}"; the scenarios are: ${pathologyNames.join(', ')}`, 2);
+  if (!isPathologyName(name)) throw new CliError(`unknown scenario "${name}"; the scenarios are: ${pathologyNames.join(', ')}`, 2);
   return name;
 }
 
@@ -92,22 +83,22 @@ export async function switchScenario(urls: ServiceUrls, token: string, name: Pat
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    throw new ScenarioError(unreachable(service, urls[service], error));
+    throw new CliError(unreachable(service, urls[service], error));
   }
   if (response.status === 401 || response.status === 403) {
-    throw new ScenarioError(
+    throw new CliError(
       `${service}-service refused to switch ${name} (${response.status}: ${await errorText(response)}); ` +
         'set SCENARIO_TOKEN to the token the services were started with',
     );
   }
-  if (!response.ok) throw new ScenarioError(`${service}-service could not switch ${name} (${response.status}: ${await errorText(response)})`);
+  if (!response.ok) throw new CliError(`${service}-service could not switch ${name} (${response.status}: ${await errorText(response)})`);
 }
 
 /** Switches several at once (different services work in parallel); fails with every failure named. */
 export async function switchScenarios(urls: ServiceUrls, token: string, names: readonly PathologyName[], enabled: boolean): Promise<void> {
   const results = await Promise.allSettled(names.map((name) => switchScenario(urls, token, name, enabled)));
   const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
-  if (failures.length > 0) throw new ScenarioError(failures.join('\n'));
+  if (failures.length > 0) throw new CliError(failures.join('\n'));
 }
 
 /** Switches every pathology of the catalogue on or off. */

@@ -2,7 +2,8 @@
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@tracecart/config';
-import { DlqError, openDlqStore, type DeadLetter, type DlqStore } from './store';
+import { CliError } from '@tracecart/stack-client';
+import { openDlqStore, type DeadLetter, type DlqStore } from './store';
 
 export interface DlqCliIo {
   print(text: string): void;
@@ -64,7 +65,7 @@ function payloadOf(options: { payload?: string; payloadFile?: string }): unknown
   try {
     return JSON.parse(source) as unknown;
   } catch {
-    throw new DlqError('the replacement payload is not valid JSON', 2);
+    throw new CliError('the replacement payload is not valid JSON', 2);
   }
 }
 
@@ -101,7 +102,7 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
     .action(async (id: string, options: { json?: boolean }) =>
       withStore(io, async (store) => {
         const letter = await store.find(id);
-        if (!letter) throw new DlqError(`no dead-lettered message ${id}`, 3);
+        if (!letter) throw new CliError(`no dead-lettered message ${id}`, 3);
         io.print(options.json ? `${JSON.stringify(letter, null, 2)}\n` : renderLetter(letter));
       }),
     );
@@ -141,7 +142,7 @@ export async function runDlqCli(argv: readonly string[], io: DlqCliIo = defaultI
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof DlqError) {
+    if (error instanceof CliError) {
       printError(`dlq: ${error.message}\n`);
       return error.exitCode;
     }

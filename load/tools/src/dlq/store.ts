@@ -12,6 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import amqp, { type Channel, type ChannelModel, type ConfirmChannel, type GetMessage, type Message } from 'amqplib';
+import { CliError } from '@tracecart/stack-client';
 import { parseEvent, type RoutingKey } from '@tracecart/messaging/contracts';
 import {
   ORIGINAL_QUEUE_HEADER,
@@ -40,15 +41,6 @@ const DEAD_LETTER_HEADERS = [
   'x-tracecart-publish-id',
 ];
 
-export class DlqError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'DlqError';
-  }
-}
 
 export interface DeadLetter {
   /** Short stable id (a hash of the message): what show, replay and drop take. */
@@ -153,7 +145,7 @@ function resolveQueue(name: string | undefined): Array<{ name: string; queue: Qu
   const all = deadLetterQueues();
   if (name === undefined) return all;
   const match = all.filter((entry) => entry.name === name || entry.queue.name === name);
-  if (match.length === 0) throw new DlqError(`unknown queue ${name}: one of ${all.map((entry) => entry.name).join(', ')}`, 2);
+  if (match.length === 0) throw new CliError(`unknown queue ${name}: one of ${all.map((entry) => entry.name).join(', ')}`, 2);
   return match;
 }
 
@@ -194,7 +186,7 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
       });
       if (found) return found.value;
     }
-    throw new DlqError(`no dead-lettered message ${id} (already replayed or dropped?): nothing done`, 3);
+    throw new CliError(`no dead-lettered message ${id} (already replayed or dropped?): nothing done`, 3);
   }
 
   async function republish(letter: DeadLetter, raw: GetMessage, content: Buffer): Promise<void> {
@@ -212,7 +204,7 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
           error ? reject(error instanceof Error ? error : new Error(String(error))) : resolve(),
         );
       });
-      if (unroutable) throw new DlqError(`queue ${letter.queue} does not exist: ${letter.id} left in ${letter.deadLetterQueue}`);
+      if (unroutable) throw new CliError(`queue ${letter.queue} does not exist: ${letter.id} left in ${letter.deadLetterQueue}`);
     } finally {
       await publisher.close().catch(() => undefined);
     }
@@ -241,7 +233,7 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
       try {
         return await withMessage(id, async ({ letter }) => letter);
       } catch (error) {
-        if (error instanceof DlqError && error.exitCode === 3) return undefined;
+        if (error instanceof CliError && error.exitCode === 3) return undefined;
         throw error;
       }
     },
@@ -250,7 +242,7 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
         const content = payload === undefined ? raw.content : Buffer.from(JSON.stringify(payload));
         const checked = payload === undefined ? letter.valid : parseEvent(letter.routingKey, payload);
         if (!checked.ok && !force) {
-          throw new DlqError(`${letter.id} would be refused again (${checked.reason}): fix it with --payload, or --force`, 2);
+          throw new CliError(`${letter.id} would be refused again (${checked.reason}): fix it with --payload, or --force`, 2);
         }
         await republish(letter, raw, content);
         channel.ack(raw);

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '@tracecart/config';
 import { pathologyNames, isPathologyName, type PathologyName } from '@tracecart/scenarios';
-import { ScenarioError } from '@tracecart/stack-client';
+import { CliError } from '@tracecart/stack-client';
 import { isLevel, isSeed, type Level } from './choice';
-import { answerExercise, giveHint, LabError, revealExercise, startExercise, type LabContext } from './exercise';
+import { answerExercise, giveHint, revealExercise, startExercise, type LabContext } from './exercise';
 import { measure, renderFigures, summariseRuns } from './measure';
 import { defaultStateFile } from './state';
 
@@ -108,7 +108,7 @@ export async function runLabCli(argv: readonly string[], io: LabIo = defaultIo):
     await program.parseAsync([...argv], { from: 'user' });
     return outcome.code;
   } catch (error) {
-    if (error instanceof LabError || error instanceof ScenarioError) {
+    if (error instanceof CliError || error instanceof CliError) {
       io.error(`lab: ${error.message}\n`);
       return error.exitCode;
     }

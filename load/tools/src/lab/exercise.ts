@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '@tracecart/config';
 import { decoys as decoyCatalogue, pathologyNames, pathology, type PathologyName } from '@tracecart/scenarios';
-import { endExerciseMode, readStates, serviceUrls, startExerciseMode, switchScenarios, ScenarioError, type ServiceUrls } from '@tracecart/stack-client';
+import { CliError, endExerciseMode, readStates, serviceUrls, startExerciseMode, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 import { analyse, analysisDefaults } from '../report/analysis';
 import { fetchCheckoutSpans } from '../report/source';
 import { startBackgroundLoad, stopBackgroundLoad, logTail } from './background-load';
@@ -15,15 +15,6 @@ import { nextHint } from './hints';
 import { judgeAnswer, parseAnswer, type ReportEvidence, type Verdict } from './judge';
 import { readState, removeState, writeState, type ExerciseState } from './state';
 
-export class LabError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 1,
-  ) {
-    super(message);
-    this.name = 'LabError';
-  }
-}
 
 export interface LabContext {
   config: Config;
@@ -42,7 +33,7 @@ export interface StartOptions {
 
 function requireState(context: LabContext): ExerciseState {
   const state = readState(context.stateFile);
-  if (!state) throw new LabError(`no exercise is running (no ${context.stateFile}); start one with pnpm lab start`);
+  if (!state) throw new CliError(`no exercise is running (no ${context.stateFile}); start one with pnpm lab start`);
   return state;
 }
 
@@ -50,7 +41,7 @@ function requireState(context: LabContext): ExerciseState {
 async function currentSwitches(urls: ServiceUrls, token: string): Promise<Record<PathologyName, boolean>> {
   const states = await readStates(urls, 5_000, token);
   const broken = states.filter((state) => state.enabled === null);
-  if (broken.length > 0) throw new LabError(`cannot read the switches: ${[...new Set(broken.map((state) => state.problem))].join('; ')}`);
+  if (broken.length > 0) throw new CliError(`cannot read the switches: ${[...new Set(broken.map((state) => state.problem))].join('; ')}`);
   return Object.fromEntries(states.map((state) => [state.name, state.enabled === true])) as Record<PathologyName, boolean>;
 }
 
@@ -69,7 +60,7 @@ function targetSwitches(hidden: readonly PathologyName[]): Record<PathologyName,
 
 export async function startExercise(context: LabContext, options: StartOptions): Promise<ExerciseState> {
   const running = readState(context.stateFile);
-  if (running) throw new LabError(`an exercise is running since ${running.startedAt} (level ${running.level}); pnpm lab reveal ends it`);
+  if (running) throw new CliError(`an exercise is running since ${running.startedAt} (level ${running.level}); pnpm lab reveal ends it`);
   const urls = serviceUrls(context.config);
   const hidden = chooseHidden(options.level, options.seed ?? randomSeed());
   const before = await currentSwitches(urls, context.config.SCENARIO_TOKEN);
@@ -144,7 +135,7 @@ export async function answerExercise(context: LabContext, names: readonly string
   try {
     answered = parseAnswer(names);
   } catch (error) {
-    throw new LabError((error as Error).message, 2);
+    throw new CliError((error as Error).message, 2);
   }
   const evidence = await recentEvidence(context.config, state.startedAt, windowMinutes);
   const verdict = judgeAnswer(state, answered, evidence);
@@ -165,7 +156,7 @@ export async function revealExercise(context: LabContext): Promise<ExerciseState
     await endExerciseMode(urls, context.config.SCENARIO_TOKEN);
     await applySwitches(urls, context.config.SCENARIO_TOKEN, await currentSwitches(urls, context.config.SCENARIO_TOKEN), state.before);
   } catch (error) {
-    if (!(error instanceof ScenarioError || error instanceof LabError)) throw error;
+    if (!(error instanceof CliError || error instanceof CliError)) throw error;
     problems.push(error.message);
   }
   const lines = [
@@ -182,7 +173,7 @@ export async function revealExercise(context: LabContext): Promise<ExerciseState
   }
   if (problems.length > 0) {
     context.print(`${lines.join('\n')}\n`);
-    throw new LabError('the exercise state is kept: fix the stack and run pnpm lab reveal again');
+    throw new CliError('the exercise state is kept: fix the stack and run pnpm lab reveal again');
   }
   removeState(context.stateFile);
   context.print(`${lines.join('\n')}\n`);

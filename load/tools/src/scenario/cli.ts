@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { loadConfig, type Config } from '@tracecart/config';
 import { pathologies, pathologyNames, type PathologyName } from '@tracecart/scenarios';
 import { renderStates } from './state-table';
-import { readStates, resolveName, serviceUrls, switchScenarios, ScenarioError, type ServiceUrls } from '@tracecart/stack-client';
+import { CliError, readStates, resolveName, serviceUrls, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 
 export interface ScenarioCliIo {
   print(text: string): void;
@@ -15,7 +15,7 @@ const defaultIo: ScenarioCliIo = { print: (text) => process.stdout.write(text), 
 async function showStates(io: ScenarioCliIo, urls: ServiceUrls): Promise<void> {
   const states = await readStates(urls);
   io.print(renderStates(states));
-  if (states.some((state) => state.enabled === null)) throw new ScenarioError('some services could not be asked (see above)');
+  if (states.some((state) => state.enabled === null)) throw new CliError('some services could not be asked (see above)');
 }
 
 async function apply(io: ScenarioCliIo, names: readonly PathologyName[], enabled: boolean): Promise<void> {
@@ -62,7 +62,7 @@ export async function runScenarioCli(argv: readonly string[], io: ScenarioCliIo 
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
-    if (error instanceof ScenarioError) {
+    if (error instanceof CliError) {
       printError(`scenario: ${error.message}\n`);
       return error.exitCode;
     }
