@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
 import { createPool, type Pool } from './pool';
-import { statementName } from './prepared-statements';
+import { maxNamedStatements, statementName } from './prepared-statements';
 
 const config = loadConfig();
 const text = 'SELECT $1::int + 1 AS n';
@@ -55,6 +55,19 @@ describe('named prepared statements (real PostgreSQL)', () => {
   it('names are stable and distinct per text', () => {
     assert.equal(statementName(text), statementName(`${text}`));
     assert.notEqual(statementName(text), statementName('SELECT $1::int + 2 AS n'));
-    assert.match(statementName(text), /^tc_[0-9a-f]{24}$/);
+    assert.match(statementName(text) ?? '', /^tc_[0-9a-f]{24}$/);
+  });
+
+  // Last: it fills the process's table of names.
+  it('past the bound, a new text runs unnamed (and still runs); the texts named before stay named', async () => {
+    for (let i = 0; statementName(`SELECT $1::int + ${i} AS filler`) !== undefined; i += 1) assert.ok(i <= maxNamedStatements);
+    const pool = createPool(config, 'order', { max: 1, prepare: true });
+    pools.push(pool);
+    const unnamed = 'SELECT $1::int * 3 AS n';
+    assert.equal(statementName(unnamed), undefined);
+    const { rows } = await pool.query<{ n: number }>(unnamed, [5]);
+    assert.equal(rows[0]?.n, 15);
+    await pool.query(text, [1]);
+    assert.deepEqual(await preparedOnTheConnection(pool), [statementName(text)]);
   });
 });

@@ -12,10 +12,19 @@ import type pg from 'pg';
 
 const names = new Map<string, string>();
 
-/** The statement name for a query text: stable across processes, distinct per text. */
-export function statementName(text: string): string {
+/**
+ * At most this many distinct texts are named. Our statements are fixed texts, a few dozen per service; a
+ * text built at run time (a placeholder list that grows with its input, say) would otherwise add a name
+ * here, and a prepared statement on every connection, per variant, for ever. Past the bound a new text
+ * runs unnamed, as before this module.
+ */
+export const maxNamedStatements = 1_000;
+
+/** The statement name for a query text: stable across processes, distinct per text; undefined past the bound. */
+export function statementName(text: string): string | undefined {
   let name = names.get(text);
   if (name === undefined) {
+    if (names.size >= maxNamedStatements) return undefined;
     name = `tc_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
     names.set(text, name);
   }
@@ -30,7 +39,8 @@ export function preparePerConnection(client: pg.Client | pg.PoolClient): void {
   const prototypeQuery = Object.getPrototypeOf(client).query as QueryFunction;
   const query: QueryFunction = function (this: pg.Client, config, values, callback) {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
-      return prototypeQuery.call(this, { name: statementName(config), text: config, values }, callback);
+      const name = statementName(config);
+      if (name !== undefined) return prototypeQuery.call(this, { name, text: config, values }, callback);
     }
     return prototypeQuery.call(this, config, values, callback);
   };
