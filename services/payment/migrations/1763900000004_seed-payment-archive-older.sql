@@ -1,6 +1,6 @@
 -- Up Migration
--- The archive's second and third years: 1,000,000 more payments older than the fraud check's 30 days (no
--- verdict changes). With the pathology on, the fraud check's sequential scan reads them too: 3,000,000
+-- The archive's second and third years: 2,000,000 more payments older than the fraud check's 30 days (no
+-- verdict changes). With the pathology on, the fraud check's sequential scan reads them too: 4,000,000
 -- rows in all, so that the index's fix pays off at least fivefold on the lab's 2-core machine (the
 -- missing-index row of docs/hunt-the-bottleneck.md).
 INSERT INTO payments (customer_id, amount, status, created_at)
@@ -9,7 +9,7 @@ SELECT
   round((5 + random() * 295)::numeric, 2),
   CASE WHEN random() < 0.03 THEN 'DECLINED' ELSE 'AUTHORIZED' END,
   now() - interval '455 days' - random() * interval '730 days'
-FROM generate_series(1, 1000000) AS g;
+FROM generate_series(1, 2000000) AS g;
 
 ANALYZE payments;
 

@@ -49,7 +49,7 @@ export const pathologies: readonly Pathology[] = [
     service: 'payment',
     title: 'Fraud check scans every payment',
     cause:
-      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 3,000,000+ rows (three months of payments and three years of archive) for every checkout.",
+      "The fraud check sums the customer's payments of the last 30 days. payments has no index on (customer_id, created_at), so PostgreSQL reads all of its 4,000,000+ rows (three months of payments and three years of archive) for every checkout.",
     inJaeger:
       'payment-service: under `payment.fraud_check`, one wide `SELECT payments` span takes most of POST /payments; its `app.db.plan` event (from the second slow one on) reads "Aggregate <- Seq Scan on payments".',
     fix: 'CREATE INDEX CONCURRENTLY on payments (customer_id, created_at): the scan becomes an index range scan of a few dozen rows.',
