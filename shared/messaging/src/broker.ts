@@ -343,6 +343,9 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
   }
 
   const model: RecoveringChannelModel = await amqp.connect(options.url, {
+    // amqplib leaves Nagle's algorithm on: a publish is several frames, and the last one waited for the
+    // broker's delayed ACK (~40 ms) before it left. Measured: the shipment.created hop took 44 ms at p50.
+    noDelay: true,
     ...(options.connectionName ? { clientProperties: { connection_name: options.connectionName } } : {}),
     recovery: {
       initialDelay: 200,
