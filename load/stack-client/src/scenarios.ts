@@ -3,8 +3,8 @@
  * /scenarios/:name` with `{"enabled": bool}` and `Authorization: Bearer <SCENARIO_TOKEN>` switches one.
  * Which service owns which pathology comes from the catalogue.
  */
-import { CliError } from './cli-error';
 import { fixCommand, isPathologyName, pathologies, pathologyNames, type OwningService, type PathologyName } from '@tracecart/scenarios';
+import { CliError } from './cli-error';
 import type { ServiceUrls } from './services';
 
 export interface ScenarioState {
@@ -17,7 +17,6 @@ export interface ScenarioState {
   /** Why `enabled` is null. */
   problem: string | undefined;
 }
-
 
 export function resolveName(name: string): PathologyName {
   if (!isPathologyName(name)) throw new CliError(`unknown scenario "${name}"; the scenarios are: ${pathologyNames.join(', ')}`, 2);

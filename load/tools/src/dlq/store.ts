@@ -41,7 +41,6 @@ const DEAD_LETTER_HEADERS = [
   'x-tracecart-publish-id',
 ];
 
-
 export interface DeadLetter {
   /** Short stable id (a hash of the message): what show, replay and drop take. */
   id: string;

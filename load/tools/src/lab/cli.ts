@@ -108,7 +108,7 @@ export async function runLabCli(argv: readonly string[], io: LabIo = defaultIo):
     await program.parseAsync([...argv], { from: 'user' });
     return outcome.code;
   } catch (error) {
-    if (error instanceof CliError || error instanceof CliError) {
+    if (error instanceof CliError) {
       io.error(`lab: ${error.message}\n`);
       return error.exitCode;
     }

@@ -15,7 +15,6 @@ import { nextHint } from './hints';
 import { judgeAnswer, parseAnswer, type ReportEvidence, type Verdict } from './judge';
 import { readState, removeState, writeState, type ExerciseState } from './state';
 
-
 export interface LabContext {
   config: Config;
   stateFile: string;
@@ -156,7 +155,7 @@ export async function revealExercise(context: LabContext): Promise<ExerciseState
     await endExerciseMode(urls, context.config.SCENARIO_TOKEN);
     await applySwitches(urls, context.config.SCENARIO_TOKEN, await currentSwitches(urls, context.config.SCENARIO_TOKEN), state.before);
   } catch (error) {
-    if (!(error instanceof CliError || error instanceof CliError)) throw error;
+    if (!(error instanceof CliError)) throw error;
     problems.push(error.message);
   }
   const lines = [
