@@ -1,6 +1,7 @@
 /**
- * `pnpm lab start [--level 1|2|3] [--seed N] | hint | answer <name...> | reveal | measure [--json]`.
- * See exercise.ts (the hunt exercises) and measure.ts (the lab's figures).
+ * `pnpm lab start [--level 1|2|3] [--seed N] | hint | answer <name...> | reveal | measure [--json] [--exercises <level>]`.
+ * See exercise.ts (the hunt exercises), measure.ts (the lab's ON/OFF figures) and measure-exercises.ts
+ * (real exercises judged by the report).
  */
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
@@ -10,6 +11,7 @@ import { CliError } from '@tracecart/stack-client';
 import { isLevel, isSeed, type Level } from './choice';
 import { answerExercise, giveHint, revealExercise, startExercise, type LabContext } from './exercise';
 import { measure, renderFigures, summariseRuns } from './measure';
+import { measureExercises, renderExerciseRuns } from './measure-exercises';
 import { defaultStateFile } from './state';
 
 export interface LabIo {
@@ -91,7 +93,19 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
     .option('--pathology <name>', 'only this one (repeatable; default: all five)', pathologyList)
     .option('--count <n>', "checkouts per burst instead of the catalogue's (a quick smoke run)", positiveInteger)
     .option('--json', 'print the figures as JSON', false)
-    .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean }) => {
+    .option('--exercises <level>', 'instead: one real exercise per hidden choice of this level (2: each of the ten pairs), judged by the report', level)
+    .option('--duration <seconds>', 'with --exercises: how long each exercise runs before it is judged', positive, 45)
+    .option('--rate <perSecond>', "with --exercises: the background load (default: the quick start's)", positive, 2)
+    .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean; exercises?: Level; duration: number; rate: number }) => {
+      if (options.exercises !== undefined) {
+        const exerciseRuns = await measureExercises(
+          io.config(),
+          { level: options.exercises, durationSec: options.duration, rate: options.rate, stateFile: `${context().stateFile}.measure` },
+          io.error,
+        );
+        io.print(options.json ? `${JSON.stringify({ generatedAt: new Date().toISOString(), exercises: exerciseRuns }, null, 2)}\n` : renderExerciseRuns(exerciseRuns));
+        return;
+      }
       const names = options.pathology ?? pathologyNames;
       const runs = await measure(io.config(), { names, runs: options.runs, count: options.count }, io.error);
       const figures = summariseRuns(runs);

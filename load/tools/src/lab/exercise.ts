@@ -7,12 +7,12 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '@tracecart/config';
 import { decoys as decoyCatalogue, pathologyNames, pathology, type PathologyName } from '@tracecart/scenarios';
 import { CliError, endExerciseMode, readStates, serviceUrls, startExerciseMode, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
-import { analyse, analysisDefaults } from '../report/analysis';
+import { analyse, analysisDefaults, type Analysis } from '../report/analysis';
 import { fetchCheckoutSpans } from '../report/source';
 import { startBackgroundLoad, stopBackgroundLoad, logTail } from './background-load';
 import { chooseHidden, randomSeed, type Level } from './choice';
 import { nextHint } from './hints';
-import { judgeAnswer, parseAnswer, type ReportEvidence, type Verdict } from './judge';
+import { judgeAnswer, parseAnswer, type Verdict } from './judge';
 import { readState, removeState, writeState, type ExerciseState } from './state';
 
 export interface LabContext {
@@ -121,7 +121,7 @@ export function giveHint(context: LabContext): void {
 }
 
 /** The report over the exercise's recent traces: since its start, at most `windowMinutes` back. */
-export async function recentEvidence(config: Config, startedAt: string, windowMinutes: number): Promise<ReportEvidence> {
+export async function recentEvidence(config: Config, startedAt: string, windowMinutes: number): Promise<Analysis> {
   const until = new Date();
   const since = new Date(Math.max(Date.parse(startedAt), until.getTime() - windowMinutes * 60_000));
   const spans = await fetchCheckoutSpans(config.JAEGER_QUERY_URL, analysisDefaults.root, { since, until }, 500);

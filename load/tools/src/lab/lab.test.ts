@@ -6,6 +6,7 @@ import { chooseHidden, levels } from './choice';
 import { hintSequence, nextHint } from './hints';
 import { AnswerError, judgeAnswer, parseAnswer, type ReportEvidence } from './judge';
 import { summariseRuns, type RunFigures } from './measure';
+import { judgeRun, seedsPerChoice } from './measure-exercises';
 
 describe('lab: the hidden choice', () => {
   it('is the same for the same level and seed, and varies with the seed', () => {
@@ -168,5 +169,26 @@ describe('lab measure: figures from runs', () => {
   });
   it('has no ratio without OFF figures', () => {
     assert.equal(summariseRuns([run('on', 1, 300, []), run('off', 1, null, [])])[0]!.p95Ratio, null);
+  });
+});
+
+describe('lab measure --exercises: one exercise per hidden choice', () => {
+  it('finds a seed for each of the five pathologies at level 1 and 3, and each of the ten pairs at level 2', () => {
+    for (const level of [1, 3] as const) {
+      const choices = seedsPerChoice(level);
+      assert.deepEqual(choices.map(({ choice }) => choice.pathologies[0]).sort(), [...pathologyNames].sort());
+    }
+    const pairs = seedsPerChoice(2);
+    assert.equal(pairs.length, 10);
+    assert.equal(new Set(pairs.map(({ choice }) => [...choice.pathologies].sort().join('+'))).size, 10);
+    for (const { seed, choice } of pairs) assert.deepEqual(chooseHidden(2, seed), choice, 'the seed gives that pair again');
+  });
+  it('counts an exercise only when the report names every hidden pathology and nothing else', () => {
+    const hidden: PathologyName[] = ['n-plus-one', 'lock-contention'];
+    const judged = (named: PathologyName[]) => judgeRun(2, 7, hidden, { traces: { analysed: 90 }, pathologies: named }, named[0] ?? null).allNamed;
+    assert.equal(judged(['lock-contention', 'n-plus-one']), true);
+    assert.equal(judged(['lock-contention']), false);
+    assert.equal(judged(['lock-contention', 'n-plus-one', 'missing-index']), false);
+    assert.equal(judged([]), false);
   });
 });
