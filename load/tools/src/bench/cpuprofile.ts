@@ -34,7 +34,24 @@ export interface ProfileSummary {
    * set on behalf of the exporter counts for the exporter); inclusive: the package anywhere on the stack.
    */
   packages: Array<{ package: string; self_pct_of_busy: number; attributed_pct_of_busy: number; inclusive_pct_of_busy: number }>;
+  /** Per group of packages (profileGroups): busy samples with any frame of the group on the stack. */
+  groups: Array<{ group: string; busy_ms: number; inclusive_pct_of_busy: number }>;
 }
+
+/**
+ * What a checkout's CPU is spent in, by package family. A sample counts once per group, for every group
+ * on its stack (OpenTelemetry's wrappers sit around express, pg and amqplib calls: the groups overlap).
+ */
+export const profileGroups: ReadonlyArray<{ group: string; matches(pkg: string): boolean }> = [
+  { group: 'OpenTelemetry (instrumentation, SDK, export)', matches: (pkg) => pkg.startsWith('@opentelemetry/') },
+  { group: 'express and its middleware', matches: (pkg) => ['express', 'router', 'body-parser', 'raw-body', 'on-finished', 'finalhandler', 'send', 'type-is', 'content-type', 'iconv-lite'].includes(pkg) },
+  { group: 'pg (driver, pool, protocol)', matches: (pkg) => pkg === 'pg' || pkg.startsWith('pg-') },
+  { group: 'amqplib', matches: (pkg) => pkg === 'amqplib' || pkg === 'buffer-more-ints' },
+  { group: 'undici (outgoing HTTP)', matches: (pkg) => pkg === 'undici' },
+  { group: 'pino (logging)', matches: (pkg) => pkg.startsWith('pino') || pkg === 'sonic-boom' },
+  { group: 'our code (services, shared)', matches: (pkg) => pkg.startsWith('tracecart/') },
+  { group: 'garbage collector', matches: (pkg) => pkg === '(garbage collector)' },
+];
 
 /** node_modules/<pkg> (scoped too), node: internals, our own code, or V8's pseudo-frames. */
 export function packageOf(frame: CallFrame): string {
@@ -67,6 +84,7 @@ export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): Pro
   const packageSelf = new Map<string, number>();
   const packageInclusive = new Map<string, number>();
   const packageAttributed = new Map<string, number>();
+  const groupInclusive = new Map<string, number>();
   let idle = 0;
   let total = 0;
   let elapsed = 0;
@@ -96,6 +114,10 @@ export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): Pro
     attributed ??= own;
     packageAttributed.set(attributed, (packageAttributed.get(attributed) ?? 0) + delta);
     for (const pkg of seen) packageInclusive.set(pkg, (packageInclusive.get(pkg) ?? 0) + delta);
+    seen.add(own);
+    for (const { group, matches } of profileGroups) {
+      if ([...seen].some(matches)) groupInclusive.set(group, (groupInclusive.get(group) ?? 0) + delta);
+    }
   });
   const busy = total - idle;
   // The same function appears under many call paths: add its nodes up.
@@ -130,5 +152,10 @@ export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): Pro
       }))
       .sort((a, b) => b.attributed_pct_of_busy - a.attributed_pct_of_busy)
       .slice(0, top),
+    groups: profileGroups.map(({ group }) => ({
+      group,
+      busy_ms: Math.round((groupInclusive.get(group) ?? 0) / 1000),
+      inclusive_pct_of_busy: pct(groupInclusive.get(group) ?? 0),
+    })),
   };
 }
