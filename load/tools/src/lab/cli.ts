@@ -12,7 +12,7 @@ import { isLevel, isSeed, type Level } from './choice';
 import { answerExercise, giveHint, revealExercise, startExercise, type LabContext } from './exercise';
 import { measure, renderFigures, summariseRuns } from './measure';
 import { measureExercises, renderExerciseRuns } from './measure-exercises';
-import { defaultStateFile } from './state';
+import { defaultStateFile, readState } from './state';
 
 export interface LabIo {
   print(text: string): void;
@@ -97,6 +97,8 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
     .option('--duration <seconds>', 'with --exercises: how long each exercise runs before it is judged', positive, 45)
     .option('--rate <perSecond>', "with --exercises: the background load (default: the quick start's)", positive, 2)
     .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean; exercises?: Level; duration: number; rate: number }) => {
+      const running = readState(context().stateFile);
+      if (running) throw new CliError(`an exercise is running since ${running.startedAt}: measuring would switch its pathologies (pnpm lab reveal ends it)`);
       if (options.exercises !== undefined) {
         const exerciseRuns = await measureExercises(
           io.config(),
