@@ -145,6 +145,13 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
     }
   });
 
+  it('measure refuses to run during an exercise (it would switch the hidden pathologies)', async () => {
+    const refused = lab('measure', '--exercises', '1', '--choices', '1');
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /an exercise is running since/);
+    assert.deepEqual(await switches(token), Object.fromEntries(pathologyNames.map((name) => [name, name === hidden])));
+  });
+
   it('hint: the catalogue hints in order, then none left', () => {
     const expected = hintSequence({ pathologies: [hidden], decoys: ['slow-audit'] });
     for (const hint of expected) {
@@ -192,5 +199,31 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
       assert.ok(labels(spans).includes('app.scenario.missing-index'), 'missing-index (on before the exercise) labels its span again');
       assert.equal(spans.some((span) => span.name === 'checkout.audit'), false);
     }
+  });
+});
+
+describe('pnpm lab measure --exercises: a real level-2 exercise, judged and revealed', () => {
+  after(async () => {
+    await setAllScenarios(true);
+  });
+
+  it('runs the first pair as `lab start --level 2 --seed N` would, reports what the report named, restores the switches', async () => {
+    await setAllScenarios(true);
+    await setScenario('lock-contention', false);
+    const before_ = await switches();
+    const measured = lab('measure', '--exercises', '2', '--choices', '1', '--duration', '8', '--json');
+    assert.equal(measured.code, 0, measured.err);
+    const { exercises } = JSON.parse(measured.out) as { exercises: Array<{ level: number; seed: number; hidden: string[]; tracesAnalysed: number; named: string[]; allNamed: boolean }> };
+    assert.equal(exercises.length, 1);
+    const [run] = exercises;
+    assert.equal(run!.level, 2);
+    assert.deepEqual(run!.hidden, chooseHidden(2, run!.seed).pathologies);
+    assert.equal(new Set(run!.hidden).size, 2);
+    assert.ok(run!.tracesAnalysed > 0, 'the report read the exercise\'s traces');
+    for (const name of run!.named) assert.ok((pathologyNames as readonly string[]).includes(name), name);
+    assert.equal(run!.allNamed, run!.hidden.every((name) => run!.named.includes(name)) && run!.named.every((name) => run!.hidden.includes(name)));
+    assert.match(measured.err, new RegExp(`level 2 seed ${run!.seed} \\[${run!.hidden.join(' \\+ ')}\\]: \\d+ traces`));
+    assert.equal(existsSync(`${stateFile}.measure`), false, 'the exercise was revealed');
+    assert.deepEqual(await switches(), before_, 'the switches are as they were');
   });
 });

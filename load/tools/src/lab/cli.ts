@@ -96,13 +96,14 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
     .option('--exercises <level>', 'instead: one real exercise per hidden choice of this level (2: each of the ten pairs), judged by the report', level)
     .option('--duration <seconds>', 'with --exercises: how long each exercise runs before it is judged', positive, 45)
     .option('--rate <perSecond>', "with --exercises: the background load (default: the quick start's)", positive, 2)
-    .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean; exercises?: Level; duration: number; rate: number }) => {
+    .option('--choices <n>', 'with --exercises: only the first n hidden choices (a quick smoke run)', positiveInteger)
+    .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean; exercises?: Level; duration: number; rate: number; choices?: number }) => {
       const running = readState(context().stateFile);
       if (running) throw new CliError(`an exercise is running since ${running.startedAt}: measuring would switch its pathologies (pnpm lab reveal ends it)`);
       if (options.exercises !== undefined) {
         const exerciseRuns = await measureExercises(
           io.config(),
-          { level: options.exercises, durationSec: options.duration, rate: options.rate, stateFile: `${context().stateFile}.measure` },
+          { level: options.exercises, durationSec: options.duration, rate: options.rate, choices: options.choices, stateFile: `${context().stateFile}.measure` },
           io.error,
         );
         io.print(options.json ? `${JSON.stringify({ generatedAt: new Date().toISOString(), exercises: exerciseRuns }, null, 2)}\n` : renderExerciseRuns(exerciseRuns));

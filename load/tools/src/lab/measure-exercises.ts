@@ -62,13 +62,15 @@ export interface ExerciseMeasureOptions {
   level: Level;
   durationSec: number;
   rate: number;
+  /** Only the first n choices (default: all of the level's). */
+  choices?: number;
   stateFile: string;
 }
 
 export async function measureExercises(config: Config, options: ExerciseMeasureOptions, progress: (text: string) => void): Promise<ExerciseRun[]> {
   const context: LabContext = { config, stateFile: options.stateFile, print: () => undefined };
   const runs: ExerciseRun[] = [];
-  for (const { seed, choice } of seedsPerChoice(options.level)) {
+  for (const { seed, choice } of seedsPerChoice(options.level).slice(0, options.choices)) {
     const state = await startExercise(context, { level: options.level, seed, rate: options.rate, minutes: options.durationSec / 60 + 2 });
     let run: ExerciseRun;
     try {
