@@ -60,6 +60,8 @@ async function profileMode(mode: Mode, options: { rate: number; seconds: number;
   // each process started after restartedAt).
   const fromMs = Date.now() - restartedAt;
   const run = await openModel({ orderUrl, rate: options.rate, durationS: options.seconds });
+  // ... and leave out what follows the load (the shut-down on restart writes logs and the profile).
+  const toMs = Date.now() - restartedAt;
   const checkouts = run.paid + run.declined;
   // A normal restart ends the profiled processes: each writes its profile on exit.
   await restartServices('default');
@@ -68,7 +70,7 @@ async function profileMode(mode: Mode, options: { rate: number; seconds: number;
   for (const [pid, service] of pids) {
     const file = files.find((name) => name.split('.')[3] === String(pid) && name.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no profile of ${service} (pid ${pid}) in ${dir}`);
-    const summary = summariseProfile(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, options.top, fromMs);
+    const summary = summariseProfile(JSON.parse(await readFile(path.join(dir, file), 'utf8')) as CpuProfile, options.top, fromMs, toMs);
     services.push({ service, busy_ms_per_checkout: Math.round((summary.busy_ms / Math.max(1, checkouts)) * 1000) / 1000, summary });
   }
   return {
@@ -92,6 +94,8 @@ function render(profile: ModeProfile): string {
     for (const group of summary.groups) {
       lines.push(`${group.inclusive_pct_of_busy.toFixed(1).padStart(5)}  ${((group.busy_ms / Math.max(1, profile.checkouts))).toFixed(3).padStart(11)}  ${group.group}`);
     }
+    lines.push('', 'attr%  package (each sample once: its leaf, or the nearest package calling node internals)');
+    for (const row of summary.packages.slice(0, 8)) lines.push(`${row.attributed_pct_of_busy.toFixed(1).padStart(5)}  ${row.package}`);
     lines.push('', 'self%  function (location)');
     for (const row of summary.top_self) lines.push(`${row.self_pct_of_busy.toFixed(1).padStart(5)}  ${row.function} (${row.location})`);
   }

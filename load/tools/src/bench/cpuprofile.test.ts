@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { summariseProfile, type CpuProfile } from './cpuprofile';
+import { packageOf, summariseProfile, type CpuProfile } from './cpuprofile';
 
 const frame = (functionName: string, url = '') => ({ functionName, url, lineNumber: 0 });
 const pkg = (name: string) => `file:///repo/node_modules/.pnpm/${name.replace('/', '+')}@1.0.0/node_modules/${name}/build/index.js`;
@@ -36,5 +36,15 @@ describe('cpuprofile summary', () => {
     assert.equal(group('amqplib').busy_ms, 0);
     assert.equal(group('express').inclusive_pct_of_busy, 75);
     assert.deepEqual(summary.top_self.map((row) => [row.function, row.self_ms]), [['query', 2], ['handle', 1], ['(garbage collector)', 1]]);
+  });
+  it('leaves out what follows toMs', () => {
+    const summary = summariseProfile(profile, 5, 1.5, 4);
+    assert.equal(summary.total_ms, 3);
+    assert.equal(summary.busy_ms, 3);
+    assert.equal(summary.groups.find((entry) => entry.group.startsWith('garbage'))!.busy_ms, 0);
+  });
+  it("counts Node's bundled undici as undici", () => {
+    assert.equal(packageOf({ functionName: 'fetch', url: 'node:internal/deps/undici/undici', lineNumber: 1 }), 'undici');
+    assert.equal(packageOf({ functionName: 'emit', url: 'node:events', lineNumber: 1 }), 'node:internal');
   });
 });

@@ -57,6 +57,8 @@ export const profileGroups: ReadonlyArray<{ group: string; matches(pkg: string):
 export function packageOf(frame: CallFrame): string {
   const url = frame.url;
   if (!url) return frame.functionName.startsWith('(') ? frame.functionName : '(native)';
+  // Node bundles undici (fetch) as an internal module.
+  if (url.startsWith('node:internal/deps/undici')) return 'undici';
   if (url.startsWith('node:')) return 'node:internal';
   const match = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (match) return match[1]!;
@@ -75,8 +77,11 @@ const idleFrames = new Set(['(idle)', '(program)']);
 
 const unattributable = new Set(['node:internal', '(native)', '(garbage collector)', '(program)', '(root)']);
 
-/** `fromMs`: ignore the first milliseconds of the profile (start-up: module loading, migrations). */
-export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): ProfileSummary {
+/**
+ * `fromMs`: ignore the first milliseconds of the profile (start-up: module loading, migrations);
+ * `toMs`: and everything after that point (shut-down).
+ */
+export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0, toMs = Number.POSITIVE_INFINITY): ProfileSummary {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -91,7 +96,7 @@ export function summariseProfile(profile: CpuProfile, top = 25, fromMs = 0): Pro
   profile.samples.forEach((id, index) => {
     const delta = profile.timeDeltas[index] ?? 0;
     elapsed += delta;
-    if (elapsed < fromMs * 1000) return;
+    if (elapsed < fromMs * 1000 || elapsed > toMs * 1000) return;
     total += delta;
     const node = byId.get(id);
     if (!node) return;
