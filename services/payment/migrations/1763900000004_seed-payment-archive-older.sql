@@ -3,12 +3,16 @@
 -- verdict changes). With the pathology on, the fraud check's sequential scan reads them too: 4,000,000
 -- rows in all, so that the index's fix pays off at least fivefold on the lab's 2-core machine (the
 -- missing-index row of docs/hunt-the-bottleneck.md).
-INSERT INTO payments (customer_id, amount, status, created_at)
+-- History is reconciled: since 1763900000003 a new row defaults to unreconciled, which the recovery sweeper
+-- would take for a checkout's unanswered authorisation and void (the first version of this file left that
+-- out; 1763900000005 repairs databases it seeded).
+INSERT INTO payments (customer_id, amount, status, created_at, reconciled)
 SELECT
   'cust-' || lpad((1 + (g::bigint * 7919) % 10000)::text, 5, '0'),
   round((5 + random() * 295)::numeric, 2),
   CASE WHEN random() < 0.03 THEN 'DECLINED' ELSE 'AUTHORIZED' END,
-  now() - interval '455 days' - random() * interval '730 days'
+  now() - interval '455 days' - random() * interval '730 days',
+  true
 FROM generate_series(1, 2000000) AS g;
 
 ANALYZE payments;

@@ -109,11 +109,14 @@ export async function declineIfUndecided(db: Queryable, payment: Pick<NewPayment
   return existing;
 }
 
-/** Authorisations not yet reconciled whose last answer is older than `quietSeconds`, oldest first. */
+/**
+ * Checkouts' authorisations (the seeded history has no order) not yet reconciled whose last answer is
+ * older than `quietSeconds`, oldest first.
+ */
 export async function unreconciled(db: Queryable, quietSeconds: number, limit: number): Promise<Payment[]> {
   const { rows } = await db.query<PaymentRow>(
     `SELECT ${columns} FROM payments
-      WHERE status = 'AUTHORIZED' AND NOT reconciled AND answered_at < now() - make_interval(secs => $1)
+      WHERE status = 'AUTHORIZED' AND NOT reconciled AND order_id IS NOT NULL AND answered_at < now() - make_interval(secs => $1)
       ORDER BY created_at LIMIT $2`,
     [quietSeconds, limit],
   );
@@ -128,7 +131,7 @@ export async function reconcile(db: Queryable, keep: string[], voids: string[], 
   const kept = await db.query(`UPDATE payments SET reconciled = true WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled`, [keep]);
   const voided = await db.query(
     `UPDATE payments SET status = 'VOIDED', reconciled = true
-      WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled AND answered_at < now() - make_interval(secs => $2)`,
+      WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled AND order_id IS NOT NULL AND answered_at < now() - make_interval(secs => $2)`,
     [voids, quietSeconds],
   );
   return { kept: kept.rowCount ?? 0, voided: voided.rowCount ?? 0 };
