@@ -42,6 +42,9 @@ interface CliOptions {
   customers: number;
   seed?: number;
   quiet: boolean;
+  rushEvery?: number;
+  rushSize: number;
+  rushLines: number;
 }
 
 export function buildProgram(): Command {
@@ -62,6 +65,9 @@ export function buildProgram(): Command {
     .option('--customers <n>', 'customers fetched for the carts (1-10000)', integer, DEFAULT_OPTIONS.customerLimit)
     .option('--seed <n>', 'seed the carts for a reproducible run', integer)
     .option('-q, --quiet', 'no progress line', false)
+    .option('--rush-every <seconds>', 'a rush on top of the rate every N seconds: --rush-size checkouts due at once (default: no rushes)', number)
+    .option('--rush-size <n>', 'checkouts per rush', integer, 6)
+    .option('--rush-lines <n>', 'lines of every rush cart (1-50)', integer, 30)
     .showHelpAfterError();
 }
 
@@ -104,6 +110,7 @@ export async function main(argv: string[]): Promise<number> {
     customerLimit: cli.customers,
     seed: cli.seed,
     signal: abort.signal,
+    ...(cli.rushEvery === undefined ? {} : { rush: { everySec: cli.rushEvery, size: cli.rushSize, lines: cli.rushLines } }),
   };
 
   let run: LoadRun;

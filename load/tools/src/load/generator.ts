@@ -42,6 +42,23 @@ export interface LoadOptions {
   seed?: number;
   /** Stops the schedule; in-flight requests finish, shipped polling stops. */
   signal?: AbortSignal;
+  /**
+   * Rushes on top of the steady rate (a flash sale, a campaign e-mail): every `everySec` seconds,
+   * `size` more checkouts fall due at once, each a cart of `lines` lines. Concurrency and large carts
+   * are what lock waits, pool waits, a blocked event loop and N+1 staircases need to show.
+   */
+  rush?: RushOptions;
+}
+
+export interface RushOptions {
+  everySec: number;
+  size: number;
+  lines: number;
+}
+
+/** How many rushes fall inside a run: at everySec, 2·everySec, … before its end. */
+export function rushCount(rush: RushOptions | undefined, durationSec: number): number {
+  return rush ? Math.max(0, Math.ceil(durationSec / rush.everySec) - 1) : 0;
 }
 
 const LOOP_DELAY_RESOLUTION_MS = 5;
@@ -84,6 +101,11 @@ export function checkOptions(options: LoadOptions): void {
   integer('shipped max tracked', options.shippedMaxTracked, 1);
   integer('slowest', options.slowest, 0);
   integer('customer limit', options.customerLimit, 1, 10_000);
+  if (options.rush) {
+    positive('rush-every', options.rush.everySec);
+    integer('rush-size', options.rush.size, 1, 100);
+    integer('rush-lines', options.rush.lines, 1, 50);
+  }
   if (totalRequests(options.ratePerSec, options.durationSec) < 1) throw new RangeError('rate × duration must be at least one request');
   new URL(options.url);
 }
@@ -136,7 +158,8 @@ export class LoadRun {
     try {
       const { products, customers } = catalog ?? (await fetchCatalog(this.checkouts, options.customerLimit));
       this.carts = cartCatalog(products, customers);
-      const scheduled = totalRequests(options.ratePerSec, options.durationSec);
+      const rushes = rushCount(options.rush, options.durationSec);
+      const scheduled = totalRequests(options.ratePerSec, options.durationSec) + rushes * (options.rush?.size ?? 0);
       const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
       const cpuBefore = process.cpuUsage();
@@ -145,9 +168,10 @@ export class LoadRun {
       const onAbort = (): void => this.shipped.stop();
       signal?.addEventListener('abort', onAbort, { once: true });
 
+      const rushTimers = this.scheduleRushes(rushes);
       const schedule = await runSchedule({
         ratePerSec: options.ratePerSec,
-        total: scheduled,
+        total: totalRequests(options.ratePerSec, options.durationSec),
         signal,
         onDue: (index, scheduledAt) => {
           this.startAt ??= scheduledAt;
@@ -155,6 +179,8 @@ export class LoadRun {
         },
       });
       this.startAt = schedule.startAt;
+      // A rush still due when the steady schedule ends (or is aborted) is not sent.
+      for (const timer of rushTimers) clearTimeout(timer);
       this.phase = 'draining';
       if (this.inFlight > 0) await new Promise<void>((resolve) => (this.drained = resolve));
       this.phase = 'shipping';
@@ -180,6 +206,7 @@ export class LoadRun {
           timeoutMs: options.timeoutMs,
           shippedSample: options.shippedSample,
           seed: options.seed ?? null,
+          rush: options.rush ?? null,
         },
         rate: rateFigures({
           ratePerSec: options.ratePerSec,
@@ -211,12 +238,26 @@ export class LoadRun {
     }
   }
 
-  private dispatch(index: number, scheduledAt: number): void {
+  /** Timers of the rushes, k·everySec after now; each dispatches its checkouts at once. */
+  private scheduleRushes(count: number): NodeJS.Timeout[] {
+    const rush = this.options.rush;
+    if (!rush) return [];
+    // Every rush cart has exactly rush.lines lines.
+    const lineCounts = Array.from({ length: rush.lines }, (_, i) => (i === rush.lines - 1 ? 1 : 0));
+    return Array.from({ length: count }, (_, k) =>
+      setTimeout(() => {
+        const scheduledAt = performance.now();
+        for (let i = 0; i < rush.size; i += 1) this.dispatch(`rush${k + 1}-${i}`, scheduledAt, lineCounts);
+      }, (k + 1) * rush.everySec * 1000),
+    );
+  }
+
+  private dispatch(index: number | string, scheduledAt: number, lineCounts: readonly number[] = this.lineCounts): void {
     if (this.inFlight >= this.options.concurrencyCap) {
       this.outcomes.addDropped();
       return;
     }
-    const body = pickCart(this.random, this.carts!, { lineCounts: this.lineCounts, declineShare: this.options.declineShare });
+    const body = pickCart(this.random, this.carts!, { lineCounts, declineShare: this.options.declineShare });
     const sentAt = performance.now();
     this.sendLag.record(sentAt - scheduledAt);
     this.lastSendAt = sentAt;

@@ -17,9 +17,10 @@
  *   config.timeoutMs             per-request timeout
  *   config.shippedSample         share of created orders whose checkout-to-shipped time is measured
  *   config.seed                  random seed of the carts (null: unseeded)
+ *   config.rush                  {everySec, size, lines} of the rushes on top of the rate (null: none)
  *   rate.targetPerSec            = config.ratePerSec
  *   rate.achievedPerSec          sent / sendWindowSec
- *   rate.scheduled               requests on the schedule: rate × duration
+ *   rate.scheduled               requests on the schedule: rate × duration, plus the rushes' (config.rush)
  *   rate.sent                    requests actually sent (scheduled − dropped, fewer if interrupted)
  *   rate.dropped                 requests due while the in-flight cap was reached ("client-overloaded"), never sent
  *   rate.completed               sent requests that ended (any response, network error or timeout)
@@ -65,7 +66,7 @@
  *   Stats.p999                   99.9th percentile
  *   Stats.max                    largest
  */
-import type { LoadOptions } from './generator';
+import type { LoadOptions, RushOptions } from './generator';
 import type { LatencyStats } from './histogram';
 import type { OutcomeCounts, SlowTrace } from './outcomes';
 import type { ShippedStats } from './shipped';
@@ -79,7 +80,7 @@ export interface LoadSummary {
   config: Pick<
     LoadOptions,
     'url' | 'ratePerSec' | 'durationSec' | 'declineShare' | 'maxItems' | 'concurrencyCap' | 'timeoutMs' | 'shippedSample'
-  > & { seed: number | null };
+  > & { seed: number | null; rush: RushOptions | null };
   rate: {
     targetPerSec: number;
     achievedPerSec: number;

@@ -281,6 +281,27 @@ describe('findings', () => {
   });
 });
 
+describe('findings: the share an N+1 needs', () => {
+  // 10 checkouts of 1 s; half load a 6-line cart one query at a time (6 × 3 ms): 1.8 % of those, 0.9 % on average.
+  const traces = Array.from({ length: 10 }, (_, index) => {
+    const traceId = `s${index}`;
+    const spans = [root(0, 1000, traceId), span({ traceId, id: 'load', parent: 'root', name: 'checkout.load_cart', start: 0, end: 30 })];
+    const lines = index % 2 === 0 ? 6 : 1;
+    for (let line = 0; line < lines; line += 1) spans.push(query({ traceId, id: `q${line}`, parent: 'load', start: 3 * line, end: 3 * line + 3, text: 'SELECT 1 FROM products WHERE sku = $1' }));
+    return analysed(spans);
+  });
+  it('is named under 2 % of the path: a staircase is a fact of the code, not of timing', () => {
+    const [finding] = buildFindings(traces, detectNPlusOne(traces));
+    assert.equal(finding?.tracesAffected, 5);
+    assert.equal(finding?.meanSharePct, 0.9);
+    assert.equal(finding?.significant, true);
+  });
+  it('is not named at that share when the structural bar is taken away (timing signatures keep 2 %)', () => {
+    const [finding] = buildFindings(traces, detectNPlusOne(traces), { minTraces: 2, minTraceFraction: 0.1, minMeanSharePct: 2, structuralMinMeanSharePct: {} });
+    assert.equal(finding?.significant, false);
+  });
+});
+
 describe('time window and statistics', () => {
   const now = new Date('2025-06-01T12:00:00Z');
   it('parses relative times, ISO times and now; refuses anything else', () => {

@@ -52,11 +52,23 @@ export interface SignificanceOptions {
   minTraces: number;
   /** ...and at least this fraction of the traces on its path... */
   minTraceFraction: number;
-  /** ...and it takes at least this share of the path on average. */
+  /** ...and it takes at least this share of the path on average... */
   minMeanSharePct: number;
+  /**
+   * ...or this share, for signatures that are facts of the code rather than of timing: an N+1 staircase
+   * (the same statement five times or more, one after another) exists only where code queries per row,
+   * and a loop block is the service's own measured event-loop delay. A wait on a lock, a pool or a
+   * sequential scan happens a little in any busy system, so those need the full share to be named.
+   */
+  structuralMinMeanSharePct: Partial<Record<Signature, number>>;
 }
 
-export const significanceDefaults: SignificanceOptions = { minTraces: 2, minTraceFraction: 0.1, minMeanSharePct: 2 };
+export const significanceDefaults: SignificanceOptions = {
+  minTraces: 2,
+  minTraceFraction: 0.1,
+  minMeanSharePct: 2,
+  structuralMinMeanSharePct: { 'n-plus-one': 0.5, 'loop-block': 0.5 },
+};
 
 export function matchPathology(occurrence: Pick<Occurrence, 'signature' | 'service' | 'operation' | 'ancestry'>): PathologyName | null {
   const match = pathologies.find(
@@ -144,7 +156,7 @@ export function buildFindings(
       meanSharePct: round(meanSharePct),
       significant:
         tracesAffected >= Math.max(significance.minTraces, significance.minTraceFraction * onPath.length) &&
-        meanSharePct >= significance.minMeanSharePct,
+        meanSharePct >= (significance.structuralMinMeanSharePct[first.signature] ?? significance.minMeanSharePct),
       evidence: costliest[0]!.occurrence.evidence,
       exampleTraceIds: examples,
     });
