@@ -1,5 +1,5 @@
 /**
- * `pnpm load --rate <per second> --duration <seconds> [options]`: open-model load on the checkout.
+ * `pnpm load --rate <per second> --duration <seconds> [--rush-every <s>] [options]`: open-model load on the checkout.
  * Sends POST /checkout at a constant arrival rate computed from the start time (never waiting for earlier
  * answers), with varied carts drawn from the real catalog, then prints rate, latency percentiles, outcomes,
  * checkout-to-shipped latency and the slowest traces as Jaeger links; --json writes the same as JSON
