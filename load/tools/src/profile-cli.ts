@@ -15,7 +15,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@tracecart/config';
 import { openModel } from './bench/drivers';
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './bench/cpuprofile';
-import { loadAverage, pidFile, repoRoot, restartServices, type Mode } from './bench/stack-control';
+import { loadAverage, readPid, repoRoot, restartServices, type Mode } from './bench/stack-control';
 
 const profiled = ['order', 'payment', 'shipping', 'partners'] as const;
 
@@ -43,17 +43,13 @@ interface ModeProfile {
   services: ServiceProfile[];
 }
 
-async function pidOf(component: string): Promise<number> {
-  return Number((await readFile(pidFile(component), 'utf8')).trim());
-}
-
 async function profileMode(mode: Mode, options: { rate: number; seconds: number; warmup: number; top: number; dir: string }): Promise<ModeProfile> {
   const dir = path.join(options.dir, mode);
   await mkdir(dir, { recursive: true });
   const loadAverageBefore = loadAverage();
   const restartedAt = Date.now();
   await restartServices(mode, { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${dir}` });
-  const pids = new Map(await Promise.all(profiled.map(async (service) => [await pidOf(service), service] as const)));
+  const pids = new Map(await Promise.all(profiled.map(async (service) => [await readPid(service), service] as const)));
   const orderUrl = loadConfig().ORDER_URL;
   await openModel({ orderUrl, rate: options.rate, durationS: options.warmup });
   // The profile starts with the process: skip its start-up and the warm-up (a little more than that, since

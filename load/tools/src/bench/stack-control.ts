@@ -63,10 +63,15 @@ export function pidFile(component: string): string {
   return path.join(repoRoot, '.stack', 'run', `${component}.pid`);
 }
 
+/** The pid `scripts/stack` recorded for a component (rejects when it has none). */
+export async function readPid(component: string): Promise<number> {
+  return Number((await readFile(pidFile(component), 'utf8')).trim());
+}
+
 /** Resident memory of one process in MiB (VmRSS of /proc/<pid>/status), undefined when it is not running. */
 export async function rssMb(component: string): Promise<number | undefined> {
   try {
-    const pid = (await readFile(pidFile(component), 'utf8')).trim();
+    const pid = await readPid(component);
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const kb = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
     return Number.isFinite(kb) ? Math.round((kb / 1024) * 10) / 10 : undefined;

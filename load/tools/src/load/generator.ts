@@ -159,7 +159,8 @@ export class LoadRun {
       const { products, customers } = catalog ?? (await fetchCatalog(this.checkouts, options.customerLimit));
       this.carts = cartCatalog(products, customers);
       const rushes = rushCount(options.rush, options.durationSec);
-      const scheduled = totalRequests(options.ratePerSec, options.durationSec) + rushes * (options.rush?.size ?? 0);
+      const steady = totalRequests(options.ratePerSec, options.durationSec);
+      const scheduled = steady + rushes * (options.rush?.size ?? 0);
       const loopDelay = monitorEventLoopDelay({ resolution: LOOP_DELAY_RESOLUTION_MS });
       loopDelay.enable();
       const cpuBefore = process.cpuUsage();
@@ -171,7 +172,7 @@ export class LoadRun {
       const rushTimers = this.scheduleRushes(rushes);
       const schedule = await runSchedule({
         ratePerSec: options.ratePerSec,
-        total: totalRequests(options.ratePerSec, options.durationSec),
+        total: steady,
         signal,
         onDue: (index, scheduledAt) => {
           this.startAt ??= scheduledAt;
