@@ -5,8 +5,11 @@
  */
 export type PathologyName = 'missing-index' | 'n-plus-one' | 'lock-contention' | 'pool-starvation' | 'event-loop-block';
 export type OwningService = 'order' | 'payment' | 'shipping';
-/** The trace shape by which the report recognises a pathology. */
-export type Signature = 'seq-scan' | 'n-plus-one' | 'lock-wait' | 'pool-wait' | 'loop-block';
+/**
+ * The trace shape by which the report recognises a pathology. `lock-held`: a row lock held across a call
+ * to another process (seen in one trace, whether or not anybody waited on it this time).
+ */
+export type Signature = 'seq-scan' | 'n-plus-one' | 'lock-wait' | 'lock-held' | 'pool-wait' | 'loop-block';
 
 /**
  * The lab's documented load for one pathology: a bounded burst of `count` checkouts of `lines` cart
@@ -29,6 +32,11 @@ export interface Pathology {
   /** What the fix does. */
   fix: string;
   signature: Signature;
+  /**
+   * A second shape of the same cause that shows in the code's traces even when the timing hides the first
+   * (lock-contention: the lock held across the rate quote, when no two shipments met on the row).
+   */
+  alsoShownBy?: Signature;
   /**
    * Where the report finds the signature: the service as traces name it, and the span the pattern shows
    * on or under (the slow query's, the staircase's or the connection wait's enclosing span). With scope
@@ -56,7 +64,7 @@ export const pathologies: readonly Pathology[] = [
     signature: 'seq-scan',
     foundOn: { service: 'payment-service', span: 'payment.fraud_check', scope: 'span' },
     keyLatency: 'checkout',
-    load: { count: 16, concurrency: 2, lines: 3 },
+    load: { count: 16, concurrency: 3, lines: 3 },
     hints: [
       'Look at payment-service: most of POST /payments is spent in one place.',
       'Open payment.fraud_check: one `SELECT payments` span under it is as wide as the check itself.',
@@ -92,6 +100,7 @@ export const pathologies: readonly Pathology[] = [
       'shipping-service: under `shipping.reserve_and_create`, the `SELECT carriers FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
     fix: 'Get the rate quote first, with no transaction open; then one short transaction writes the shipment and reserves capacity with an atomic `UPDATE carriers SET reserved = reserved + 1 ... RETURNING`.',
     signature: 'lock-wait',
+    alsoShownBy: 'lock-held',
     foundOn: { service: 'shipping-service', span: 'shipping.reserve_and_create', scope: 'span' },
     keyLatency: 'checkout-to-shipped',
     load: { count: 40, concurrency: 8, lines: 3 },

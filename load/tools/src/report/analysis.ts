@@ -7,6 +7,7 @@
 import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
 import { fixCommand, pathology, type PathologyName, type Signature } from '@tracecart/scenarios';
 import { analyseTrace, isSkipped, type AnalysedTrace, type SkippedTrace } from './analysed-trace';
+import { detectLockHolds, lockHoldDefaults, type LockHoldOptions } from './detectors/lock-hold';
 import { detectLockWaits, lockWaitDefaults, type LockWaitOptions } from './detectors/lock-wait';
 import { detectLoopBlocks, loopBlockDefaults, type LoopBlockOptions } from './detectors/loop-block';
 import { detectNPlusOne, nPlusOneDefaults, type NPlusOneOptions } from './detectors/n-plus-one';
@@ -24,6 +25,7 @@ export interface AnalysisOptions {
   nPlusOne: NPlusOneOptions;
   poolWait: PoolWaitOptions;
   lockWait: LockWaitOptions;
+  lockHold: LockHoldOptions;
   seqScan: SeqScanOptions;
   loopBlock: LoopBlockOptions;
   significance: SignificanceOptions;
@@ -34,6 +36,7 @@ export const analysisDefaults: AnalysisOptions = {
   nPlusOne: nPlusOneDefaults,
   poolWait: poolWaitDefaults,
   lockWait: lockWaitDefaults,
+  lockHold: lockHoldDefaults,
   seqScan: seqScanDefaults,
   loopBlock: loopBlockDefaults,
   significance: significanceDefaults,
@@ -177,6 +180,7 @@ export function analyse(spans: readonly FlatSpan[], source: Partial<AnalysisSour
     ...detectNPlusOne(traces, options.nPlusOne),
     ...detectPoolWaits(traces, options.poolWait),
     ...detectLockWaits(traces, options.lockWait),
+    ...detectLockHolds(traces, options.lockHold),
     ...detectLoopBlocks(traces, options.loopBlock),
   ];
   const findings = buildFindings(traces, occurrences, options.significance);

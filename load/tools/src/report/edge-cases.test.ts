@@ -6,7 +6,9 @@ import { analyse } from './analysis';
 import { analyseTrace, isSkipped, type AnalysedTrace } from './analysed-trace';
 import { adjustClockSkew, skewCorrection } from './clock-skew';
 import { criticalPath } from './critical-path';
+import { detectLockHolds } from './detectors/lock-hold';
 import { detectLockWaits } from './detectors/lock-wait';
+import { detectLoopBlocks } from './detectors/loop-block';
 import { detectNPlusOne } from './detectors/n-plus-one';
 import { detectPoolWaits } from './detectors/pool-wait';
 import { detectSeqScans } from './detectors/seq-scan';
@@ -225,6 +227,76 @@ describe('detectors on hand-built traces', () => {
   it('lock wait: not without a hand-over by another trace’s commit, nor when every query of the trace is as slow', () => {
     assert.deepEqual(detectLockWaits(lockQueue(false)), []);
     assert.deepEqual(detectLockWaits(lockQueue(true, true)), []);
+  });
+
+  /** One shipment: lock the carrier's row, ask the carrier for a quote, write, commit (or the fix's order). */
+  function shipment(traceId: string, shape: 'lock-then-quote' | 'quote-then-update' | 'quote-after-commit') {
+    const shipping = 'shipping-service';
+    const spans = [
+      root(0, 50, traceId),
+      span({ traceId, id: 'publish', parent: 'root', name: 'publish', kind: SpanKind.PRODUCER, start: 45, end: 48 }),
+      span({ traceId, id: 'consume', parent: 'publish', service: shipping, name: 'order.paid process', kind: SpanKind.CONSUMER, start: 60, end: 200 }),
+      span({ traceId, id: 'reserve', parent: 'consume', service: shipping, name: 'shipping.reserve_and_create', start: 61, end: 199 }),
+      query({ traceId, id: 'begin', parent: 'reserve', service: shipping, start: 62, end: 63, text: 'BEGIN' }),
+    ];
+    const quote = (start: number) =>
+      span({ traceId, id: 'quote', parent: 'reserve', service: shipping, name: 'POST', kind: SpanKind.CLIENT, start, end: start + 100, attributes: { 'url.path': '/carriers/dhl/rate-quotes' } });
+    if (shape === 'lock-then-quote') {
+      spans.push(query({ traceId, id: 'lock', parent: 'reserve', service: shipping, start: 63, end: 65, text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE' }), quote(66));
+      spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 190, end: 192, text: 'COMMIT' }));
+    } else if (shape === 'quote-then-update') {
+      spans.push(quote(63), query({ traceId, id: 'update', parent: 'reserve', service: shipping, start: 170, end: 172, text: 'UPDATE carriers SET reserved = reserved + 1 WHERE id = $1 RETURNING reserved' }));
+      spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 173, end: 174, text: 'COMMIT' }));
+    } else {
+      spans.push(query({ traceId, id: 'lock', parent: 'reserve', service: shipping, start: 63, end: 65, text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE' }));
+      spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 66, end: 67, text: 'COMMIT' }), quote(70));
+    }
+    return analysed(spans);
+  }
+
+  it('lock held: a FOR UPDATE whose transaction stays open across a remote call, in one trace, nobody waiting', () => {
+    const [held] = detectLockHolds([shipment('a', 'lock-then-quote')]);
+    assert.equal(held?.signature, 'lock-held');
+    assert.equal(held?.operation, 'SELECT carriers');
+    assert.equal(held?.measure, 127, 'from the lock to the COMMIT');
+    assert.match(held?.evidence ?? '', /held 127 ms, until COMMIT, 100 ms of it waiting on POST \/carriers\/dhl\/rate-quotes \(client\)/);
+    assert.equal(held?.window.endMs, held?.window.startMs, 'the holder loses no time by holding');
+    assert.deepEqual(detectLockHolds([shipment('b', 'quote-then-update')]), [], 'the fix: quote first, then one atomic UPDATE');
+    assert.deepEqual(detectLockHolds([shipment('c', 'quote-after-commit')]), [], 'a call after the commit holds nothing');
+  });
+
+  it('lock held: named as lock-contention from its frequency alone (it costs its own trace nothing)', () => {
+    const traces = ['a', 'b', 'c'].map((id) => shipment(id, 'lock-then-quote'));
+    const [finding] = buildFindings(traces, detectLockHolds(traces));
+    assert.equal(finding?.pathology, 'lock-contention');
+    assert.equal(finding?.path, 'shipped');
+    assert.equal(finding?.meanCostMs, 0);
+    assert.equal(finding?.significant, true);
+    const analysis = analyse(traces.flatMap((trace) => trace.tree.spans));
+    assert.deepEqual(analysis.pathologies, ['lock-contention']);
+    assert.deepEqual(analyse(['d', 'e', 'f'].flatMap((id) => shipment(id, 'quote-then-update').tree.spans)).pathologies, []);
+  });
+
+  /** A payment whose risk score has a 40 ms stretch with no child span, and the loop delay payment reported. */
+  function riskScore(traceId: string, start: number, delayMs: number) {
+    const payment = 'payment-service';
+    return [
+      span({ traceId, id: `${traceId}-post`, parent: 'root', service: payment, name: 'POST /payments', kind: SpanKind.SERVER, start, end: start + 60, attributes: { 'nodejs.eventloop.delay.max_ms': delayMs } }),
+      span({ traceId, id: `${traceId}-risk`, parent: `${traceId}-post`, service: payment, name: 'payment.risk_score', start: start + 5, end: start + 45 }),
+      query({ traceId, id: `${traceId}-q`, parent: `${traceId}-post`, service: payment, start: start + 46, end: start + 50, text: 'INSERT INTO payments VALUES ($1)' }),
+    ];
+  }
+
+  it('loop block alone in its service: named when the loop’s own delay covers the gap, not when it does not', () => {
+    const alone = (delayMs: number) => analysed([root(0, 100, 'x'), ...riskScore('x', 10, delayMs)]);
+    const [found] = detectLoopBlocks([alone(38)]);
+    assert.equal(found?.operation, 'payment.risk_score');
+    assert.equal(found?.measure, 40);
+    assert.match(found?.evidence ?? '', /no other trace was in payment-service meanwhile/);
+    assert.deepEqual(detectLoopBlocks([alone(25)]), [], 'a delay of 25 ms does not account for a 40 ms gap');
+    // With another trace in payment across the gap that was not held, the gap was not the loop's.
+    const other = analysed([root(0, 100, 'y'), span({ traceId: 'y', id: 'y-post', parent: 'root', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 12, end: 90 })]);
+    assert.deepEqual(detectLoopBlocks([alone(38), other]).filter((occurrence) => occurrence.traceId === 'x'), []);
   });
 
   it('seq scan: from the span’s own plan, from the same statement’s plan elsewhere, or a suspected wide span', () => {

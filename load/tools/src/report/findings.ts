@@ -57,8 +57,10 @@ export interface SignificanceOptions {
   /**
    * ...or this share, for signatures that are facts of the code rather than of timing: an N+1 staircase
    * (the same statement five times or more, one after another) exists only where code queries per row,
-   * and a loop block is the service's own measured event-loop delay. A wait on a lock, a pool or a
-   * sequential scan happens a little in any busy system, so those need the full share to be named.
+   * and a loop block is the service's own measured event-loop delay. A row lock held across a remote call
+   * costs its own trace nothing (its waiters pay), so it needs no share at all, only its frequency. A wait
+   * on a lock, a pool or a sequential scan happens a little in any busy system, so those need the full
+   * share to be named.
    */
   structuralMinMeanSharePct: Partial<Record<Signature, number>>;
 }
@@ -67,13 +69,13 @@ export const significanceDefaults: SignificanceOptions = {
   minTraces: 2,
   minTraceFraction: 0.1,
   minMeanSharePct: 2,
-  structuralMinMeanSharePct: { 'n-plus-one': 0.5, 'loop-block': 0.5 },
+  structuralMinMeanSharePct: { 'n-plus-one': 0.5, 'loop-block': 0.5, 'lock-held': 0 },
 };
 
 export function matchPathology(occurrence: Pick<Occurrence, 'signature' | 'service' | 'operation' | 'ancestry'>): PathologyName | null {
   const match = pathologies.find(
     (candidate) =>
-      candidate.signature === occurrence.signature &&
+      (candidate.signature === occurrence.signature || candidate.alsoShownBy === occurrence.signature) &&
       candidate.foundOn.service === occurrence.service &&
       (candidate.foundOn.scope === 'service' ||
         occurrence.operation === candidate.foundOn.span ||

@@ -7,6 +7,9 @@
  *    across the gap end together within `heldMs` after it (they were ready, but the loop was not),
  *  - and the service's own report of its event loop's delay (`nodejs.eventloop.delay.max_ms` on its
  *    server span) at least `loopDelayShare` of the gap.
+ * When no other trace was in the service during the gap (something upstream lets one request through at
+ * a time), nothing can be held, and the service's own report must cover `soloDelayShare` of the gap: the
+ * loop was late by about the gap itself, so the gap was synchronous work, not waiting.
  * Its cost is the gap in its own trace, and in each held trace the part of the gap its held span was
  * waiting through (counted under the blocking span's name: the blocker is the culprit, not its victims).
  */
@@ -21,9 +24,10 @@ export interface LoopBlockOptions {
   minGapMs: number;
   heldMs: number;
   loopDelayShare: number;
+  soloDelayShare: number;
 }
 
-export const loopBlockDefaults: LoopBlockOptions = { minGapMs: 20, heldMs: 15, loopDelayShare: 0.5 };
+export const loopBlockDefaults: LoopBlockOptions = { minGapMs: 20, heldMs: 15, loopDelayShare: 0.5, soloDelayShare: 0.8 };
 
 export const LOOP_DELAY_ATTRIBUTE = 'nodejs.eventloop.delay.max_ms';
 
@@ -81,14 +85,18 @@ export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: Loop
       const heldTraces = new Set(held.map(({ traceId }) => traceId)).size;
       const concurrentTraces = new Set(others.map(({ traceId }) => traceId)).size;
       // Correlated: spans of concurrent traces were held until the gap ended. A span that merely waits
-      // (a timer, an uninstrumented call) has a gap too, but nothing else waits on it.
-      if (heldTraces === 0) continue;
+      // (a timer, an uninstrumented call) has a gap too, but nothing else waits on it. Alone in the
+      // service, the loop's own delay has to account for the gap.
+      const alone = concurrentTraces === 0 && delayMs >= options.soloDelayShare * gapMs;
+      if (heldTraces === 0 && !alone) continue;
       const blocker = occurrenceOn(trace, span, {
         signature: 'loop-block',
         statement: undefined,
         evidence:
           `${round(gapMs)} ms of ${span.name} with no child span; ${span.service} reported an event loop delay of up to ${round(delayMs)} ms; ` +
-          `${held.length} span(s) of ${heldTraces} other trace(s) (of ${concurrentTraces} running) ended within ${options.heldMs} ms after it`,
+          (heldTraces > 0
+            ? `${held.length} span(s) of ${heldTraces} other trace(s) (of ${concurrentTraces} running) ended within ${options.heldMs} ms after it`
+            : `no other trace was in ${span.service} meanwhile, so none was held: the delay is the gap itself`),
         measure: gapMs,
         window: gap,
       });
