@@ -231,7 +231,14 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.equal(on.analysis.pathologies[0], 'lock-contention', named(on.analysis));
     const lockFinding = on.analysis.findings.find((finding) => finding.pathology === 'lock-contention');
     assert.equal(lockFinding?.path, 'shipped', 'lock waits lengthen checkout-to-shipped, not the HTTP answer');
+    assert.equal(lockFinding?.signature, 'lock-wait', 'the waits, measured, rank first');
+    // The same cause read from each holder's own trace: its lock held across the rate quote until COMMIT.
+    const held = on.analysis.findings.find((finding) => finding.signature === 'lock-held');
+    assert.equal(held?.pathology, 'lock-contention');
+    assert.ok(held.significant && held.tracesAffected >= 36, `${held.tracesAffected} traces held the row across a call`);
+    assert.match(held.evidence, /until COMMIT, .* waiting on POST \/carriers\/[a-z-]+\/rate-quotes/);
     assert.ok(!off.analysis.pathologies.includes('lock-contention'), named(off.analysis));
+    assert.equal(off.analysis.findings.filter((finding) => finding.signature === 'lock-held').length, 0, 'the fix holds no lock across a call');
   });
 
   it('pool-starvation: checkouts wait for a connection of the starved pool longer than their queries; not with the normal pool', async () => {

@@ -18,6 +18,8 @@ export interface LockHoldOptions {
   minCallMs: number;
 }
 
+const SLACK_MS = 1;
+
 export const lockHoldDefaults: LockHoldOptions = { minCallMs: 5 };
 
 /** An HTTP (or other RPC) call to another process: a client span that is not a query or a pool wait. */
@@ -33,7 +35,9 @@ export function detectLockHolds(traces: readonly AnalysedTrace[], options: LockH
       if (!statement || !isDbSpan(lock) || !isLockingSelect(statement)) continue;
       const unit = parentOf(trace.tree, lock);
       if (!unit) continue;
-      const within = descendantsOf(trace.tree, unit).filter((span) => span.service === lock.service && span.startMs >= lock.endMs);
+      // What starts once the lock is granted (the next step may be stamped a fraction of a ms before the
+      // lock's span ends: its end is recorded after the driver has handed the result on).
+      const within = descendantsOf(trace.tree, unit).filter((span) => span !== lock && span.service === lock.service && span.startMs >= lock.endMs - SLACK_MS);
       // The first transaction end after the lock, in the same unit of work, releases it.
       const end = within
         .filter((span) => isTransactionEnd(statementOf(span) ?? ''))
