@@ -6,19 +6,20 @@
 import { writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { defaultOptions, runBench } from './bench/bench';
+import { positive, positiveInteger } from './cli-options';
 
 const program = new Command()
   .name('bench')
   .description('Throughput, latency, span loss and memory of the checkout, traced against untraced')
   .option('--json <file>', 'write the full result as JSON to this file')
   .option('--quick', 'a few hundred checkouts, both modes (the smoke test)')
-  .option('--rounds <n>', 'traced/untraced pairs', (value) => Number.parseInt(value, 10))
-  .option('--concurrency <n>', 'closed-loop workers at saturation', (value) => Number.parseInt(value, 10))
-  .option('--saturation-seconds <s>', 'length of each saturation run', Number)
-  .option('--fixed-rate-seconds <s>', 'length of each fixed-rate run', Number)
-  .option('--fixed-rate <perSecond>', 'rate of the latency runs (default: half the traced saturation rate)', Number)
-  .option('--loss-checkouts <n>', 'checkouts in the span-loss run', (value) => Number.parseInt(value, 10))
-  .option('--loss-rate <perSecond>', 'rate of the span-loss run', Number)
+  .option('--rounds <n>', 'traced/untraced pairs', positiveInteger)
+  .option('--concurrency <n>', 'closed-loop workers at saturation', positiveInteger)
+  .option('--saturation-seconds <s>', 'length of each saturation run', positive)
+  .option('--fixed-rate-seconds <s>', 'length of each fixed-rate run', positive)
+  .option('--fixed-rate <perSecond>', 'rate of the latency runs (default: half the traced saturation rate)', positive)
+  .option('--loss-checkouts <n>', 'checkouts in the span-loss run', positiveInteger)
+  .option('--loss-rate <perSecond>', 'rate of the span-loss run', positive)
   .option('--skip-loss', 'no span-loss run')
   .option('--no-fresh-jaeger', 'keep Jaeger running (and its stored traces) before the span-loss run')
   .option('--no-restore', 'leave the services in the last mode instead of restarting them as `stack up` does')

@@ -14,6 +14,7 @@ import { rawTraces, waitForCheckoutTraces } from './burst/collect';
 import { trimOtlp } from './burst/trim';
 import { percentile } from './report/stats';
 import { resolveName, serviceUrls, switchScenarios } from '@tracecart/stack-client';
+import { positiveInteger } from './cli-options';
 
 interface BurstCliOptions {
   only?: string;
@@ -25,11 +26,6 @@ interface BurstCliOptions {
   wait: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
 async function main(options: BurstCliOptions): Promise<void> {
   const config = loadConfig();

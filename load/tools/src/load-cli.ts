@@ -6,25 +6,16 @@
  * (field names: load/tools/src/load/summary.ts).
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { ConfigError, loadConfig } from '@tracecart/config';
 import { CatalogError } from './load/catalog';
 import { DEFAULT_OPTIONS, LoadRun, type LoadOptions } from './load/generator';
 import { formatSummary } from './load/print-summary';
 import { startProgress } from './load/progress';
 import { markStoredTraces } from './load/stored-traces';
+import { integer, number } from './cli-options';
 
-function number(value: string): number {
-  const parsed = Number(value);
-  if (value.trim() === '' || !Number.isFinite(parsed)) throw new InvalidArgumentError('not a number');
-  return parsed;
-}
 
-function integer(value: string): number {
-  const parsed = number(value);
-  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('not an integer');
-  return parsed;
-}
 
 interface CliOptions {
   rate: number;

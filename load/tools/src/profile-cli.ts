@@ -11,19 +11,15 @@
  */
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '@tracecart/config';
 import { openModel } from './bench/drivers';
 import { summariseProfile, type CpuProfile, type ProfileSummary } from './bench/cpuprofile';
 import { loadAverage, readPid, repoRoot, restartServices, type Mode } from './bench/stack-control';
+import { positive } from './cli-options';
 
 const profiled = ['order', 'payment', 'shipping', 'partners'] as const;
 
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('a positive number');
-  return parsed;
-}
 
 interface ServiceProfile {
   service: string;

@@ -6,22 +6,13 @@
  * Exit code 0 when every verdict holds, 1 otherwise.
  */
 import { writeFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '@tracecart/config';
 import { resolveName } from '@tracecart/stack-client';
 import { formatSamplingCheck, runSamplingCheck } from './sampling/check';
+import { percent, positive } from './cli-options';
 
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new InvalidArgumentError('not a positive number');
-  return parsed;
-}
 
-function percent(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed < 0 || parsed > 100) throw new InvalidArgumentError('not a percentage (0-100)');
-  return parsed;
-}
 
 const program = new Command('sampling-check')
   .description('What tail sampling keeps (docs/sampling.md): three phases of checkouts on a restarted Jaeger, every trace compared with what was stored.')

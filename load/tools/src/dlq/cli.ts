@@ -1,9 +1,10 @@
 /** `pnpm dlq list | show <id> | replay <id> | drop <id>`: the dead-letter queues, and a way back from them. */
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import { loadConfig } from '@tracecart/config';
 import { CliError } from '@tracecart/stack-client';
 import { openDlqStore, type DeadLetter, type DlqStore } from './store';
+import { positiveInteger } from '../cli-options';
 
 export interface DlqCliIo {
   print(text: string): void;
@@ -15,11 +16,6 @@ const defaultIo: DlqCliIo = {
   openStore: () => openDlqStore(loadConfig().RABBITMQ_URL),
 };
 
-function positive(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('a whole number from 1');
-  return n;
-}
 
 function oneLine(value: string, width: number): string {
   const flat = value.replace(/\s+/g, ' ');
@@ -86,7 +82,7 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
     .command('list')
     .description('every dead-letter queue with its count, then its messages (id, origin, replayable, reason); nothing is removed')
     .option('--queue <name>', 'one queue only (the dead-letter queue or the queue it serves)')
-    .option('--limit <n>', 'at most this many messages per queue', positive, 100)
+    .option('--limit <n>', 'at most this many messages per queue', positiveInteger, 100)
     .option('--json', 'machine-readable output')
     .action(async (options: { queue?: string; limit: number; json?: boolean }) =>
       withStore(io, async (store) => {

@@ -13,6 +13,7 @@ import { answerExercise, giveHint, revealExercise, startExercise, type LabContex
 import { measure, renderFigures, summariseRuns } from './measure';
 import { measureExercises, renderExerciseRuns } from './measure-exercises';
 import { defaultStateFile, readState } from './state';
+import { positive, positiveInteger } from '../cli-options';
 
 export interface LabIo {
   print(text: string): void;
@@ -34,17 +35,7 @@ function seed(value: string): number {
   return parsed;
 }
 
-function positive(value: string): number {
-  const parsed = Number(value);
-  if (!(parsed > 0) || !Number.isFinite(parsed)) throw new InvalidArgumentError('a positive number');
-  return parsed;
-}
 
-function positiveInteger(value: string): number {
-  const parsed = positive(value);
-  if (!Number.isInteger(parsed)) throw new InvalidArgumentError('a positive integer');
-  return parsed;
-}
 
 function pathologyList(value: string, previous: PathologyName[] = []): PathologyName[] {
   if (!isPathologyName(value)) throw new InvalidArgumentError(`one of ${pathologyNames.join(', ')}`);

@@ -10,6 +10,7 @@ import { renderAnalysis, renderComparison } from './render';
 import { fetchCheckoutSpans } from './source';
 import { parseTime, parseWindow } from './time-window';
 import { readSpansFromFile } from './trace-file';
+import { positiveInteger } from '../cli-options';
 
 export interface ReportOptions {
   since: string;
@@ -25,11 +26,6 @@ export interface ReportOptions {
 /** What `--json` writes: the analysis, plus the comparison when `--compare` was given. */
 export type ReportDocument = Analysis & { comparison?: Comparison };
 
-function positiveInteger(value: string): number {
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed <= 0) throw new InvalidArgumentError('expected a positive integer');
-  return parsed;
-}
 
 function checkedTime(value: string): string {
   try {
