@@ -66,7 +66,7 @@
  *   Stats.p999                   99.9th percentile
  *   Stats.max                    largest
  */
-import type { LoadOptions, RushOptions } from './generator';
+import type { LoadOptions, RushOptions } from './options';
 import type { LatencyStats } from './histogram';
 import type { OutcomeCounts, SlowTrace } from './outcomes';
 import type { ShippedStats } from './shipped';
