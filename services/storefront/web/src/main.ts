@@ -6,20 +6,7 @@ import { startTracing } from './tracing';
 import { showOrderPage } from './order-page';
 import { showShop } from './shop';
 import { byId } from './dom';
-
-export interface Settings {
-  jaegerUiUrl: string;
-  labUrl: string;
-}
-
-function readSettings(): Settings {
-  const fallback = { jaegerUiUrl: 'http://localhost:16686', labUrl: 'http://localhost:8084' };
-  try {
-    return { ...fallback, ...(JSON.parse(byId('settings').textContent ?? '{}') as Partial<Settings>) };
-  } catch {
-    return fallback;
-  }
-}
+import { readSettings } from './settings';
 
 startTracing();
 const settings = readSettings();

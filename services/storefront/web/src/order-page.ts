@@ -3,7 +3,7 @@ import { getOrder, type OrderView } from './api';
 import { byId, facts, h, money } from './dom';
 import { followStatus, traceLink } from './order-status';
 import { explain, showDown } from './status';
-import type { Settings } from './main';
+import type { Settings } from './settings';
 
 function render(order: OrderView, settings: Settings): void {
   const status = h('output', { id: 'order-status', class: `status-${order.status}` }, order.status);

@@ -2,7 +2,7 @@
 import { getOrder, getTraceKept, type OrderView } from './api';
 import { h } from './dom';
 import { explain } from './status';
-import type { Settings } from './main';
+import type { Settings } from './settings';
 
 const FINAL = new Set(['SHIPPED', 'PAYMENT_FAILED']);
 /** Polls for up to about two minutes (shipping can lag behind on a loaded stack), then says so. */

@@ -5,7 +5,7 @@ import { byId, facts, h, money } from './dom';
 import { followStatus, traceLink } from './order-status';
 import { explain, showDown } from './status';
 import { flushSpans, tracer } from './tracing';
-import type { Settings } from './main';
+import type { Settings } from './settings';
 
 interface CartLine {
   product: Product;
