@@ -3,12 +3,13 @@
 import { readFile } from 'node:fs/promises';
 import { Command } from 'commander';
 import { summariseProfile, type CpuProfile } from './bench/cpuprofile';
+import { number, positiveInteger } from './cli-options';
 
 const program = new Command()
   .name('cpuprofile')
   .argument('<file>', 'a .cpuprofile written by node --cpu-prof')
-  .option('--top <n>', 'rows per table', (value) => Number.parseInt(value, 10), 25)
-  .option('--from-ms <ms>', 'skip the first milliseconds (start-up)', Number, 0)
+  .option('--top <n>', 'rows per table', positiveInteger, 25)
+  .option('--from-ms <ms>', 'skip the first milliseconds (start-up)', number, 0)
   .option('--json', 'print the summary as JSON')
   .parse();
 
