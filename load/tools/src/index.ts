@@ -13,7 +13,8 @@ export { percentile } from './report/stats';
 export { runCheckoutBurst, traceIdsOf, type BurstOptions, type BurstResult } from './burst/checkout-burst';
 export { checkoutTraceComplete, waitForCheckoutTraces } from './burst/collect';
 // The lab console (load/console) runs the same generator and report in its server.
-export { DEFAULT_OPTIONS, LoadRun, checkOptions, type LoadOptions } from './load/generator';
+export { LoadRun } from './load/generator';
+export { DEFAULT_OPTIONS, checkOptions, type LoadOptions } from './load/options';
 export type { LoadSummary } from './load/summary';
 export type { ProgressSnapshot } from './load/progress';
 export { CatalogError } from './load/catalog';

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { RushOptions } from '../load/generator';
+import type { RushOptions } from '../load/options';
 
 const loadCli = path.join(__dirname, '..', 'load-cli.js');
 

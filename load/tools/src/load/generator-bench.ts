@@ -14,7 +14,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { DEFAULT_OPTIONS, runLoad } from './generator';
+import { runLoad } from './generator';
+import { DEFAULT_OPTIONS } from './options';
 import type { LoadSummary } from './summary';
 
 function argument(name: string, fallback: string): string {

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { CatalogError } from './catalog';
 import { startFakeOrderService, type CheckoutRecord, type FakeOrderService, type FakeOrderServiceOptions } from './fake-order-service';
-import { DEFAULT_OPTIONS, runLoad, type LoadOptions } from './generator';
+import { runLoad } from './generator';
+import { DEFAULT_OPTIONS, type LoadOptions } from './options';
 
 const JAEGER = 'http://jaeger.test:16686';
 const services: FakeOrderService[] = [];

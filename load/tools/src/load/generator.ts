@@ -21,8 +21,6 @@ import { rateFigures, type LoadSummary } from './summary';
 
 const LOOP_DELAY_RESOLUTION_MS = 5;
 
-export { DEFAULT_OPTIONS, checkOptions, rushCount, type LoadOptions, type RushOptions } from './options';
-
 export class LoadRun {
   private readonly checkouts: HttpClient;
   private readonly polls: HttpClient;
