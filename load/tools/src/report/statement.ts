@@ -24,6 +24,11 @@ export function isPoolConnectSpan(span: FlatSpan): boolean {
   return span.name === 'pg-pool.connect';
 }
 
+/** A span of the PostgreSQL driver that is not a query: a pool wait, or a connection being opened (`pg.connect`). */
+export function isDriverSpan(span: FlatSpan): boolean {
+  return isPoolConnectSpan(span) || span.name.startsWith('pg.');
+}
+
 /** SELECT ... FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE / FOR KEY SHARE: the statement takes row locks and waits for them. */
 export function isLockingSelect(statement: string): boolean {
   return /^(with\b.*\)\s*)?select\b/i.test(statement) && /\bfor\s+(no\s+key\s+)?update\b|\bfor\s+(key\s+)?share\b/i.test(statement);

@@ -8,7 +8,7 @@
  */
 import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
 import type { AnalysedTrace } from '../analysed-trace';
-import { isDbSpan, isLockingSelect, isTransactionEnd, operationNameOf, statementOf } from '../statement';
+import { isDbSpan, isDriverSpan, isLockingSelect, isTransactionEnd, operationNameOf, statementOf } from '../statement';
 import { round } from '../stats';
 import { descendantsOf, parentOf } from '../trace-tree';
 import { occurrenceOn, type Occurrence } from './occurrence';
@@ -24,7 +24,7 @@ export const lockHoldDefaults: LockHoldOptions = { minCallMs: 5 };
 
 /** An HTTP (or other RPC) call to another process: a client span that is not a query or a pool wait. */
 function isRemoteCall(span: FlatSpan): boolean {
-  return span.kind === SpanKind.CLIENT && !isDbSpan(span) && !span.name.startsWith('pg');
+  return span.kind === SpanKind.CLIENT && !isDbSpan(span) && !isDriverSpan(span);
 }
 
 export function detectLockHolds(traces: readonly AnalysedTrace[], options: LockHoldOptions = lockHoldDefaults): Occurrence[] {

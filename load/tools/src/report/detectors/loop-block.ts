@@ -15,7 +15,7 @@
  */
 import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
 import type { AnalysedTrace } from '../analysed-trace';
-import { isDbSpan, isPoolConnectSpan } from '../statement';
+import { isDbSpan, isDriverSpan } from '../statement';
 import { round } from '../stats';
 import { ancestorsOf, childrenOf, type TraceTree } from '../trace-tree';
 import { occurrenceOn, type Occurrence } from './occurrence';
@@ -33,7 +33,7 @@ export const LOOP_DELAY_ATTRIBUTE = 'nodejs.eventloop.delay.max_ms';
 
 /** Spans whose own time is work of their process (not a query, a remote call, a pool wait or a queue hop). */
 function isOwnWork(span: FlatSpan): boolean {
-  return (span.kind === SpanKind.INTERNAL || span.kind === SpanKind.SERVER) && !isDbSpan(span) && !isPoolConnectSpan(span) && !span.name.startsWith('pg.');
+  return (span.kind === SpanKind.INTERNAL || span.kind === SpanKind.SERVER) && !isDbSpan(span) && !isDriverSpan(span);
 }
 
 /** The longest stretch of `span` that none of its children covers. */
