@@ -21,3 +21,5 @@ export { CatalogError } from './load/catalog';
 export { fetchCheckoutSpans } from './report/source';
 export { chooseHidden, type HiddenChoice, type Level } from './lab/choice';
 export { hintSequence } from './lab/hints';
+// The e2e suite's smoke test of `pnpm bench --quick` reads its JSON.
+export type { BenchResult } from './bench/bench';

@@ -9,8 +9,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { BenchResult } from './bench';
-import { repoRoot } from './stack-control';
+import type { BenchResult } from '@tracecart/load';
+import { repoRoot } from './faults';
 
 const finite = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
 

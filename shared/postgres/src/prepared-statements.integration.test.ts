@@ -1,7 +1,8 @@
 /** Named prepared statements against the real PostgreSQL (the local stack's order database). */
 import assert from 'node:assert/strict';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
+import { ensureDatabase } from './migrations';
 import { createPool, type Pool } from './pool';
 import { maxNamedStatements, statementName } from './prepared-statements';
 
@@ -16,6 +17,8 @@ async function preparedOnTheConnection(pool: Pool): Promise<string[]> {
 
 describe('named prepared statements (real PostgreSQL)', () => {
   const pools: Pool[] = [];
+  // The integration stage starts PostgreSQL alone: the order database may not exist yet (no table is needed).
+  before(() => ensureDatabase(config, 'order'));
   after(async () => {
     await Promise.all(pools.map((pool) => pool.end()));
   });

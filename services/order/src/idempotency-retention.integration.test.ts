@@ -1,17 +1,21 @@
 /** Idempotency-Key retention against the real PostgreSQL: old keys go, recent ones stay, the job runs by itself. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { createPool, type Pool } from '@tracecart/postgres';
+import { createPool, migrate, type Pool } from '@tracecart/postgres';
 import { claimKey, requestHash, storeAnswer } from './idempotency';
 import { expireIdempotencyKeys, startIdempotencyRetention } from './idempotency-retention';
 
 describe('idempotency key retention (real PostgreSQL)', () => {
   let pool: Pool;
-  before(() => {
-    pool = createPool(loadConfig(), 'order', { max: 4 });
+  before(async () => {
+    // The integration stage starts PostgreSQL alone: the order database and its tables come from its migrations.
+    const config = loadConfig();
+    await migrate(config, 'order', path.join(__dirname, '..', 'migrations'), createLogger('test', 'silent'));
+    pool = createPool(config, 'order', { max: 4 });
   });
   after(() => pool.end());
 

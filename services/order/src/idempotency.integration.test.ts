@@ -1,9 +1,11 @@
 /** Idempotency-Key logic: the pure parts, and the claim protocol against the real PostgreSQL. */
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
-import { createPool, type Pool } from '@tracecart/postgres';
+import { createLogger } from '@tracecart/logger';
+import { createPool, migrate, type Pool } from '@tracecart/postgres';
 import { claimKey, isValidKey, releaseKey, requestHash, storeAnswer } from './idempotency';
 
 describe('requestHash', () => {
@@ -26,8 +28,11 @@ describe('isValidKey', () => {
 
 describe('claiming a key (real PostgreSQL)', () => {
   let pool: Pool;
-  before(() => {
-    pool = createPool(loadConfig(), 'order', { max: 4 });
+  before(async () => {
+    // The integration stage starts PostgreSQL alone: the order database and its tables come from its migrations.
+    const config = loadConfig();
+    await migrate(config, 'order', path.join(__dirname, '..', 'migrations'), createLogger('test', 'silent'));
+    pool = createPool(config, 'order', { max: 4 });
   });
   after(() => pool.end());
 
