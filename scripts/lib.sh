@@ -110,6 +110,16 @@ wait_for() { # name, seconds, command...
 CHROMIUM=/usr/bin/chromium
 ensure_chromium() { [ -x "$CHROMIUM" ] || apt_install chromium; }
 
+# The reporters of a node --test run: spec on the terminal and, when scripts/test runs it as one of its
+# stages (TEST_SUMMARY_FILE set), the run's counts for the summary of every stage (scripts/test-summary.mjs).
+# Use: mapfile -t reporters < <(node_test_reporters); node --test "${reporters[@]}" <files>
+node_test_reporters() {
+  printf '%s\n' --test-reporter=spec --test-reporter-destination=stdout
+  if [ -n "${TEST_SUMMARY_FILE:-}" ]; then
+    printf '%s\n' "--test-reporter=$REPO_ROOT/scripts/test-summary.mjs" "--test-reporter-destination=$TEST_SUMMARY_FILE"
+  fi
+}
+
 http_ok() { node -e 'fetch(process.argv[1]).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))' "$1"; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 

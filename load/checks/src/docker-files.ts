@@ -101,17 +101,17 @@ export function interpolate(text: string, vars: ReadonlyMap<string, string>, use
     switch (operator) {
       case undefined:
         if (!isSet) throw new InterpolationError(`\${${name}} is used but not defined (and has no default)`);
-        return value as string;
+        return value;
       case ':-':
-        return nonEmpty ? (value as string) : interpolate(argument, vars, used);
+        return nonEmpty ? (value) : interpolate(argument, vars, used);
       case '-':
-        return isSet ? (value as string) : interpolate(argument, vars, used);
+        return isSet ? (value) : interpolate(argument, vars, used);
       case ':?':
         if (!nonEmpty) throw new InterpolationError(`\${${name}} is required: ${argument}`);
-        return value as string;
+        return value;
       case '?':
         if (!isSet) throw new InterpolationError(`\${${name}} is required: ${argument}`);
-        return value as string;
+        return value;
       case ':+':
         return nonEmpty ? interpolate(argument, vars, used) : '';
       default: // '+'

@@ -75,7 +75,7 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
     const body = switchBody.safeParse(request.body);
     if (!body.success) return invalid(response, body.error);
     try {
-      await switchScenario(settings.urls, body.data.token, name as PathologyName, body.data.enabled, 60_000);
+      await switchScenario(settings.urls, body.data.token, name, body.data.enabled, 60_000);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof CliError && /refused to switch/.test(message)) {

@@ -25,7 +25,7 @@ describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
     const since = new Date(Date.now() - 1_000);
     const driftBefore = await reservationDrift();
     const load = startLoad(4, someBody);
-    let down = { from: 0, to: 0 };
+    const down = { from: 0, to: 0 };
     try {
       await sleep(3_000);
       await stack('stop', 'rabbitmq');

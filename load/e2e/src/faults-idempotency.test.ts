@@ -96,8 +96,8 @@ describe('Idempotency-Key under 50 concurrent requests', { timeout: 120_000 }, (
       await locker.query('ROLLBACK').catch(() => undefined);
       await locker.end();
     }
-    const a = await first!;
-    const b = await second!;
+    const a = await first;
+    const b = await second;
     assert.equal(a.kind === 'answer' && a.status, 503, `A: ${JSON.stringify(a)}`);
     assert.equal(b.kind === 'answer' && b.status, 201, `B: ${JSON.stringify(b)}`);
     const orders = await sql<{ id: string }>('order', 'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2', [body.customerId, since]);

@@ -11,7 +11,7 @@ const valid = {
 function firstField(body: unknown): string {
   const result = checkoutRequestSchema.safeParse(body);
   assert.equal(result.success, false, 'expected the body to be rejected');
-  return result.error!.issues[0]!.path.join('.');
+  return result.error.issues[0]!.path.join('.');
 }
 
 describe('checkout request validation', () => {

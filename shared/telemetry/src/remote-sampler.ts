@@ -78,7 +78,7 @@ export function createRemoteSampler(serviceName: string | undefined, env: NodeJS
     const timer = realSetInterval(...args);
     timers.push(timer);
     return timer;
-  }) as typeof setInterval;
+  });
   try {
     sampler = new JaegerRemoteSampler({
       endpoint: settings.endpoint,

@@ -91,7 +91,7 @@ export async function startExercise(context: LabContext, options: StartOptions):
   context.print(
     [
       `Exercise started: level ${hidden.level}, seed ${hidden.seed}. ${problems} switched on somewhere in the checkout${hidden.decoys.length > 0 ? ', and one slow span is a decoy' : ''}.`,
-      `Background load: ${options.rate} checkouts/s plus ${rushText(exerciseRush)}, for up to ${options.minutes} min (pid ${state.load!.pid}, log ${state.load!.log}).`,
+      `Background load: ${options.rate} checkouts/s plus ${rushText(exerciseRush)}, for up to ${options.minutes} min (pid ${state.load.pid}, log ${state.load.log}).`,
       '',
       'Where to look first:',
       `  1. Open Jaeger's UI (${context.config.JAEGER_UI_URL}), service order-service, operation POST /checkout, and find the slow traces.`,

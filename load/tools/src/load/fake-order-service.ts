@@ -167,7 +167,7 @@ export async function startFakeOrderService(options: FakeOrderServiceOptions): P
       orderId: undefined,
     };
     if (!options.noRecords) checkouts.push(record);
-    const decision = answer(n, (body ?? {}) as CheckoutLike);
+    const decision = answer(n, (body ?? {}));
     holding += 1;
     if (holding > maxHolding) maxHolding = holding;
     holdFor(options.delayMs + ('status' in decision ? (decision.extraDelayMs ?? 0) : 0), () => {

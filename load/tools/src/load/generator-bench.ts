@@ -27,7 +27,7 @@ async function startServer(delayMs: number): Promise<{ child: ChildProcess; url:
   const child = spawn(process.execPath, [path.join(__dirname, 'fake-order-service.js'), '--delay', String(delayMs)], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
-  const lines = createInterface({ input: child.stdout! });
+  const lines = createInterface({ input: child.stdout });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fake order service exited (${code})`)));
     lines.once('line', (line) => resolve((JSON.parse(line) as { port: number }).port));

@@ -71,7 +71,7 @@ describe('recorded traces: ranking', () => {
     const [top] = analysisOf('missing-index').criticalPath;
     assert.equal(top?.service, 'payment-service');
     assert.match(top?.statement ?? '', /FROM payments WHERE customer_id = \$1/);
-    assert.ok(top!.p50SharePct > 40, `share ${top!.p50SharePct} %`);
+    assert.ok(top.p50SharePct > 40, `share ${top.p50SharePct} %`);
   });
 
   it('the same SELECT takes a far smaller share with the index (all off)', () => {
@@ -157,7 +157,7 @@ describe('recorded traces: culprit and pathology', () => {
       assert.equal(analysis.culprit?.kind, 'pattern');
       assert.equal(analysis.culprit?.pathology?.name, name);
       assert.equal(analysis.culprit?.pathology?.fixCommand, `pnpm scenario off ${name}`);
-      assert.ok(analysis.culprit!.exampleTraceIds.length > 0);
+      assert.ok(analysis.culprit.exampleTraceIds.length > 0);
       const text = renderAnalysis(analysis, { top: 10, jaegerUiUrl: 'http://jaeger.test' });
       assert.match(text, new RegExp(`Pathology: ${name} — `));
       assert.match(text, new RegExp(`Fix command: pnpm scenario off ${name}`));

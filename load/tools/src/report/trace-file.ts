@@ -9,7 +9,7 @@ function otlpOf(value: unknown): OtlpTraces[] {
   if (Array.isArray(value)) return value.flatMap(otlpOf);
   if (typeof value !== 'object' || value === null) return [];
   const record = value as Record<string, unknown>;
-  if (Array.isArray(record.resourceSpans)) return [record as OtlpTraces];
+  if (Array.isArray(record.resourceSpans)) return [record];
   if (record.result !== undefined) return otlpOf(record.result);
   if (record.traces !== undefined) return otlpOf(record.traces);
   return [];
