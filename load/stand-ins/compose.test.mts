@@ -88,7 +88,7 @@ async function poll<T>(what: string, deadlineMs: number, probe: () => Promise<T 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${deadlineMs / 1000} s${last ? ` (last error: ${String(last)})` : ''}`);
+    if (Date.now() > deadline) assert.fail(`${what}: not within ${deadlineMs / 1000} s${last ? ` (last error: ${last instanceof Error ? String(last) : JSON.stringify(last)})` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }

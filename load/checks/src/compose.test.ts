@@ -38,7 +38,8 @@ import {
 
 const { compose, raw, dotEnv, usedVariables } = loadCompose();
 const services = compose.services;
-const serviceNames = Object.keys(services);
+/** A ports entry as written: the short syntax's string, or the long syntax's mapping as JSON. */
+const portText = (entry: NonNullable<ComposeService['ports']>[number]): string => (typeof entry === 'object' ? JSON.stringify(entry) : String(entry));
 const ours = servicePackages(); // every folder under services/: one compose service each, same name
 /** The checkout services with their own database (order, payment, shipping): they ship migrations. */
 const withData = ours.filter((name) => existsSync(repoPath('services', name, 'migrations')));
@@ -388,9 +389,9 @@ describe('docker-compose.yml', () => {
     for (const [name, definition] of Object.entries(raw.services)) {
       for (const entry of definition.ports ?? []) {
         assert.match(
-          String(entry),
+          portText(entry),
           /^\$\{PUBLISH_HOST:-127\.0\.0\.1\}:\$\{[A-Z_]+(:\?[^}]*)?\}:/,
-          `${name}: ${String(entry)} does not take its host address and port from .env`,
+          `${name}: ${portText(entry)} does not take its host address and port from .env`,
         );
       }
     }
@@ -405,7 +406,7 @@ describe('docker-compose.yml', () => {
       const substituted = interpolateDeep(raw, vars, new Set()) as typeof compose;
       for (const [name, definition] of Object.entries(substituted.services)) {
         for (const entry of definition.ports ?? []) {
-          assert.equal(parsePort(entry).hostIp, expected, `${name}: ${String(entry)}`);
+          assert.equal(parsePort(entry).hostIp, expected, `${name}: ${portText(entry)}`);
         }
       }
     }

@@ -47,7 +47,7 @@ const strictLint: ValidatorSettings = {
 };
 
 const describeDiagnostics = (text: string) =>
-  validate(text, strictLint).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${diagnostic.message}`);
+  validate(text, strictLint).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`);
 
 const runLines = (stage: Stage): string[] => instructionsOf(stage, 'RUN').map((run) => run.getArgumentsContent() ?? '');
 

@@ -15,7 +15,7 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { compareAnalyses } from '@tracecart/load';
-import { pathologies, type PathologyName } from '@tracecart/scenarios';
+import { pathologies } from '@tracecart/scenarios';
 import { isPathologyName } from '@tracecart/scenarios';
 import { CliError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
 import type { RunRecord } from './run-record';
@@ -114,7 +114,7 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
       response.json({ run: null, running: false });
       return;
     }
-    const after = Math.max(0, Number.parseInt(String(request.query.after ?? '0'), 10) || 0);
+    const after = Math.max(0, Number.parseInt(typeof request.query.after === 'string' ? request.query.after : '0', 10) || 0);
     const shown = { ...withoutPoints(run), points: run.points.slice(after), pointsFrom: after, pointCount: run.points.length };
     response.json({ run: (await mayShow(request)) ? shown : hideRun(shown), running: runner.busy() });
   });

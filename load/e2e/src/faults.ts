@@ -66,7 +66,7 @@ export async function waitUntil<T>(
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)})` : ''}`);
 }
 
 export async function readyz(service: ServiceName, timeoutMs = 3_000): Promise<{ status: number; body: { ready?: boolean; checks?: Record<string, boolean> } }> {
@@ -397,7 +397,7 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
       problems.push(`key ${outcome.key}: no final answer after ${outcome.attempts.length} attempts (${JSON.stringify(outcome.attempts.at(-1))})`);
       continue;
     }
-    const orderId = String(final.body.orderId ?? '');
+    const orderId = typeof final.body.orderId === 'string' ? final.body.orderId : '';
     if (final.status === 201) {
       if (paid.has(orderId) || declined.has(orderId)) duplicates += 1;
       paid.set(orderId, outcome);
@@ -433,7 +433,7 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
   for (const [orderId, outcome] of declined) {
     const payments = ledger.payments.get(orderId) ?? [];
     // A checkout interrupted before payment saw it is failed by the sweeper with no payment at all.
-    const interrupted = outcome.final?.kind === 'answer' && String(outcome.final.body.message ?? '').includes('checkout_interrupted');
+    const interrupted = outcome.final?.kind === 'answer' && typeof outcome.final.body.message === 'string' && outcome.final.body.message.includes('checkout_interrupted');
     if (!(payments.length === 1 && payments[0] === 'DECLINED') && !(interrupted && payments.length === 0)) {
       problems.push(`402 order ${orderId}: payments ${JSON.stringify(payments)}`);
     }
@@ -443,7 +443,7 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
   const answered = new Set([...paid.keys(), ...declined.keys()]);
   const orderOfKey = await orderIdsByKey(outcomes.map((outcome) => outcome.key));
   for (const outcome of outcomes) {
-    const answer = outcome.final?.kind === 'answer' ? String(outcome.final.body.orderId ?? '') : '';
+    const answer = outcome.final?.kind === 'answer' && typeof outcome.final.body.orderId === 'string' ? outcome.final.body.orderId : '';
     if (answer && orderOfKey.get(outcome.key) !== answer) problems.push(`key ${outcome.key} records order ${orderOfKey.get(outcome.key)}, answered ${answer}`);
   }
   for (const orderId of ledger.orders.keys()) {

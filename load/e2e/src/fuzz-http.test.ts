@@ -39,8 +39,17 @@ function nearlyValid(valid: fc.Arbitrary<Record<string, unknown>>): fc.Arbitrary
     for (const [pick, value] of mutations) {
       const slots: Array<[Record<string, unknown> | unknown[], string | number]> = [];
       const walk = (node: unknown) => {
-        if (Array.isArray(node)) node.forEach((child, index) => (slots.push([node, index]), walk(child)));
-        else if (node && typeof node === 'object') for (const [key, child] of Object.entries(node)) slots.push([node as Record<string, unknown>, key]), walk(child);
+        if (Array.isArray(node)) {
+          node.forEach((child, index) => {
+            slots.push([node, index]);
+            walk(child);
+          });
+        } else if (node && typeof node === 'object') {
+          for (const [key, child] of Object.entries(node)) {
+            slots.push([node as Record<string, unknown>, key]);
+            walk(child);
+          }
+        }
       };
       walk(copy);
       const [holder, key] = slots[pick % slots.length]!;
@@ -306,7 +315,7 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
       'SQL injection',
     );
     assert.equal(drop.status, 422, drop.text);
-    assert.equal(JSON.parse(drop.text).error, 'unknown_customer');
+    assert.equal((JSON.parse(drop.text) as { error?: string }).error, 'unknown_customer');
     const tables: Array<['order' | 'payment' | 'shipping', string[]]> = [
       ['order', ['customers', 'products', 'stock', 'orders', 'order_items', 'idempotency_keys', 'outbox']],
       ['payment', ['payments']],

@@ -245,7 +245,6 @@ export const baggage: fc.Arbitrary<string> = fc.oneof(
 
 /** A header value node:http will send: no CR, LF or NUL; everything else may be hostile. */
 export function headerSafe(value: string): string {
-   
   return value.replace(/[^\t\x20-\x7e\x80-\xff]/g, (char) => (char.charCodeAt(0) > 0xff ? '?' : ''));
 }
 

@@ -115,7 +115,8 @@ describe('the lab console in a browser', () => {
     assert.match(culprit, /\S+ · .+% of the path at p50/, `culprit: ${culprit}`);
     const bars = await page.locator('#critical-path li').count();
     assert.ok(bars >= 1 && bars <= 5, `${bars} critical-path bars`);
-    const links = await page.locator('#slowest a').evaluateAll((anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? ''));
+    const anchors = await page.locator('#slowest a').all();
+    const links = await Promise.all(anchors.map(async (anchor) => (await anchor.getAttribute('href')) ?? ''));
     assert.ok(links.length > 0, 'the slowest traces are listed');
     for (const href of links) assert.match(href, new RegExp(`^${config.JAEGER_UI_URL}/trace/[0-9a-f]{32}$`));
     log(`10 s load run at 20/s from the page: verdict after ${took} ms, ${points} points; culprit ${culprit}`);

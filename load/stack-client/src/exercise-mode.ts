@@ -19,7 +19,7 @@ async function call(url: URL, method: 'PUT' | 'DELETE', token: string, body?: un
   } catch (error) {
     throw new CliError(`cannot reach ${url.origin} (${error instanceof Error ? error.message : String(error)}); is the stack up (./scripts/stack status)?`);
   }
-  if (!response.ok) throw new CliError(`${method} ${url} answered ${response.status}: ${await response.text().catch(() => '')}`);
+  if (!response.ok) throw new CliError(`${method} ${url.href} answered ${response.status}: ${await response.text().catch(() => '')}`);
 }
 
 /** Starts the exercise mode on every service: scenarios behind the exercise's `token`, labels off, the decoys on. */

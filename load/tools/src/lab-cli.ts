@@ -1,6 +1,6 @@
 /** `pnpm lab start | hint | answer | reveal | measure`. See lab/cli.ts. */
 import { runLabCli } from './lab/cli';
 
-runLabCli(process.argv.slice(2)).then((code) => {
+void runLabCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

@@ -1,6 +1,6 @@
 /** `pnpm scenario list | on <name> | off <name> | all-on | all-off`. See scenario/cli.ts. */
 import { runScenarioCli } from './scenario/cli';
 
-runScenarioCli(process.argv.slice(2)).then((code) => {
+void runScenarioCli(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });

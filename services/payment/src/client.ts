@@ -48,7 +48,6 @@ export interface PaymentClientOptions {
 }
 
 export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = 2 }: PaymentClientOptions): PaymentClient {
-  const url = new URL('/payments', baseUrl).toString();
   const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken };
 
   async function call(template: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {

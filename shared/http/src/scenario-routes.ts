@@ -17,9 +17,10 @@ import { sameSecret } from './credentials';
 import { HttpError, validationError } from './errors';
 
 export interface ScenarioSwitch {
-  enabled(): boolean;
+  // Properties, not methods: callers pass `enabled` around unbound.
+  enabled: () => boolean;
   /** Applies the change; resolves once it is in effect. */
-  set(enabled: boolean): Promise<void>;
+  set: (enabled: boolean) => Promise<void>;
 }
 
 export type ScenarioSwitches = Partial<Record<PathologyName, ScenarioSwitch>>;

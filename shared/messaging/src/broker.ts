@@ -222,7 +222,7 @@ export async function connectBroker(options: BrokerOptions): Promise<Broker> {
     const channel = publisher;
     if (!channel || !isConnected) throw new Error('RabbitMQ is not connected');
     const id = randomUUID();
-    const headers = { ...properties.headers, [PUBLISH_ID_HEADER]: id };
+    const headers = { ...(properties.headers as Record<string, unknown> | undefined), [PUBLISH_ID_HEADER]: id };
     try {
       await withTimeout(
         new Promise<void>((resolve, reject) => {

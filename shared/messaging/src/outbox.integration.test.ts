@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import amqp from 'amqplib';
 import pg from 'pg';
-import { trace } from '@opentelemetry/api';
+import { SpanKind, trace } from '@opentelemetry/api';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { connectBroker, type Broker } from './broker';
@@ -77,11 +77,11 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     assert.equal(message.properties.deliveryMode, 2, 'persistent');
     const traceparent = String(message.properties.headers?.traceparent ?? '');
     assert.equal(traceparent.split('-')[1], traceId, 'the message continues the writer trace');
-    const producer = testSpans.getFinishedSpans().find((span) => span.kind === 3 || span.kind === 4);
+    const producer = testSpans.getFinishedSpans().find((span) => span.kind === SpanKind.PRODUCER || span.kind === SpanKind.CLIENT);
     assert.ok(producer, 'the publish made a producer span');
     assert.equal(producer.spanContext().traceId, traceId, 'the producer span joins the writer trace, though published later by the relay');
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
-    assert.equal(rows[0].n, 0, 'published rows are deleted');
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    assert.equal(rows[0]!.n, 0, 'published rows are deleted');
   });
 
   it('does not publish an event whose transaction rolled back', async () => {
@@ -112,11 +112,11 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     const failing = startOutboxRelay({ pool, broker: unreachable, logger, pollMs: 50 });
     await failing.drainOnce();
     await failing.stop();
-    const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
-    assert.equal(rows[0].n, 2, 'nothing lost while the broker is away');
+    const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+    assert.equal(rows[0]!.n, 2, 'nothing lost while the broker is away');
     const relay = startOutboxRelay({ pool, broker, logger, pollMs: 50 });
-    const first = JSON.parse((await nextMessage()).content.toString());
-    const second = JSON.parse((await nextMessage()).content.toString());
+    const first = JSON.parse((await nextMessage()).content.toString()) as { kept: number };
+    const second = JSON.parse((await nextMessage()).content.toString()) as { kept: number };
     await relay.stop();
     assert.deepEqual([first.kept, second.kept].sort(), [1, 2]);
   });
@@ -162,8 +162,8 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
       release();
       assert.equal(await pass, 1);
       await relay.stop();
-      const { rows } = await pool.query('SELECT count(*)::int AS n FROM outbox');
-      assert.equal(rows[0].n, 0, 'deleted once confirmed');
+      const { rows } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM outbox');
+      assert.equal(rows[0]!.n, 0, 'deleted once confirmed');
     } finally {
       release();
       await observer.end();

@@ -36,7 +36,7 @@ type QueryFunction = (this: pg.Client, config: unknown, values?: unknown, callba
 /** Makes one connection name its parameterised queries (call once per new connection). */
 export function preparePerConnection(client: pg.Client | pg.PoolClient): void {
   // The prototype's query is the one the pg instrumentation wraps: calling it keeps every span.
-  const prototypeQuery = Object.getPrototypeOf(client).query as QueryFunction;
+  const prototypeQuery = (Object.getPrototypeOf(client) as { query: QueryFunction }).query;
   const query: QueryFunction = function (this: pg.Client, config, values, callback) {
     if (typeof config === 'string' && Array.isArray(values) && values.length > 0) {
       const name = statementName(config);

@@ -32,9 +32,9 @@ export interface SlowQueryPlanOptions {
 
 export interface SlowQueryPlans {
   /** Forgets cached plans, e.g. after an index was created or dropped. */
-  forget(): void;
+  forget: () => void;
   /** Stops explaining (the pool stays as it is). */
-  stop(): void;
+  stop: () => void;
 }
 
 /** The event a slow SELECT's span gets; its attributes are `app.db.plan.summary`, `.top_node`, `.scan_node`, `.rows`. */

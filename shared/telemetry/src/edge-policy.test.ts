@@ -9,13 +9,14 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
+import { SpanKind } from '@opentelemetry/api';
 import { InMemorySpanExporter, type ReadableSpan } from '@opentelemetry/sdk-trace';
 import { ATTR_EDGE_POLICY, declareTraceEdge, shutdownTelemetry, startTelemetry, type TraceEdgePolicy } from './index';
 
 const exporter = new InMemorySpanExporter();
 startTelemetry({ serviceName: 'edge-policy-test', exporter, simple: true });
 // Loaded only now, after the SDK, exactly as the preload arranges for the services.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- require(), not import: it must run after startTelemetry above
 const express = require('express') as typeof import('express');
 
 const TRUSTED_HEADER = 'x-edge-test-trusted';
@@ -98,7 +99,7 @@ describe('the trace edge policy', () => {
     // The span ends as the response closes, a moment after the client has read the body.
     let server: ReadableSpan | undefined;
     for (let wait = 0; wait < 100 && !server; wait += 1) {
-      server = exporter.getFinishedSpans().find((span) => span.kind === 1);
+      server = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER);
       if (!server) await new Promise((resolve) => setTimeout(resolve, 10));
     }
     return { server, seen };

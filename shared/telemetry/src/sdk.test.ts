@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { propagation, trace, SpanStatusCode } from '@opentelemetry/api';
+import { propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
 import { pgRequestHook } from './db-hooks';
 import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, traceResponseHeader, withUrlTemplate } from './index';
@@ -14,7 +14,7 @@ import { inSpan, recordFailure, shutdownTelemetry, spanCounts, startTelemetry, t
 const exporter = new InMemorySpanExporter();
 startTelemetry({ serviceName: 'telemetry-test', exporter, simple: true });
 // Loaded only now, after the SDK, exactly as the preload arranges for the services.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- require(), not import: it must run after startTelemetry above
 const express = require('express') as typeof import('express');
 
 describe('telemetry bootstrap', () => {
@@ -45,7 +45,7 @@ describe('telemetry bootstrap', () => {
     const answer = (await (await fetch(`${baseUrl}/items/42`)).json()) as { traced: boolean };
     assert.equal(answer.traced, true, 'the handler runs inside a span');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const server = exporter.getFinishedSpans().find((span) => span.kind === 1 && span.instrumentationScope.name.includes('http'));
+    const server = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER && span.instrumentationScope.name.includes('http'));
     assert.ok(server, `no server span among ${exporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
     assert.equal(server.name, 'GET /items/:id');
     assert.equal(server.attributes['http.route'], '/items/:id');
@@ -58,7 +58,7 @@ describe('telemetry bootstrap', () => {
       await fetch(`${baseUrl}/items/43`);
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const clients = exporter.getFinishedSpans().filter((span) => span.kind === 2);
+    const clients = exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.CLIENT);
     assert.deepEqual(clients.map((span) => span.name), ['GET /items/:id', 'GET']);
     assert.equal(clients[0]!.attributes['url.template'], '/items/:id');
     assert.equal(clients[1]!.attributes['url.template'], undefined);
@@ -91,7 +91,7 @@ describe('telemetry bootstrap', () => {
     await fetch(`${baseUrl}/healthz`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(
-      exporter.getFinishedSpans().filter((span) => span.kind === 1).map((span) => span.name),
+      exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER).map((span) => span.name),
       [],
     );
   });

@@ -42,7 +42,7 @@ export interface ProfileSummary {
  * What a checkout's CPU is spent in, by package family. A sample counts once per group, for every group
  * on its stack (OpenTelemetry's wrappers sit around express, pg and amqplib calls: the groups overlap).
  */
-export const profileGroups: ReadonlyArray<{ group: string; matches(pkg: string): boolean }> = [
+export const profileGroups: ReadonlyArray<{ group: string; matches: (pkg: string) => boolean }> = [
   { group: 'OpenTelemetry (instrumentation, SDK, export)', matches: (pkg) => pkg.startsWith('@opentelemetry/') },
   { group: 'express and its middleware', matches: (pkg) => ['express', 'router', 'body-parser', 'raw-body', 'on-finished', 'finalhandler', 'send', 'type-is', 'content-type', 'iconv-lite'].includes(pkg) },
   { group: 'pg (driver, pool, protocol)', matches: (pkg) => pkg === 'pg' || pkg.startsWith('pg-') },

@@ -36,7 +36,7 @@ export function renderList(counts: Array<{ name: string; queue: string; messages
 export function renderLetter(letter: DeadLetter): string {
   const headers = Object.entries(letter.headers)
     .filter(([name]) => name !== 'x-death')
-    .map(([name, value]) => `  ${name}: ${Buffer.isBuffer(value) ? value.toString('utf8') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
+    .map(([name, value]) => `  ${name}: ${typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : JSON.stringify(value)}`);
   const body = letter.json === undefined ? letter.body : JSON.stringify(letter.json, null, 2);
   return [
     `id:           ${letter.id}`,

@@ -68,8 +68,10 @@ export interface DeadLetter {
 
 function text(value: unknown): string | undefined {
   if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
   if (Buffer.isBuffer(value)) return value.toString('utf8');
-  return String(value);
+  // A header may be a number, a boolean or a table (an object): each as JSON.
+  return JSON.stringify(value);
 }
 
 function brokerReason(headers: Record<string, unknown>): string {

@@ -16,9 +16,9 @@ import { defaultStateFile, readState } from './state';
 import { positive, positiveInteger } from '../cli-options';
 
 export interface LabIo {
-  print(text: string): void;
-  error(text: string): void;
-  config(): Config;
+  print: (text: string) => void;
+  error: (text: string) => void;
+  config: () => Config;
 }
 
 const defaultIo: LabIo = { print: (text) => process.stdout.write(text), error: (text) => process.stderr.write(text), config: () => loadConfig() };

@@ -83,7 +83,7 @@ function valuesAt(root: unknown, fieldPath: string): unknown[] {
     current = current.flatMap((node) => {
       if (!node || typeof node !== 'object' || !(key in node)) return [undefined];
       const child = (node as Record<string, unknown>)[key];
-      return array ? (Array.isArray(child) ? child : [undefined]) : [child];
+      return array ? (Array.isArray(child) ? (child as unknown[]) : [undefined]) : [child];
     });
   }
   return current;

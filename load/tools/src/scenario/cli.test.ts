@@ -1,6 +1,6 @@
 /** The scenario CLI against three small fake services that speak the scenario routes' protocol. */
 import assert from 'node:assert/strict';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
@@ -27,7 +27,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 async function startFake(service: OwningService): Promise<FakeService> {
   const names = pathologies.filter((entry) => entry.service === service).map((entry) => entry.name);
   const fake = { enabled: new Map(names.map((name) => [name, true])), requests: [] } as unknown as FakeService;
-  fake.server = createServer(async (request, response) => {
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const body = await readBody(request);
     fake.requests.push({ method: request.method ?? '', path: request.url ?? '', authorization: request.headers.authorization, body });
     response.setHeader('content-type', 'application/json');
@@ -53,7 +53,8 @@ async function startFake(service: OwningService): Promise<FakeService> {
     }
     response.statusCode = 404;
     response.end('{}');
-  });
+  };
+  fake.server = createServer((request, response) => void handle(request, response));
   await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
   fake.url = `http://127.0.0.1:${(fake.server.address() as AddressInfo).port}`;
   return fake;

@@ -138,7 +138,10 @@ function placeOrder(settings: Settings): void {
       span.end();
       void flushSpans();
       renderAnswer(settings, ok, answer, status, latency, traceId);
-      if (ok && answer.orderId) cart.clear(), renderCart();
+      if (ok && answer.orderId) {
+        cart.clear();
+        renderCart();
+      }
     })
     .catch((error: unknown) => {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'no answer' });
