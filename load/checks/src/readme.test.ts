@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { fixCommand, pathologies } from '@tracecart/scenarios';
+import { fixCommand, pathologies } from '@tracecart/lab-catalogue';
 
 function repoRoot(): string {
   let dir = __dirname;

@@ -15,8 +15,8 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { compareAnalyses } from '@tracecart/load';
-import { pathologies } from '@tracecart/scenarios';
-import { isPathologyName } from '@tracecart/scenarios';
+import { pathologies } from '@tracecart/lab-catalogue';
+import { isPathologyName } from '@tracecart/lab-catalogue';
 import { CliError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
 import type { RunRecord } from './run-record';
 import { LIMITS, type Runner } from './runner';

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Analysis, Comparison } from '@tracecart/load';
-import { pathologies } from '@tracecart/scenarios';
+import { pathologies } from '@tracecart/lab-catalogue';
 import type { ScenarioState } from '@tracecart/stack-client';
 import { exerciseLocked, gateStates, hideComparison, hideRun } from './exercise-gate';
 

@@ -1,6 +1,6 @@
 /** One load run from the console, as the page shows it live and as the lab keeps it afterwards. */
 import type { Analysis, LoadSummary } from '@tracecart/load';
-import type { PathologyName } from '@tracecart/scenarios';
+import type { PathologyName } from '@tracecart/lab-catalogue';
 
 /** One second of the run: what the generator saw answered in it. */
 export interface RunPoint {

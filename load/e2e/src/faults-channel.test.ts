@@ -22,7 +22,7 @@ import type { ChannelModel } from 'amqplib';
 import { EVENTS_EXCHANGE, queues } from '@tracecart/messaging/topology';
 import { drillHooks, pidOf, readyz, sleep, someBody, sql, startLoad, verifyDrill, waitUntil } from './faults';
 import { connectionsOf, deadLettered, drillConnection, rabbitmqctl, servicesUser, setServicesPermissions } from './faults-channel-rabbit';
-import { pathologyNames } from '@tracecart/scenarios';
+import { pathologyNames } from '@tracecart/lab-catalogue';
 import { cart, checkout, setScenario, waitForOrderStatus } from './stack';
 
 const RESUME_MS = 10_000;

@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
-import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import { readStates } from '@tracecart/stack-client';
 import { cart, config, serviceNames, serviceUrl, setScenario, type CheckoutBody, type ServiceName } from './stack';
 

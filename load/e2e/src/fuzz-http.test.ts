@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { pathologyNames } from '@tracecart/scenarios';
+import { pathologyNames } from '@tracecart/lab-catalogue';
 import { sql } from './faults';
 import {
   assertSane,

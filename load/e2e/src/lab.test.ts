@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FlatSpan } from '@tracecart/jaeger-client';
 import { analyseTrace, checkoutTraceComplete, chooseHidden, hintSequence, isSkipped, runCheckoutBurst, traceIdsOf } from '@tracecart/load';
-import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import { readStates, serviceNames } from '@tracecart/stack-client';
 import { config, jaeger, serviceUrl, setAllScenarios, setScenario } from './stack';
 

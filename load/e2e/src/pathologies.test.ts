@@ -33,7 +33,7 @@ import {
   longestGap,
   reportedLoopDelayMs,
 } from '@tracecart/load';
-import { pathology, type PathologyName } from '@tracecart/scenarios';
+import { pathology, type PathologyName } from '@tracecart/lab-catalogue';
 import { config, setAllScenarios, setScenario } from './stack';
 
 interface Burst {

@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SpanKind, type FlatSpan } from '@tracecart/jaeger-client';
-import { pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import { repoRoot } from './faults';
 import { cart, checkout, config, jaeger, paidTraceComplete, serviceUrl, waitForOrderStatus, type ServiceName } from './stack';
 

@@ -4,7 +4,7 @@
  */
 import { loadConfig } from '@tracecart/config';
 import { JaegerClient, type FlatSpan } from '@tracecart/jaeger-client';
-import type { PathologyName } from '@tracecart/scenarios';
+import type { PathologyName } from '@tracecart/lab-catalogue';
 import {
   APPROVE_TOKEN,
   nextSequence,

@@ -3,7 +3,7 @@
  * SCENARIO_TOKEN and `{"token", "decoys"}` hides the scenarios behind the exercise's own token and turns
  * the span labels off; `DELETE /scenarios/_exercise` ends it. Decoys are switched on their owning service.
  */
-import { decoys as decoyCatalogue, type DecoyName } from '@tracecart/scenarios';
+import { decoys as decoyCatalogue, type DecoyName } from '@tracecart/lab-catalogue';
 import { CliError } from './cli-error';
 import { serviceNames, type ServiceUrls } from './services';
 

@@ -3,7 +3,7 @@
  * /scenarios/:name` with `{"enabled": bool}` and `Authorization: Bearer <SCENARIO_TOKEN>` switches one.
  * Which service owns which pathology comes from the catalogue.
  */
-import { fixCommand, isPathologyName, pathologies, pathologyNames, type OwningService, type PathologyName } from '@tracecart/scenarios';
+import { fixCommand, isPathologyName, pathologies, pathologyNames, type OwningService, type PathologyName } from '@tracecart/lab-catalogue';
 import { CliError } from './cli-error';
 import type { ServiceUrls } from './services';
 

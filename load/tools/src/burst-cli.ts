@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@tracecart/config';
-import { pathologyNames } from '@tracecart/scenarios';
+import { pathologyNames } from '@tracecart/lab-catalogue';
 import { runCheckoutBurst, traceIdsOf } from './burst/checkout-burst';
 import { rawTraces, waitForCheckoutTraces } from './burst/collect';
 import { trimOtlp } from './burst/trim';

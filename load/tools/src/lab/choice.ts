@@ -4,7 +4,7 @@
  *   level 1: one pathology; level 2: two at once; level 3: one pathology plus the decoy (a slow span off
  *   the critical path).
  */
-import { decoys, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/scenarios';
+import { decoys, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/lab-catalogue';
 import { seededRandom } from '../load/cart';
 
 export type Level = 1 | 2 | 3;

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig, type Config } from '@tracecart/config';
-import { pathologyNames, isPathologyName, type PathologyName } from '@tracecart/scenarios';
+import { pathologyNames, isPathologyName, type PathologyName } from '@tracecart/lab-catalogue';
 import { CliError } from '@tracecart/stack-client';
 import { isLevel, isSeed, type Level } from './choice';
 import { answerExercise, giveHint, revealExercise, startExercise, type LabContext } from './exercise';

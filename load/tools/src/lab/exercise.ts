@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Config } from '@tracecart/config';
-import { decoys as decoyCatalogue, pathologyNames, pathology, type PathologyName } from '@tracecart/scenarios';
+import { decoys as decoyCatalogue, pathologyNames, pathology, type PathologyName } from '@tracecart/lab-catalogue';
 import { CliError, endExerciseMode, readStates, serviceUrls, startExerciseMode, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 import { analyse, analysisDefaults, type Analysis } from '../report/analysis';
 import { fetchCheckoutSpans } from '../report/source';

@@ -3,7 +3,7 @@
  * hints, step by step (the service of every problem first, then the spans, then what they show), and
  * at level 3 a last one about the decoy.
  */
-import { decoys, pathology } from '@tracecart/scenarios';
+import { decoys, pathology } from '@tracecart/lab-catalogue';
 import type { HiddenChoice } from './choice';
 
 const steps = ['where', 'which span', 'what it shows'] as const;

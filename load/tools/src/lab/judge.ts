@@ -3,7 +3,7 @@
  * the decoy). Each named one is explained with what the report found over the exercise's recent traces;
  * a wrong answer is explained without giving the hidden one away.
  */
-import { decoys, isDecoyName, isPathologyName, pathology, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/scenarios';
+import { decoys, isDecoyName, isPathologyName, pathology, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/lab-catalogue';
 import type { Analysis } from '../report/analysis';
 import type { Finding } from '../report/findings';
 import type { HiddenChoice } from './choice';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { pathology, pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathology, pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import type { Finding } from '../report/findings';
 import { chooseHidden, levels } from './choice';
 import { hintSequence, nextHint } from './hints';

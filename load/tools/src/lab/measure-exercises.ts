@@ -8,7 +8,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config } from '@tracecart/config';
-import type { PathologyName } from '@tracecart/scenarios';
+import type { PathologyName } from '@tracecart/lab-catalogue';
 import { chooseHidden, type HiddenChoice, type Level } from './choice';
 import { recentEvidence, revealExercise, startExercise, type LabContext } from './exercise';
 

@@ -7,7 +7,7 @@
  * Measures: run it on a quiet machine; figures from a busy one say little.
  */
 import type { Config } from '@tracecart/config';
-import { pathology, pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathology, pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import { readStates, serviceUrls, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 import { runCheckoutBurst, traceIdsOf } from '../burst/checkout-burst';
 import { waitForCheckoutTraces } from '../burst/collect';

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { DecoyName, PathologyName } from '@tracecart/scenarios';
+import type { DecoyName, PathologyName } from '@tracecart/lab-catalogue';
 import type { Level } from './choice';
 
 export interface ExerciseState {

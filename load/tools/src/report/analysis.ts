@@ -5,7 +5,7 @@
  * from Jaeger or a file, the tests from fixtures or the live stack.
  */
 import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
-import { fixCommand, pathology, type PathologyName, type Signature } from '@tracecart/scenarios';
+import { fixCommand, pathology, type PathologyName, type Signature } from '@tracecart/lab-catalogue';
 import { analyseTrace, isSkipped, type AnalysedTrace, type SkippedTrace } from './analysed-trace';
 import { detectLockHolds, lockHoldDefaults, type LockHoldOptions } from './detectors/lock-hold';
 import { detectLockWaits, lockWaitDefaults, type LockWaitOptions } from './detectors/lock-wait';

@@ -1,5 +1,5 @@
 /** Before/after: an earlier analysis (`--compare earlier.json`) against this one, per operation and overall. */
-import type { PathologyName } from '@tracecart/scenarios';
+import type { PathologyName } from '@tracecart/lab-catalogue';
 import { ANALYSIS_VERSION, type Analysis } from './analysis';
 import type { RankedOperation } from './ranking';
 import { keyOf } from './statement';

@@ -4,7 +4,7 @@
  * critical path, or checkout-to-shipped for asynchronous work), matched to the pathology catalogue, and
  * judged significant or not.
  */
-import { pathologies, type PathologyName, type Signature } from '@tracecart/scenarios';
+import { pathologies, type PathologyName, type Signature } from '@tracecart/lab-catalogue';
 import type { AnalysedTrace } from './analysed-trace';
 import { timeOnPath } from './critical-path';
 import type { Occurrence } from './detectors/occurrence';

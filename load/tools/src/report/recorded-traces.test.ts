@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SpanKind } from '@tracecart/jaeger-client';
-import { pathologyNames } from '@tracecart/scenarios';
+import { pathologyNames } from '@tracecart/lab-catalogue';
 import { analyse } from './analysis';
 import { compareAnalyses } from './compare';
 import { totalOf } from './critical-path';

@@ -13,7 +13,7 @@
 import path from 'node:path';
 import type { Config } from '@tracecart/config';
 import { JaegerClient, type FlatSpan } from '@tracecart/jaeger-client';
-import type { PathologyName } from '@tracecart/scenarios';
+import type { PathologyName } from '@tracecart/lab-catalogue';
 import { loadAverage, machineFacts, restartJaeger, rssMb } from '../bench/stack-control';
 import { runLoad } from '../load/generator';
 import { DEFAULT_OPTIONS } from '../load/options';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
-import { pathologies, pathologyNames, type OwningService } from '@tracecart/scenarios';
+import { pathologies, pathologyNames, type OwningService } from '@tracecart/lab-catalogue';
 import { runScenarioCli, type ScenarioCliIo } from './cli';
 
 const TOKEN = 'test-token-123';

@@ -1,7 +1,7 @@
 /** `pnpm scenario list | on <name> | off <name> | all-on | all-off` */
 import { Command } from 'commander';
 import { loadConfig, type Config } from '@tracecart/config';
-import { pathologies, pathologyNames, type PathologyName } from '@tracecart/scenarios';
+import { pathologies, pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
 import { renderStates } from './state-table';
 import { CliError, readStates, resolveName, serviceUrls, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 

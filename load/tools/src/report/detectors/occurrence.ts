@@ -1,6 +1,6 @@
 /** What a pattern detector reports: one place in one trace where a pattern shows. */
 import type { FlatSpan } from '@tracecart/jaeger-client';
-import type { Signature } from '@tracecart/scenarios';
+import type { Signature } from '@tracecart/lab-catalogue';
 import type { AnalysedTrace } from '../analysed-trace';
 import type { Interval } from '../critical-path';
 import { ancestorsOf, isAsyncSpan, type TraceTree } from '../trace-tree';
