@@ -4,7 +4,10 @@
  * only W3C trace context propagates, and our span helpers mark failures.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { propagation, trace, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace';
@@ -96,11 +99,6 @@ describe('telemetry bootstrap', () => {
     );
   });
 
-  it('leaves metrics and logs exporters off when nobody configured them', () => {
-    assert.equal(process.env.OTEL_METRICS_EXPORTER, 'none');
-    assert.equal(process.env.OTEL_LOGS_EXPORTER, 'none');
-  });
-
   it('propagates W3C trace context only, never baggage', () => {
     assert.deepEqual(propagation.fields(), ['traceparent', 'tracestate']);
   });
@@ -125,6 +123,66 @@ describe('telemetry bootstrap', () => {
     const before = spanCounts().ended;
     await inSpan('counted', {}, async () => undefined);
     assert.equal(spanCounts().ended, before + 1);
+  });
+});
+
+/**
+ * A process started as the services start (the bootstrap's defaults, OTLP to OTEL_EXPORTER_OTLP_ENDPOINT,
+ * here a local HTTP server) records a metric and a log record through the global OpenTelemetry APIs and
+ * shuts down, which flushes every exporter it has. Only traces may arrive; with the exporters asked for
+ * explicitly, metrics and logs do arrive at the same server (so the check can see them).
+ */
+describe('metrics and logs exporters', () => {
+  const child = `
+    const { logs, metrics } = require('@opentelemetry/api');
+    const telemetry = require(${JSON.stringify(path.join(__dirname, 'index.js'))});
+    telemetry.startTelemetry({ serviceName: 'quiet-signals-test' });
+    metrics.getMeter('quiet-signals-test').createCounter('app.test.counter').add(1);
+    logs.getLogger('quiet-signals-test').emit({ body: 'a log record' });
+    telemetry.inSpan('quiet.work', {}, async () => undefined).then(() => telemetry.shutdownTelemetry());
+  `;
+
+  /** The OTLP paths a child process posted to, from start to its exit (its shutdown flushes everything). */
+  async function postedPaths(env: Record<string, string>): Promise<string[]> {
+    const paths: string[] = [];
+    const server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      request.resume();
+      request.on('end', () => response.writeHead(200, { 'content-type': 'application/json' }).end('{}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const quiet = { ...process.env };
+      for (const name of Object.keys(quiet)) if (name.startsWith('OTEL_')) delete quiet[name];
+      await new Promise<void>((resolve, reject) => {
+        execFile(
+          process.execPath,
+          ['-e', child],
+          { cwd: path.join(__dirname, '..'), env: { ...quiet, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, ...env }, timeout: 60_000 },
+          (error, _stdout, stderr) => (error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve()),
+        );
+      });
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+    return paths;
+  }
+
+  it('exports traces only, when nobody configured the other signals', async () => {
+    const paths = await postedPaths({});
+    assert.ok(paths.includes('/v1/traces'), `the trace exporter reached the endpoint: ${paths.join(', ')}`);
+    assert.deepEqual(
+      paths.filter((posted) => posted !== '/v1/traces'),
+      [],
+      'no metrics or logs exporter ran',
+    );
+  });
+
+  it('would see metrics and logs exporters: configured explicitly, they post to the same endpoint', async () => {
+    const paths = await postedPaths({ OTEL_METRICS_EXPORTER: 'otlp', OTEL_LOGS_EXPORTER: 'otlp' });
+    assert.ok(paths.includes('/v1/metrics'), paths.join(', '));
+    assert.ok(paths.includes('/v1/logs'), paths.join(', '));
   });
 });
 
