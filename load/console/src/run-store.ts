@@ -37,10 +37,6 @@ export class RunStore {
     return this.runs;
   }
 
-  get(id: string): RunRecord | undefined {
-    return this.runs.find((run) => run.id === id);
-  }
-
   private fileOf(id: string): string {
     return path.join(this.dir, `run-${id}.json`);
   }

@@ -16,7 +16,6 @@ import { cart, config, serviceNames, serviceUrl, setScenario, type CheckoutBody,
 export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 export const logDir = path.join(repoRoot, '.stack', 'logs');
 
-export type Component = 'postgres' | 'rabbitmq' | 'jaeger' | 'order' | 'payment' | 'shipping';
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs `scripts/stack <args>` (same environment, so the same shifted ports); rejects on failure. */
@@ -189,22 +188,6 @@ export function ledgerProblems(ledger: Ledger): string[] {
     if (!ledger.orders.has(orderId)) problems.push(`shipment for order ${orderId}, which does not exist`);
   }
   return problems;
-}
-
-/** Waits until the ledger is consistent (bounded); returns it, or throws with the problems left. */
-export async function waitForConsistentLedger(since: Date, timeoutMs: number): Promise<Ledger> {
-  const deadline = Date.now() + timeoutMs;
-  let problems: string[] = [];
-  for (;;) {
-    const ledger = await ledgerSince(since).catch(() => undefined);
-    if (ledger) {
-      problems = ledgerProblems(ledger);
-      if (problems.length === 0) return ledger;
-    }
-    if (Date.now() > deadline) break;
-    await sleep(1_000);
-  }
-  throw new Error(`ledger still inconsistent after ${timeoutMs} ms:\n  ${problems.slice(0, 20).join('\n  ')}`);
 }
 
 // ---------------------------------------------------------------------------------------------------

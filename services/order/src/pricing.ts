@@ -19,7 +19,6 @@ export interface PricedLine {
 
 export interface PricedCart {
   lines: PricedLine[];
-  totalCents: number;
   total: number;
 }
 
@@ -61,5 +60,5 @@ export function priceCart(lines: readonly CartItem[], products: ReadonlyMap<stri
     totalCents += toCents(product.price) * quantity;
     return { line: index + 1, productId: product.id, sku, quantity, unitPrice: product.price };
   });
-  return { lines: priced, totalCents, total: totalCents / 100 };
+  return { lines: priced, total: totalCents / 100 };
 }

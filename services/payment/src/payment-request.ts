@@ -60,8 +60,6 @@ export const reconciliationSchema = z
   })
   .strict();
 
-export type Reconciliation = z.input<typeof reconciliationSchema>;
-
 /** An authorisation awaiting reconciliation, as `GET /payments/unreconciled` lists it. */
 export interface UnreconciledPayment {
   paymentId: string;

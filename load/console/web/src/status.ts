@@ -4,10 +4,6 @@ import { $ } from './dom';
 
 let last: StackStatus | undefined;
 
-export function lastStatus(): StackStatus | undefined {
-  return last;
-}
-
 export async function refreshStatus(): Promise<void> {
   const banner = $('down');
   try {

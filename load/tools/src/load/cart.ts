@@ -28,8 +28,6 @@ export interface Customer {
 
 export { APPROVE_TOKEN, DECLINE_TOKEN, type CheckoutBody };
 export const MAX_QUANTITY = 3;
-/** The order service accepts at most this many lines per cart. */
-export const SERVICE_MAX_LINES = 50;
 export const LINE_COUNT_EXPONENT = 1.5;
 
 /** A uniform random source on [0, 1). */
