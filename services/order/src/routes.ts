@@ -7,7 +7,7 @@ import { auditAfterAnswer, type AuditDecoy } from './audit-decoy';
 import { checkout, type CheckoutDeps } from './checkout';
 import { checkoutRequestSchema } from './checkout-request';
 import { listCustomers, listProducts } from './catalog-repo';
-import { isValidKey } from './idempotency';
+import { isValidKey } from './idempotency-keys-repo';
 import { findOrder } from './orders-repo';
 
 const uuid = z.uuid();

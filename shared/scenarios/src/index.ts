@@ -223,5 +223,5 @@ export function fixCommand(name: PathologyName): string {
   return `pnpm scenario off ${name}`;
 }
 
-/** Pool size the order service uses while pool-starvation is on. */
+/** Connections of the pool that order's checkouts take while pool-starvation is on (their own pool, not a shrunk shared one). */
 export const STARVED_POOL_SIZE = 1;
