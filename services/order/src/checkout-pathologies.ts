@@ -5,15 +5,12 @@
  *   pool-starvation: the order's transaction, and so its pooled connection, stays open across the
  *   payment call instead of being committed before it.
  */
-import type { Span } from '@opentelemetry/api';
 import { withRetriedTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioLabels } from '@tracecart/scenarios';
 import { inSpan } from '@tracecart/telemetry';
 import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
 
 export async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
-  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async (span) => {
-    if (nPlusOne) span.setAttributes(scenarioLabels('n-plus-one'));
+  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async () => {
     return nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus);
   });
 }
@@ -30,10 +27,8 @@ export type TransactionStep = <T>(work: (db: PoolClient) => Promise<T>) => Promi
 export async function withCheckoutTransactions<T>(
   pool: Pool,
   poolStarvation: boolean,
-  span: Span,
   steps: (inTransaction: TransactionStep) => Promise<T>,
 ): Promise<T> {
   if (!poolStarvation) return steps((work) => withRetriedTransaction(pool, work));
-  span.setAttributes(scenarioLabels('pool-starvation'));
   return withRetriedTransaction(pool, (db) => steps((work) => work(db)));
 }

@@ -78,7 +78,7 @@ async function placeOrder(
   orderId: string,
 ): Promise<CheckoutAnswer> {
   const traceId = currentTraceId();
-  const placed = await withCheckoutTransactions(pool, starved, span, async (inTransaction) => {
+  const placed = await withCheckoutTransactions(pool, starved, async (inTransaction) => {
     const order = await inTransaction((db) => reserve(db, deps, request, claim, orderId, traceId));
     const payment = await askPayment(deps.payments, request, order);
     if (payment.kind === 'unavailable') {

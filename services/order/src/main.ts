@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, holdsInternalCredential, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, holdsInternalCredential, labelPathologySpans, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { PAYMENT_CLIENT_ATTEMPTS, createPaymentClient } from '@tracecart/payment/client';
@@ -35,6 +35,7 @@ async function main(): Promise<void> {
     'n-plus-one': flagSwitch(startOn),
     'pool-starvation': flagSwitch(startOn),
   };
+  labelPathologySpans(switches, { 'n-plus-one': 'checkout.load_cart', 'pool-starvation': 'checkout' });
   const deps = {
     pool,
     starvedPool,

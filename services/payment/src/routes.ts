@@ -5,7 +5,6 @@ import type { Logger } from '@tracecart/logger';
 import { HttpError, requireInternalCredential, validationError } from '@tracecart/http';
 import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
 import type { Pool } from '@tracecart/postgres';
-import { scenarioLabels } from '@tracecart/scenarios';
 import { annotate, inSpan, recordFailure } from '@tracecart/telemetry';
 import { PaymentDeclinedError } from './client';
 import { DECLINING_TOKEN, judge } from './fraud';
@@ -23,8 +22,6 @@ import { riskScore } from './risk-score';
 export interface PaymentRoutesOptions {
   pool: Pool;
   logger: Logger;
-  /** Whether the missing-index pathology is on (only to label spans; the index itself decides speed). */
-  missingIndex: () => boolean;
   /** The card network (the partners stand-in) that authorises what the fraud check lets through. */
   partners: PartnersClient;
   /** Whether the event-loop-block pathology is on: the risk table is rebuilt on the loop per payment. */
@@ -43,7 +40,7 @@ function conflictWith(earlier: Payment, request: { customerId: string; amount: n
   return new HttpError(409, 'payment_conflict', `order ${earlier.orderId} was already paid for with another amount or customer`);
 }
 
-export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopBlock, internalToken }: PaymentRoutesOptions): Router {
+export function paymentRoutes({ pool, logger, partners, eventLoopBlock, internalToken }: PaymentRoutesOptions): Router {
   const router = Router();
   router.use('/payments', requireInternalCredential(internalToken));
 
@@ -64,7 +61,6 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
       return;
     }
     const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
-      if (missingIndex()) span.setAttributes(scenarioLabels('missing-index'));
       const activity = await recentActivity(pool, body.customerId);
       span.setAttributes({ 'app.fraud.recent_count': activity.count, 'app.fraud.recent_total': activity.total });
       const judged = judge(activity, body.amount);
@@ -72,9 +68,7 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
       return judged;
     });
     await inSpan('payment.risk_score', {}, async (span) => {
-      const rebuild = eventLoopBlock();
-      if (rebuild) span.setAttributes(scenarioLabels('event-loop-block'));
-      span.setAttribute('app.fraud.risk_score', riskScore(body.token, rebuild));
+      span.setAttribute('app.fraud.risk_score', riskScore(body.token, eventLoopBlock()));
     });
     const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
     if (!reason) await authoriseWithCardNetwork(partners, body.orderId, body.amount);

@@ -10,6 +10,7 @@ import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanPr
 import { tracecartInstrumentations } from './instrumentations';
 import { REMOTE_SAMPLER_NAME, createRemoteSampler } from './remote-sampler';
 import { CountingExporter, SpanCounter } from './span-counter';
+import { SpanLabelProcessor } from './span-labels';
 
 export interface TelemetryOptions {
   /** Defaults to OTEL_SERVICE_NAME. */
@@ -75,6 +76,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const exporter = new CountingExporter(options.exporter ?? otlpExporter(process.env));
   const spans = new SpanCounter();
   const processors: SpanProcessor[] = [
+    new SpanLabelProcessor(),
     spans,
     options.simple ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...batchSettings() }),
   ];
