@@ -28,7 +28,7 @@ export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise
 }
 
 /** Keeps the unreconciled authorisations of committed PAID orders and voids those of no order (or a failed one). */
-export async function reconcilePayments(deps: CheckoutDeps): Promise<{ kept: number; voided: number }> {
+export async function reconcilePayments(deps: Pick<CheckoutDeps, 'pool' | 'payments' | 'logger' | 'deadlines'>): Promise<{ kept: number; voided: number }> {
   const quietSeconds = deps.deadlines.reconcileAfterSeconds;
   const listed = await deps.payments.unreconciled(quietSeconds);
   if (listed.length === 0) return { kept: 0, voided: 0 };
