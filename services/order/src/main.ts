@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const { pool } = await openDatabase(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
   // pool-starvation's pool: opens its one connection only when a starved checkout first asks for it.
   const starvedPool = createPool(config, 'order', { max: STARVED_POOL_SIZE });
-  const broker = await connectBroker(brokerOptions(config, logger));
+  const broker = await connectBroker(brokerOptions(config, 'order-service', logger));
   const relay = startOutboxRelay({ pool, broker, logger });
   const startOn = config.SCENARIOS_AT_START === 'on';
   const switches = {

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger('shipping-service', config.LOG_LEVEL);
   const { pool } = await openDatabase(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
   const carriers = await listCarriers(pool);
-  const broker = await connectBroker(brokerOptions(config, logger));
+  const broker = await connectBroker(brokerOptions(config, 'shipping-service', logger));
   const relay = startOutboxRelay({ pool, broker, logger });
   const lockContention = flagSwitch(config.SCENARIOS_AT_START === 'on');
   labelPathologySpans({ 'lock-contention': lockContention }, { 'lock-contention': 'shipping.reserve_and_create' });
