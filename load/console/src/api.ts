@@ -14,7 +14,7 @@
  */
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { compareAnalyses } from '@tracecart/load';
+import { compareAnalyses } from '@tracecart/report';
 import { pathologies, type PathologyName } from '@tracecart/scenarios';
 import { isPathologyName } from '@tracecart/scenarios';
 import { CliError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
