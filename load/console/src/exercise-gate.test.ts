@@ -1,7 +1,7 @@
 /** What the console leaves out while a hunt exercise runs. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Analysis, Comparison } from '@tracecart/load';
+import type { Analysis, Comparison } from '@tracecart/report';
 import { pathologies } from '@tracecart/lab-catalogue';
 import type { ScenarioState } from '@tracecart/stack-client';
 import { exerciseLocked, gateStates, hideComparison, hideRun } from './exercise-gate';

@@ -8,7 +8,7 @@
  * (latency, the critical path's ranking, the slowest traces): the learner's way into Jaeger.
  */
 import type { Request } from 'express';
-import type { Analysis, Comparison } from '@tracecart/load';
+import type { Analysis, Comparison } from '@tracecart/report';
 import type { ScenarioState } from '@tracecart/stack-client';
 
 export const HIDDEN_MESSAGE =

@@ -1,5 +1,6 @@
 /** One load run from the console, as the page shows it live and as the lab keeps it afterwards. */
-import type { Analysis, LoadSummary } from '@tracecart/load';
+import type { LoadSummary } from '@tracecart/load';
+import type { Analysis } from '@tracecart/report';
 import type { PathologyName } from '@tracecart/lab-catalogue';
 
 /** One second of the run: what the generator saw answered in it. */

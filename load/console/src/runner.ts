@@ -5,16 +5,8 @@
  * checkout traces back from Jaeger and keeps the report's analysis with the run (RunStore).
  */
 import { randomUUID } from 'node:crypto';
-import {
-  CatalogError,
-  DEFAULT_OPTIONS,
-  LoadRun,
-  analyse,
-  analysisDefaults,
-  fetchCheckoutSpans,
-  type LoadOptions,
-  type ProgressSnapshot,
-} from '@tracecart/load';
+import { CatalogError, DEFAULT_OPTIONS, LoadRun, type LoadOptions, type ProgressSnapshot } from '@tracecart/load';
+import { analyse, analysisDefaults, fetchCheckoutSpans } from '@tracecart/report';
 import { readStates, type ServiceUrls } from '@tracecart/stack-client';
 import type { RunPoint, RunRecord } from './run-record';
 import type { RunStore } from './run-store';

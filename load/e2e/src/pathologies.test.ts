@@ -14,25 +14,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
-import {
-  analyse,
-  connectWaitMs,
-  isQuerySpan,
-  overlappingSteps,
-  percentile,
-  planOf,
-  queryAfter,
-  runCheckoutBurst,
-  statementOf,
-  traceIdsOf,
-  waitForCheckoutTraces,
-  type Analysis,
-  type AnalysedTrace,
-  analyseTrace,
-  isSkipped,
-  longestGap,
-  reportedLoopDelayMs,
-} from '@tracecart/load';
+import { runCheckoutBurst, traceIdsOf, waitForCheckoutTraces } from '@tracecart/load';
+import { analyse, analyseTrace, isSkipped, percentile, type Analysis, type AnalysedTrace } from '@tracecart/report';
+import { connectWaitMs, isQuerySpan, longestGap, overlappingSteps, planOf, queryAfter, reportedLoopDelayMs, statementOf } from '@tracecart/report/trace-measures';
 import { pathology, type PathologyName } from '@tracecart/lab-catalogue';
 import { config, setAllScenarios, setScenario } from './stack';
 

@@ -8,7 +8,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runCheckoutBurst, traceIdsOf, waitForCheckoutTraces, type Analysis } from '@tracecart/load';
+import { runCheckoutBurst, traceIdsOf, waitForCheckoutTraces } from '@tracecart/load';
+import type { Analysis } from '@tracecart/report';
 import { config, getJson, serviceUrl, setAllScenarios, type ServiceName } from './stack';
 
 const loadDist = path.dirname(require.resolve('@tracecart/load'));

@@ -12,7 +12,7 @@ import { pathologyNames } from '@tracecart/lab-catalogue';
 import { runCheckoutBurst, traceIdsOf } from './burst/checkout-burst';
 import { rawTraces, waitForCheckoutTraces } from './burst/collect';
 import { trimOtlp } from './burst/trim';
-import { percentile } from './report/stats';
+import { percentile } from '@tracecart/report';
 import { resolveName, serviceUrls, switchScenarios } from '@tracecart/stack-client';
 import { positiveInteger } from './cli-options';
 

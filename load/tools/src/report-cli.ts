@@ -1,5 +1,5 @@
 /** `pnpm report`: the bottleneck report. See report/cli.ts for the options. */
-import { reportCommand, runReport, type ReportOptions } from './report/cli';
+import { reportCommand, runReport, type ReportOptions } from './report-command';
 
 // Output piped into a command that stops reading early (| head) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

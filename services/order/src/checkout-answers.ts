@@ -2,7 +2,7 @@
  * The HTTP answers of `POST /checkout` (201, 402, 409, 422, 503), shaped in one place. The routes send
  * them; the idempotency store keeps them, so a retry with the same Idempotency-Key gets the same answer.
  */
-import type { StoredAnswer } from './idempotency';
+import type { StoredAnswer } from './idempotency-keys-repo';
 import type { CheckoutRequest } from './checkout-request';
 import type { OrderView } from './orders-repo';
 import { KeyReusedError, OutOfStockError, UnknownCustomerError, UnknownSkuError } from './refusals';

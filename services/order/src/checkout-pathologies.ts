@@ -3,19 +3,15 @@
  * flow in checkout.ts so it reads as the steps of a checkout.
  *   n-plus-one: the cart is loaded with one query per line instead of one set-based query.
  *   pool-starvation: the order's transaction, and so its pooled connection, stays open across the
- *   payment call instead of being committed before it.
+ *   payment call instead of being committed before it; the checkouts then share a pool of
+ *   STARVED_POOL_SIZE connections of their own (main.ts), the lab's model of a pool far too small.
  */
-import type { Span } from '@opentelemetry/api';
 import { withRetriedTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioLabels } from '@tracecart/scenarios';
 import { inSpan } from '@tracecart/telemetry';
 import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
 
 export async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
-  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, async (span) => {
-    if (nPlusOne) span.setAttributes(scenarioLabels('n-plus-one'));
-    return nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus);
-  });
+  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, () => (nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus)));
 }
 
 /** Runs one database step of the checkout in a transaction. */
@@ -30,10 +26,8 @@ export type TransactionStep = <T>(work: (db: PoolClient) => Promise<T>) => Promi
 export async function withCheckoutTransactions<T>(
   pool: Pool,
   poolStarvation: boolean,
-  span: Span,
   steps: (inTransaction: TransactionStep) => Promise<T>,
 ): Promise<T> {
   if (!poolStarvation) return steps((work) => withRetriedTransaction(pool, work));
-  span.setAttributes(scenarioLabels('pool-starvation'));
   return withRetriedTransaction(pool, (db) => steps((work) => work(db)));
 }

@@ -1,7 +1,7 @@
 /**
  * The checkout flow, step by step: reserve (the customer exists, the cart is priced, stock is reserved
  * and the order written PENDING), ask payment, finish (PAID with an `order.paid` outbox event, or
- * PAYMENT_FAILED with the stock released). Around it: the Idempotency-Key loop (idempotent.ts); beside
+ * PAYMENT_FAILED with the stock released). Around it: the Idempotency-Key loop (idempotent-checkout.ts); beside
  * it: the pathology switches (checkout-pathologies.ts) and the HTTP answers (checkout-answers.ts).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -13,11 +13,12 @@ import { PaymentDeclinedError, PaymentUnavailableError, type PaymentClient, type
 import type { Pool, PoolClient } from '@tracecart/postgres';
 import { annotate, currentTraceId, inSpan, recordFailure } from '@tracecart/telemetry';
 import { customerExists, releaseStock, reserveStock, stockLeft } from './catalog-repo';
-import { answerForOrder, paymentUnavailableAnswer, refusalAnswer, type CheckoutAnswer } from './checkout-answers';
+import { answerForOrder, paymentUnavailableAnswer, type CheckoutAnswer } from './checkout-answers';
 import { loadCart, withCheckoutTransactions } from './checkout-pathologies';
 import type { CheckoutRequest } from './checkout-request';
-import { runIdempotently, type KeyClaim } from './idempotent';
-import { attachOrder, requestHash, storeAnswerForOrder } from './idempotency';
+import type { CheckoutDeadlines } from './checkout-deadlines';
+import { runIdempotently, type KeyClaim } from './idempotent-checkout';
+import { attachOrder, requestHash, storeAnswerForOrder } from './idempotency-keys-repo';
 import { findOrder, insertOrder, lockPendingOrder, markPaid, markPaymentFailed, touchPending } from './orders-repo';
 import { mergeLines, priceCart } from './pricing';
 import { KeyReusedError, OutOfStockError, UnknownCustomerError } from './refusals';
@@ -26,18 +27,18 @@ export type { CheckoutAnswer } from './checkout-answers';
 
 export interface CheckoutDeps {
   pool: Pool;
+  /**
+   * The checkout's pool while pool-starvation is on (STARVED_POOL_SIZE connections). Only checkouts take
+   * it; recovery, the outbox relay, the consumers, the other routes and /readyz keep `pool`.
+   */
+  starvedPool: Pool;
   payments: PaymentClient;
   relay: OutboxRelay;
   logger: Logger;
   scenarios: { nPlusOne(): boolean; poolStarvation(): boolean };
   /** How long a request waits for the answer of an earlier request with the same Idempotency-Key. */
   idempotencyWaitMs?: number;
-  /**
-   * An authorisation nobody was answered about for this long, and whose order is not committed, is
-   * voided by the recovery sweeper. A checkout that could not commit its order within half of it
-   * after payment answered gives up (503) instead of racing the sweeper.
-   */
-  reconcileAfterSeconds: number;
+  deadlines: CheckoutDeadlines;
 }
 
 /**
@@ -59,30 +60,25 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key
   const attributes = { 'app.customer.id': request.customerId, 'app.order.items_count': request.items.length };
   annotate(attributes);
   const hash = requestHash(request);
-  return inSpan('checkout', attributes, (span) =>
-    runIdempotently({
-      pool: deps.pool,
-      span,
-      key,
-      hash,
-      waitMs: deps.idempotencyWaitMs ?? 15_000,
-      attempt: (claim) => placeOrder(deps, request, claim, span, checkoutOrderId(claim?.key, hash)),
-      refusal: (error) => refusalAnswer(error, request),
-      // Out of stock holds only until a restock: the key is freed, not bound to the 409 for ever.
-      lasting: (error) => !(error instanceof OutOfStockError),
-    }),
-  );
+  const starved = deps.scenarios.poolStarvation();
+  const pool = starved ? deps.starvedPool : deps.pool;
+  return inSpan('checkout', attributes, (span) => {
+    const run = { pool, span, request, key, hash, waitMs: deps.idempotencyWaitMs ?? 15_000, claimStaleSeconds: deps.deadlines.claimStaleSeconds };
+    return runIdempotently(run, (claim) => placeOrder(deps, pool, starved, request, claim, span, checkoutOrderId(claim?.key, hash)));
+  });
 }
 
 async function placeOrder(
   deps: CheckoutDeps,
+  pool: Pool,
+  starved: boolean,
   request: CheckoutRequest,
   claim: KeyClaim | undefined,
   span: Span,
   orderId: string,
 ): Promise<CheckoutAnswer> {
   const traceId = currentTraceId();
-  const placed = await withCheckoutTransactions(deps.pool, deps.scenarios.poolStarvation(), span, async (inTransaction) => {
+  const placed = await withCheckoutTransactions(pool, starved, async (inTransaction) => {
     const order = await inTransaction((db) => reserve(db, deps, request, claim, orderId, traceId));
     const payment = await askPayment(deps.payments, request, order);
     if (payment.kind === 'unavailable') {
@@ -93,7 +89,7 @@ async function placeOrder(
     const answeredAt = Date.now();
     const finished = await inTransaction(async (db) => {
       const done = await finishOrder(db, order.id, payment.result, traceId);
-      if (Date.now() - answeredAt > (deps.reconcileAfterSeconds * 1_000) / 2) {
+      if (Date.now() - answeredAt > deps.deadlines.giveUpAfterMs) {
         throw new HttpError(503, 'checkout_interrupted', 'the order could not be committed in time; retry with the same Idempotency-Key');
       }
       return done;

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { createPool, migrate, type Pool } from '@tracecart/postgres';
-import { claimKey, requestHash, storeAnswer } from './idempotency';
+import { claimKey, requestHash, storeAnswer } from './idempotency-keys-repo';
 import { expireIdempotencyKeys, startIdempotencyRetention } from './idempotency-retention';
 
 describe('idempotency key retention (real PostgreSQL)', () => {
@@ -23,7 +23,7 @@ describe('idempotency key retention (real PostgreSQL)', () => {
   async function answeredKey(hoursAgo: number): Promise<{ key: string; hash: string }> {
     const key = `retention-${randomUUID()}`;
     const hash = requestHash({ key });
-    const claim = await claimKey(pool, key, hash);
+    const claim = await claimKey(pool, key, hash, 30);
     assert.equal(claim.kind, 'claimed');
     await storeAnswer(pool, key, (claim as { token: string }).token, { status: 409, body: { error: 'out_of_stock' } });
     await pool.query(
@@ -47,8 +47,8 @@ describe('idempotency key retention (real PostgreSQL)', () => {
     assert.equal(await exists(recent.key), true, 'the 23 h old key stays');
     assert.equal(await exists(fresh.key), true);
     // The recent key still replays its answer; the expired one is a new request.
-    assert.equal((await claimKey(pool, recent.key, recent.hash)).kind, 'replay');
-    assert.equal((await claimKey(pool, old.key, old.hash)).kind, 'claimed');
+    assert.equal((await claimKey(pool, recent.key, recent.hash, 30)).kind, 'replay');
+    assert.equal((await claimKey(pool, old.key, old.hash, 30)).kind, 'claimed');
   });
 
   it('follows the configured retention', async () => {

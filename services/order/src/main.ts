@@ -2,13 +2,14 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, holdsInternalCredential, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, holdsInternalCredential, labelPathologySpans, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
-import { createPaymentClient } from '@tracecart/payment/client';
-import { isDatabaseUnavailable, openDatabase, ping, resizePool } from '@tracecart/postgres';
+import { PAYMENT_CLIENT_ATTEMPTS, createPaymentClient } from '@tracecart/payment/client';
+import { createPool, isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
 import { declareTraceEdge } from '@tracecart/telemetry';
+import { checkoutDeadlines } from './checkout-deadlines';
 import { startIdempotencyRetention } from './idempotency-retention';
 import { orderRoutes } from './routes';
 import { startRecovery } from './recovery';
@@ -25,19 +26,27 @@ async function main(): Promise<void> {
     isTrusted: (request) => holdsInternalCredential(request, config.INTERNAL_TOKEN),
   });
   const { pool } = await openDatabase(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
-  const broker = await connectBroker(brokerOptions(config, logger));
+  // pool-starvation's pool: opens its one connection only when a starved checkout first asks for it.
+  const starvedPool = createPool(config, 'order', { max: STARVED_POOL_SIZE });
+  const broker = await connectBroker(brokerOptions(config, 'order-service', logger));
   const relay = startOutboxRelay({ pool, broker, logger });
   const startOn = config.SCENARIOS_AT_START === 'on';
   const switches = {
     'n-plus-one': flagSwitch(startOn),
-    'pool-starvation': flagSwitch(startOn, (on) => resizePool(pool, on ? STARVED_POOL_SIZE : config.POSTGRES_POOL_MAX)),
+    'pool-starvation': flagSwitch(startOn),
   };
+  labelPathologySpans(switches, { 'n-plus-one': 'checkout.load_cart', 'pool-starvation': 'checkout' });
   const deps = {
     pool,
+    starvedPool,
     relay,
     logger,
     payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS, internalToken: config.INTERNAL_TOKEN }),
-    reconcileAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
+    deadlines: checkoutDeadlines({
+      paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
+      paymentAttempts: PAYMENT_CLIENT_ATTEMPTS,
+      reconcileAfterSeconds: config.PAYMENT_RECONCILE_AFTER_SECONDS,
+    }),
     scenarios: { nPlusOne: switches['n-plus-one'].enabled, poolStarvation: switches['pool-starvation'].enabled },
   };
   // The hunt exercises' decoy: off until an exercise switches it on (PUT /scenarios/_exercise).
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
     ['idempotency retention', async () => retention.stop()],
     ['outbox relay', () => relay.stop()],
     ['rabbitmq', () => broker.close()],
-    ['postgres', () => pool.end()],
+    ['postgres', () => Promise.all([pool.end(), starvedPool.end()])],
   ]);
 }
 

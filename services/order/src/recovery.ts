@@ -28,8 +28,8 @@ export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise
 }
 
 /** Keeps the unreconciled authorisations of committed PAID orders and voids those of no order (or a failed one). */
-export async function reconcilePayments(deps: CheckoutDeps): Promise<{ kept: number; voided: number }> {
-  const quietSeconds = deps.reconcileAfterSeconds;
+export async function reconcilePayments(deps: Pick<CheckoutDeps, 'pool' | 'payments' | 'logger' | 'deadlines'>): Promise<{ kept: number; voided: number }> {
+  const quietSeconds = deps.deadlines.reconcileAfterSeconds;
   const listed = await deps.payments.unreconciled(quietSeconds);
   if (listed.length === 0) return { kept: 0, voided: 0 };
   return inSpan('order.reconcile_payments', { 'app.payment.unreconciled': listed.length }, async (span) => {
@@ -49,16 +49,10 @@ export async function reconcilePayments(deps: CheckoutDeps): Promise<{ kept: num
   });
 }
 
-export interface RecoveryOptions {
-  intervalMs?: number;
-  /** Longer than a checkout can live: payment timeout × attempts plus margin. */
-  staleAfterSeconds?: number;
-}
-
-export function startRecovery(deps: CheckoutDeps, { intervalMs = 5_000, staleAfterSeconds = 30 }: RecoveryOptions = {}): { stop(): void } {
+export function startRecovery(deps: CheckoutDeps, intervalMs = 5_000): { stop(): void } {
   let running = false;
   const pass = async () => {
-    const stale = await stalePendingOrders(deps.pool, staleAfterSeconds, 50);
+    const stale = await stalePendingOrders(deps.pool, deps.deadlines.pendingStaleSeconds, 50);
     for (const orderId of stale) {
       await recoverOrder(deps, orderId).catch((error: unknown) => deps.logger.warn({ err: error, orderId }, 'could not recover a pending order; will retry'));
     }

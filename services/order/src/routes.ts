@@ -2,12 +2,11 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { HttpError, validationError } from '@tracecart/http';
-import { serverSpan, traceResponseHeader } from '@tracecart/telemetry';
 import { auditAfterAnswer, type AuditDecoy } from './audit-decoy';
 import { checkout, type CheckoutDeps } from './checkout';
 import { checkoutRequestSchema } from './checkout-request';
 import { listCustomers, listProducts } from './catalog-repo';
-import { isValidKey } from './idempotency';
+import { isValidKey } from './idempotency-keys-repo';
 import { findOrder } from './orders-repo';
 
 const uuid = z.uuid();
@@ -24,8 +23,6 @@ export function orderRoutes(deps: CheckoutDeps & { audit?: AuditDecoy }): Router
   const router = Router();
 
   router.post('/checkout', async (request, response) => {
-    const span = serverSpan();
-    if (span) response.setHeader('traceresponse', traceResponseHeader(span.spanContext()));
     const parsed = checkoutRequestSchema.safeParse(request.body);
     if (!parsed.success) throw validationError(parsed.error);
     const key = request.get('idempotency-key');

@@ -44,10 +44,14 @@ export interface PaymentClientOptions {
   timeoutMs: number;
   /** INTERNAL_TOKEN, which payment requires of its callers. */
   internalToken: string;
+  /** Tries of one authorisation (a timeout or a 5xx is tried again); default PAYMENT_CLIENT_ATTEMPTS. */
   attempts?: number;
 }
 
-export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = 2 }: PaymentClientOptions): PaymentClient {
+export const PAYMENT_CLIENT_ATTEMPTS = 2;
+
+export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = PAYMENT_CLIENT_ATTEMPTS }: PaymentClientOptions): PaymentClient {
+  const url = new URL('/payments', baseUrl).toString();
   const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken };
 
   async function call(template: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {

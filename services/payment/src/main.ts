@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, labelPathologySpans, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
 import { missingIndexSwitch } from './missing-index';
@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   // The fix's precomputed risk table, built before the first request rather than in one.
   riskTable();
   const eventLoopBlock = flagSwitch(config.SCENARIOS_AT_START === 'on');
+  const switches = { 'missing-index': missingIndex, 'event-loop-block': eventLoopBlock };
+  labelPathologySpans(switches, { 'missing-index': 'payment.fraud_check', 'event-loop-block': 'payment.risk_score' });
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
@@ -27,12 +29,11 @@ async function main(): Promise<void> {
       paymentRoutes({
         pool,
         logger,
-        missingIndex: missingIndex.enabled,
         eventLoopBlock: eventLoopBlock.enabled,
         internalToken: config.INTERNAL_TOKEN,
         partners: createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS }),
       }),
-      scenarioRoutes({ 'missing-index': missingIndex, 'event-loop-block': eventLoopBlock }, config.SCENARIO_TOKEN),
+      scenarioRoutes(switches, config.SCENARIO_TOKEN),
     ],
   });
   const server = await listen(app, config.PAYMENT_PORT, logger, config.SERVICE_HOST);

@@ -1,14 +1,13 @@
-/** HTTP handlers of the payment service: every one is for the order service, behind the internal credential. */
+/**
+ * HTTP handlers of the payment service: every one is for the order service, behind the internal
+ * credential. They parse and answer; the authorisation flow is authorise-payment.ts.
+ */
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Logger } from '@tracecart/logger';
 import { HttpError, requireInternalCredential, validationError } from '@tracecart/http';
-import { PartnerUnavailableError, type PartnersClient } from '@tracecart/partners/client';
-import type { Pool } from '@tracecart/postgres';
-import { scenarioLabels } from '@tracecart/scenarios';
-import { annotate, inSpan, recordFailure } from '@tracecart/telemetry';
-import { PaymentDeclinedError } from './client';
-import { DECLINING_TOKEN, judge } from './fraud';
+import { annotate } from '@tracecart/telemetry';
+import { authorisePayment, type AuthorisationDeps } from './authorise-payment';
 import {
   declineRequestSchema,
   paymentRequestSchema,
@@ -17,18 +16,10 @@ import {
   type PaymentResult,
   type UnreconciledPayment,
 } from './payment-request';
-import { declineIfUndecided, findByOrder, markAnswered, recentActivity, recordPayment, reconcile, unreconciled, type Payment } from './payments-repo';
-import { riskScore } from './risk-score';
+import { declineIfUndecided, findByOrder, reconcile, unreconciled, type Payment } from './payments-repo';
 
-export interface PaymentRoutesOptions {
-  pool: Pool;
+export interface PaymentRoutesOptions extends AuthorisationDeps {
   logger: Logger;
-  /** Whether the missing-index pathology is on (only to label spans; the index itself decides speed). */
-  missingIndex: () => boolean;
-  /** The card network (the partners stand-in) that authorises what the fraud check lets through. */
-  partners: PartnersClient;
-  /** Whether the event-loop-block pathology is on: the risk table is rebuilt on the loop per payment. */
-  eventLoopBlock: () => boolean;
   /** INTERNAL_TOKEN: the credential the order service's client sends. */
   internalToken: string;
 }
@@ -37,13 +28,7 @@ function toResult(payment: Payment): PaymentResult {
   return { paymentId: payment.id, orderId: payment.orderId, status: payment.status, reason: payment.declineReason, amount: payment.amount };
 }
 
-/** The same order asked again with another amount or customer: not a retry, a conflict. */
-function conflictWith(earlier: Payment, request: { customerId: string; amount: number }): HttpError | undefined {
-  if (earlier.customerId === request.customerId && earlier.amount === request.amount) return undefined;
-  return new HttpError(409, 'payment_conflict', `order ${earlier.orderId} was already paid for with another amount or customer`);
-}
-
-export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopBlock, internalToken }: PaymentRoutesOptions): Router {
+export function paymentRoutes({ pool, logger, partners, eventLoopBlock, internalToken }: PaymentRoutesOptions): Router {
   const router = Router();
   router.use('/payments', requireInternalCredential(internalToken));
 
@@ -52,54 +37,11 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
     if (!parsed.success) throw validationError(parsed.error);
     const body = parsed.data;
     annotate({ 'app.order.id': body.orderId, 'app.customer.id': body.customerId });
-    const earlier = await findByOrder(pool, body.orderId);
-    if (earlier) {
-      const conflict = conflictWith(earlier, body);
-      if (conflict) throw conflict;
-    }
-    if (earlier && earlier.status !== 'VOIDED') {
-      const payment = (await markAnswered(pool, body.orderId)) ?? earlier;
-      annotate({ 'app.payment.status': payment.status, 'app.payment.replayed': true });
+    const { payment, replayed } = await authorisePayment({ pool, partners, eventLoopBlock }, body);
+    if (replayed) {
       response.status(200).json(toResult(payment));
       return;
     }
-    const verdict = await inSpan('payment.fraud_check', { 'app.customer.id': body.customerId }, async (span) => {
-      if (missingIndex()) span.setAttributes(scenarioLabels('missing-index'));
-      const activity = await recentActivity(pool, body.customerId);
-      span.setAttributes({ 'app.fraud.recent_count': activity.count, 'app.fraud.recent_total': activity.total });
-      const judged = judge(activity, body.amount);
-      span.setAttribute('app.fraud.suspicious', judged.suspicious);
-      return judged;
-    });
-    await inSpan('payment.risk_score', {}, async (span) => {
-      const rebuild = eventLoopBlock();
-      if (rebuild) span.setAttributes(scenarioLabels('event-loop-block'));
-      span.setAttribute('app.fraud.risk_score', riskScore(body.token, rebuild));
-    });
-    const reason = body.token === DECLINING_TOKEN ? 'card_declined' : verdict.suspicious ? `fraud_suspected: ${verdict.reason}` : null;
-    if (!reason) await authoriseWithCardNetwork(partners, body.orderId, body.amount);
-    const record = () =>
-      recordPayment(pool, {
-        orderId: body.orderId,
-        customerId: body.customerId,
-        amount: body.amount,
-        currency: body.currency,
-        status: reason ? 'DECLINED' : 'AUTHORIZED',
-        declineReason: reason,
-      });
-    // A decline is payment's business answer, not a server failure: semantic conventions leave a 4xx
-    // server span's status unset. It is recorded on an internal span of its own instead, ERROR with an
-    // exception event, where error views, the error-rate metrics and tail sampling find it.
-    const { payment } = reason
-      ? await inSpan('payment.decline', { 'app.payment.decline_reason': reason }, async (span) => {
-          const recorded = await record();
-          if (recorded.payment.status === 'DECLINED') recordFailure(span, new PaymentDeclinedError(recorded.payment.declineReason ?? reason));
-          return recorded;
-        })
-      : await record();
-    const conflict = conflictWith(payment, body);
-    if (conflict) throw conflict;
-    annotate({ 'app.payment.status': payment.status, 'app.payment.id': payment.id });
     if (payment.status === 'DECLINED') {
       logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
       // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
@@ -151,17 +93,6 @@ export function paymentRoutes({ pool, logger, missingIndex, partners, eventLoopB
 }
 
 const uuid = z.uuid();
-
-/** The card network's authorisation (a third party: its latency is not ours to remove); 503 when it is down. */
-async function authoriseWithCardNetwork(partners: PartnersClient, orderId: string, amount: number): Promise<void> {
-  try {
-    const authorisation = await partners.authorise(orderId, amount);
-    annotate({ 'app.payment.authorisation_code': authorisation.authorisationCode });
-  } catch (error) {
-    if (error instanceof PartnerUnavailableError) throw new HttpError(503, 'card_network_unavailable', 'the card network did not answer; retry shortly');
-    throw error;
-  }
-}
 
 function orderIdParameter(value: unknown): string {
   const orderId = String(value);

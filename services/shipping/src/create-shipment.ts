@@ -14,7 +14,6 @@ import { randomUUID } from 'node:crypto';
 import { enqueueEvent, routingKeys } from '@tracecart/messaging';
 import type { PartnersClient } from '@tracecart/partners/client';
 import { withTransaction, type Pool, type PoolClient } from '@tracecart/postgres';
-import { scenarioLabels } from '@tracecart/scenarios';
 import { annotate, inSpan } from '@tracecart/telemetry';
 import { chooseCarrier, shippingPrice, trackingNumber, type Carrier } from './carrier-choice';
 import { addReservation, findShipmentByOrder, insertShipment, lockCarrier, recentVolume, reserveSlot } from './shipments-repo';
@@ -76,8 +75,7 @@ export async function createShipment({ pool, partners, carriers }: ShipmentDeps,
   const announce = (db: PoolClient) =>
     enqueueEvent(db, routingKeys.shipmentCreated, { orderId: order.orderId, shipmentId, carrier: carrier.code, trackingNumber: tracking });
 
-  return inSpan('shipping.reserve_and_create', { 'app.shipment.carrier': carrier.code }, async (span) => {
-    if (lockContention) span.setAttributes(scenarioLabels('lock-contention'));
+  return inSpan('shipping.reserve_and_create', { 'app.shipment.carrier': carrier.code }, async () => {
     const created = lockContention
       ? await withTransaction(pool, async (db) => {
           const row = await lockCarrier(db, carrier.id);

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { closeServer, createApp, flagSwitch, labelPathologySpans, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
@@ -15,9 +15,10 @@ async function main(): Promise<void> {
   const logger = createLogger('shipping-service', config.LOG_LEVEL);
   const { pool } = await openDatabase(config, 'shipping', path.join(__dirname, '..', 'migrations'), logger);
   const carriers = await listCarriers(pool);
-  const broker = await connectBroker(brokerOptions(config, logger));
+  const broker = await connectBroker(brokerOptions(config, 'shipping-service', logger));
   const relay = startOutboxRelay({ pool, broker, logger });
   const lockContention = flagSwitch(config.SCENARIOS_AT_START === 'on');
+  labelPathologySpans({ 'lock-contention': lockContention }, { 'lock-contention': 'shipping.reserve_and_create' });
   const partners = createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS });
   await consumeOrderPaid({ broker, pool, relay, logger, carriers, partners, lockContention: lockContention.enabled });
   const app = createApp({

@@ -1,7 +1,7 @@
 /** The express app skeleton every service uses: JSON body with a size limit, probes, JSON errors. */
 import express, { type Express, type Router } from 'express';
 import type { Logger } from '@tracecart/logger';
-import { eventLoopDelayAttributes, serverSpan, spanCounts } from '@tracecart/telemetry';
+import { serverSpan, spanCounts, traceResponseHeader } from '@tracecart/telemetry';
 import { loopbackOrInternalCredential } from './credentials';
 import { jsonErrorHandler, notFound, type DatabaseOutage } from './errors';
 
@@ -38,15 +38,10 @@ export function createApp({ logger, bodyLimit, readiness, routers, database, int
   app.get('/internal/telemetry', loopbackOrInternalCredential(internalToken), (_request, response) => {
     response.json(spanCounts());
   });
-  eventLoopDelayAttributes(); // starts measuring
-  // Every answered request's server span carries the event loop's recent delay: a blocked loop shows.
+  // W3C Trace Context level 2: every traced answer names the trace and server span that recorded it.
   app.use((_request, response, next) => {
     const span = serverSpan();
-    const end = response.end.bind(response) as (...args: unknown[]) => typeof response;
-    response.end = ((...args: unknown[]) => {
-      span?.setAttributes(eventLoopDelayAttributes());
-      return end(...args);
-    }) as typeof response.end;
+    if (span) response.setHeader('traceresponse', traceResponseHeader(span.spanContext()));
     next();
   });
   app.use(express.json({ limit: bodyLimit, strict: true }));

@@ -1,6 +1,5 @@
 export {
   createPool,
-  resizePool,
   isDatabaseUnavailable,
   ping,
   databaseOutage,

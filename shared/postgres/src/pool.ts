@@ -52,39 +52,6 @@ export function createPool(config: Config, service: ServiceName, options: PoolOp
   return pool;
 }
 
-/** The pg-pool internals resizePool needs (pg-pool 3 has no public way to shrink a live pool). */
-interface PoolInternals {
-  options: { max: number };
-  _clients: pg.PoolClient[];
-  _idle: Array<{ client: pg.PoolClient }>;
-  _expired: WeakSet<pg.PoolClient>;
-  _remove(client: pg.PoolClient, callback?: () => void): void;
-  _pulseQueue(): void;
-}
-
-/**
- * Changes how many connections a live pool may hold. pg-pool reads `options.max` only before opening a
- * new connection, so the surplus of a shrink is retired here: idle connections at once, busy ones when
- * they are released (pg-pool's own "expired" path). Without this a pool shrunk from 10 to 4 under load
- * keeps using its 10 open connections.
- */
-export function resizePool(pool: pg.Pool, max: number): void {
-  const internals = pool as unknown as PoolInternals;
-  internals.options.max = max;
-  let surplus = internals._clients.length - max;
-  for (const { client } of [...internals._idle]) {
-    if (surplus <= 0) return;
-    internals._remove(client, () => internals._pulseQueue());
-    surplus -= 1;
-  }
-  for (const client of internals._clients) {
-    if (surplus <= 0) return;
-    if (internals._expired.has(client)) continue;
-    internals._expired.add(client);
-    surplus -= 1;
-  }
-}
-
 const unavailableCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08003', '08006', '53300']);
 
 /** True when an error means "the database is not reachable right now" (answer 503), not "bad query". */

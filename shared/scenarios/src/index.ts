@@ -105,5 +105,5 @@ export function isDecoyName(value: string): value is DecoyName {
   return decoys.some((decoy) => decoy.name === value);
 }
 
-/** Pool size the order service uses while pool-starvation is on. */
+/** Connections of the pool that order's checkouts take while pool-starvation is on (their own pool, not a shrunk shared one). */
 export const STARVED_POOL_SIZE = 1;

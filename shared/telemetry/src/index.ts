@@ -3,7 +3,8 @@ export { addDbQueryListener, type DbQuery, type DbQueryListener } from './db-hoo
 export { enabledInstrumentations, isProbeRequest } from './instrumentations';
 export { tracer, inSpan, recordFailure, serverSpan, annotate, traceResponseHeader, currentTraceId } from './spans';
 export { SpanCounter, CountingExporter } from './span-counter';
-export { createRemoteSampler, remoteSamplerSettings, normaliseStrategyResponse, isSamplingPoll, REMOTE_SAMPLER_NAME, type RemoteSampler } from './remote-sampler';
+export { labelSpansOnStart, SpanLabelProcessor, type SpanLabeller } from './span-labels';
+export { createRemoteSampler, remoteSamplerSettings, samplerForStrategy, isSamplingPoll, REMOTE_SAMPLER_NAME, type RemoteSampler } from './remote-sampler';
 export { eventLoopDelay, eventLoopDelayAttributes, type EventLoopDelay } from './event-loop';
 export { summarizeQuery, type QuerySummary } from './query-summary';
 export { withUrlTemplate, ATTR_URL_TEMPLATE } from './url-template';

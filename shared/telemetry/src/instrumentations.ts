@@ -9,6 +9,7 @@ import { getNodeAutoInstrumentations } from '@opentelemetry/auto-instrumentation
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { pgRequestHook, pgResponseHook } from './db-hooks';
 import { applyTraceEdge, linkTraceEdgeCaller } from './edge-policy';
+import { eventLoopDelayAttributes } from './event-loop';
 import { isSamplingPoll } from './remote-sampler';
 import { undiciRequestHook } from './url-template';
 
@@ -39,6 +40,7 @@ export function redactedQuery(request: IncomingMessage): Attributes {
 export const enabledInstrumentations = ['http', 'undici', 'express', 'pg', 'amqplib', 'pino'];
 
 export function tracecartInstrumentations(): Instrumentation[] {
+  eventLoopDelayAttributes(); // starts measuring, so the first request's span reads a real delay
   // Only the listed instrumentations are even constructed; a user may widen the list through the env.
   process.env.OTEL_NODE_ENABLED_INSTRUMENTATIONS ??= enabledInstrumentations.join(',');
   return getNodeAutoInstrumentations({
@@ -51,6 +53,8 @@ export function tracecartInstrumentations(): Instrumentation[] {
       // extracted; the link to the caller (link-only) is added once the server span exists.
       startIncomingSpanHook: (request) => ({ ...redactedQuery(request), ...applyTraceEdge(request) }),
       requestHook: linkTraceEdgeCaller,
+      // Every answered request's server span carries the event loop's recent delay: a blocked loop shows.
+      applyCustomAttributesOnSpan: (span) => span.setAttributes(eventLoopDelayAttributes()),
       // Services call each other with fetch (the undici instrumentation's client spans); the only
       // http.request callers are the OTLP exporter, whose requests are never traced anyway.
       disableOutgoingRequestInstrumentation: true,

@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from '@opentelemetry/sdk-trace';
-import { createRemoteSampler, isSamplingPoll, normaliseStrategyResponse, remoteSamplerSettings } from './remote-sampler';
+import { createRemoteSampler, isSamplingPoll, remoteSamplerSettings, samplerForStrategy } from './remote-sampler';
 
 let answer: unknown = { strategyType: 0, probabilisticSampling: { samplingRate: 1 } };
 const asked: string[] = [];
@@ -54,9 +54,27 @@ describe('parentbased_jaeger_remote', () => {
     assert.equal(remoteSamplerSettings({ OTEL_TRACES_SAMPLER_ARG: 'initialSamplingRate=7,pollingIntervalMs=x' }).initialSamplingRate, 1);
   });
 
-  it("names Jaeger v2's numeric strategy types", () => {
-    assert.equal(normaliseStrategyResponse({ strategyType: 0 }).strategyType, 'PROBABILISTIC');
-    assert.equal(normaliseStrategyResponse({ strategyType: 'PROBABILISTIC' }).strategyType, 'PROBABILISTIC');
+  it("reads Jaeger v2's numeric strategy type as v1's name, and applies no rate-limiting strategy", () => {
+    assert.match(String(samplerForStrategy({ strategyType: 0, probabilisticSampling: { samplingRate: 0.25 } })), /0\.25/);
+    assert.match(String(samplerForStrategy({ strategyType: 'PROBABILISTIC', probabilisticSampling: { samplingRate: 0.25 } })), /0\.25/);
+    assert.equal(samplerForStrategy({ strategyType: 1 }), undefined);
+    assert.equal(samplerForStrategy({ strategyType: 'RATELIMITING' }), undefined);
+  });
+
+  it('polls at pollingIntervalMs until stopped', async () => {
+    const polls = () => asked.filter((url) => url === '/sampling?service=polled-service').length;
+    const remote = createRemoteSampler('polled-service', { OTEL_TRACES_SAMPLER_ARG: `endpoint=${endpoint},pollingIntervalMs=100` });
+    try {
+      const deadline = Date.now() + 20_000;
+      while (polls() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.ok(polls() >= 3, `${polls()} polls within 20 s at a 100 ms interval`);
+    } finally {
+      remote.stop();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a poll in flight at stop() lands
+    const stoppedAt = polls();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.equal(polls(), stoppedAt, 'no poll after stop()');
   });
 
   it('applies a service-wide strategy and then a per-operation one, as Jaeger v2 serves them', async () => {

@@ -2,25 +2,23 @@
  * `OTEL_TRACES_SAMPLER=parentbased_jaeger_remote`: the sampler polls Jaeger's remote_sampling extension
  * (strategies per service and per operation, jaeger/sampling-strategies.json) and applies what it gets,
  * without a restart. sdk-node's environment parser does not know this value, so the bootstrap builds the
- * sampler here with @opentelemetry/sampler-jaeger-remote.
+ * sampler here.
  *
  * OTEL_TRACES_SAMPLER_ARG, as the OpenTelemetry spec names the keys (all optional):
  *   endpoint=http://localhost:5778,pollingIntervalMs=10000,initialSamplingRate=1
  * endpoint defaults to JAEGER_SAMPLING_URL, else http://localhost:5778; initialSamplingRate (used until the
  * first answer) defaults to 1, because the lab wants every trace until Jaeger says otherwise.
  *
- * The package works with our @opentelemetry/sdk-trace 3.x and the workspace's one @opentelemetry/api (it
- * declares the api as a peer; its own sdk-trace 2.x only builds the ratio samplers, which the 3.x tracer
- * calls through the plain Sampler interface). Two gaps need the small adapter below, which keeps the
- * package's logic (fetch, per-operation sampler, parent-based wrapping) as it is:
- *   1. Jaeger v2 answers `"strategyType": 0` (the protobuf enum as a number) where the package compares
- *      with the string "PROBABILISTIC": a service without per-operation strategies would keep its initial
- *      sampler forever. The adapter turns the numbers into the names before the package reads them.
- *   2. The package polls with a setInterval it never clears nor unrefs: the timer is caught at
- *      construction, unref'd (it does not keep a process alive) and cleared on shutdown.
+ * The sampler is ours, a small one on Jaeger's strategies endpoint (GET /sampling?service=<name>): the
+ * published @opentelemetry/sampler-jaeger-remote starts a setInterval in its constructor that it never
+ * stores, unrefs or clears (no option, no stop method), and it compares the strategy type with the name
+ * "PROBABILISTIC" where Jaeger v2 answers the protobuf enum's number 0. Using it meant catching its timer
+ * through globalThis and overriding a private method; this file's ~60 lines do the same job in the open.
+ * Like the package, it applies probabilistic strategies, service-wide or per operation, parent-based;
+ * any other strategy (rate limiting) keeps the sampler it had, with a diag warning.
  */
-import { JaegerRemoteSampler } from '@opentelemetry/sampler-jaeger-remote';
-import { ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler } from '@opentelemetry/sdk-trace';
+import { diag, type Attributes, type Context, type Link, type SpanKind } from '@opentelemetry/api';
+import { ParentBasedSampler, TraceIdRatioBasedSampler, type Sampler, type SamplingResult } from '@opentelemetry/sdk-trace';
 
 export const REMOTE_SAMPLER_NAME = 'parentbased_jaeger_remote';
 
@@ -46,13 +44,35 @@ export function remoteSamplerSettings(env: NodeJS.ProcessEnv = process.env): Rem
   };
 }
 
-/** Jaeger v2's numeric strategyType (protobuf enum) as the names the package compares with. */
-const strategyTypeNames: Record<number, string> = { 0: 'PROBABILISTIC', 1: 'RATELIMITING' };
+/** What Jaeger's strategies endpoint answers (api_v2 SamplingStrategyResponse as JSON). */
+export interface StrategyResponse {
+  /** Jaeger v2: the protobuf enum's number (0 probabilistic, 1 rate limiting); v1: its name. */
+  strategyType?: number | string;
+  probabilisticSampling?: { samplingRate?: number };
+  operationSampling?: {
+    defaultSamplingProbability?: number;
+    perOperationStrategies?: Array<{ operation: string; probabilisticSampling?: { samplingRate?: number } }>;
+  };
+}
 
-export function normaliseStrategyResponse<T extends { strategyType?: unknown }>(response: T): T {
-  const type = response.strategyType;
-  if (typeof type === 'number' && type in strategyTypeNames) return { ...response, strategyType: strategyTypeNames[type] };
-  return response;
+const isProbabilistic = (type: unknown) => type === 0 || type === 'PROBABILISTIC';
+
+/** The parent-based sampler a strategies answer asks for; undefined for one we do not apply (rate limiting). */
+export function samplerForStrategy(response: StrategyResponse): Sampler | undefined {
+  const operations = response.operationSampling?.perOperationStrategies ?? [];
+  if (response.operationSampling && operations.length > 0) {
+    const fallback = new TraceIdRatioBasedSampler(response.operationSampling.defaultSamplingProbability ?? 1);
+    const byName = new Map<string, Sampler>(operations.map((entry) => [entry.operation, new TraceIdRatioBasedSampler(entry.probabilisticSampling?.samplingRate ?? 1)]));
+    const perOperation: Sampler = {
+      // The span's name at start is its operation (an HTTP server span's: the method; docs/sampling.md).
+      shouldSample: (context, traceId, spanName, ...rest) => (byName.get(spanName) ?? fallback).shouldSample(context, traceId, spanName, ...rest),
+      toString: () => `PerOperationSampler{operations=${[...byName.keys()].join('|')}}`,
+    };
+    return new ParentBasedSampler({ root: perOperation });
+  }
+  const rate = response.probabilisticSampling?.samplingRate;
+  if (isProbabilistic(response.strategyType) && typeof rate === 'number') return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rate) });
+  return undefined;
 }
 
 export interface RemoteSampler {
@@ -63,43 +83,36 @@ export interface RemoteSampler {
   stop(): void;
 }
 
-type PackageInternals = {
-  getSamplerConfig(serviceName?: string): Promise<{ strategyType?: unknown }>;
-  getAndUpdateSampler(): Promise<void>;
-};
-
 export function createRemoteSampler(serviceName: string | undefined, env: NodeJS.ProcessEnv = process.env): RemoteSampler {
   const settings = remoteSamplerSettings(env);
-  const timers: NodeJS.Timeout[] = [];
-  const realSetInterval = globalThis.setInterval;
-  let sampler: JaegerRemoteSampler;
-  // Gap 2: catch the package's polling timer while it is constructed.
-  globalThis.setInterval = ((...args: Parameters<typeof setInterval>) => {
-    const timer = realSetInterval(...args);
-    timers.push(timer);
-    return timer;
-  });
-  try {
-    sampler = new JaegerRemoteSampler({
-      endpoint: settings.endpoint,
-      ...(serviceName ? { serviceName } : {}),
-      poolingInterval: settings.pollingIntervalMs,
-      initialSampler: new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.initialSamplingRate) }),
-    });
-  } finally {
-    globalThis.setInterval = realSetInterval;
-  }
-  for (const timer of timers) timer.unref();
-  // Gap 1: normalise Jaeger v2's answer before the package converts it into a sampler.
-  const internals = sampler as unknown as PackageInternals;
-  const fetchConfig = internals.getSamplerConfig.bind(sampler);
-  internals.getSamplerConfig = async (name) => normaliseStrategyResponse(await fetchConfig(name));
-  return {
-    sampler,
-    settings,
-    refresh: () => internals.getAndUpdateSampler(),
-    stop: () => timers.forEach((timer) => clearInterval(timer)),
+  const url = `${settings.endpoint}/sampling?service=${encodeURIComponent(serviceName ?? '')}`;
+  let current: Sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.initialSamplingRate) });
+  const sampler: Sampler = {
+    shouldSample: (context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult =>
+      current.shouldSample(context, traceId, spanName, spanKind, attributes, links),
+    toString: () => `JaegerRemoteSampler{endpoint=${settings.endpoint}, sampler=${current.toString()}}`,
   };
+  const refresh = async () => {
+    const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+    if (!response.ok) throw new Error(`sampling strategies: ${response.status} ${response.statusText}`);
+    const strategy = (await response.json()) as StrategyResponse;
+    const next = samplerForStrategy(strategy);
+    if (next) current = next;
+    else diag.warn(`remote sampler: strategy ${String(strategy.strategyType)} not supported; keeping ${current.toString()}`);
+  };
+  let polling = false;
+  const timer = setInterval(() => {
+    if (polling) return;
+    polling = true;
+    refresh()
+      .catch((error: unknown) => diag.warn('remote sampler: could not update the strategy', error))
+      .finally(() => {
+        polling = false;
+      });
+  }, settings.pollingIntervalMs);
+  // Polling must not keep a process alive that has nothing else to do.
+  timer.unref();
+  return { sampler, settings, refresh, stop: () => clearInterval(timer) };
 }
 
 /** True for the sampler's own polls, which must not become traces (the undici instrumentation ignores them). */

@@ -10,6 +10,7 @@ import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanPr
 import { tracecartInstrumentations } from './instrumentations';
 import { REMOTE_SAMPLER_NAME, createRemoteSampler } from './remote-sampler';
 import { CountingExporter, SpanCounter } from './span-counter';
+import { SpanLabelProcessor } from './span-labels';
 
 export interface TelemetryOptions {
   /** Defaults to OTEL_SERVICE_NAME. */
@@ -36,10 +37,8 @@ function defaultQuietSignals(env: NodeJS.ProcessEnv): void {
 }
 
 /**
- * OTLP over HTTP, protobuf by default. Serialising costs the services about the same either way (some
- * 3 µs a span), but Jaeger decodes protobuf for a quarter of the CPU it spends on JSON (0.2 against
- * 0.8-1.1 ms per checkout in BENCHMARKS.md), and Jaeger shares the machine with everything else.
- * OTEL_EXPORTER_OTLP_TRACES_PROTOCOL (or OTEL_EXPORTER_OTLP_PROTOCOL) = http/json switches back.
+ * OTLP over HTTP, protobuf by default: Jaeger, which shares the machine, decodes it for a quarter of the
+ * CPU JSON costs it (BENCHMARKS.md). OTEL_EXPORTER_OTLP_TRACES_PROTOCOL=http/json switches back.
  */
 function otlpExporter(env: NodeJS.ProcessEnv): SpanExporter {
   const protocol = (env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || 'http/protobuf').trim();
@@ -53,12 +52,8 @@ function positiveInt(value: string | undefined, fallback: number): number {
 
 /**
  * Batch settings, overridable with the standard OTEL_BSP_* variables. The queue holds seconds of spans at
- * the stack's top rate (order ends about 24 spans per checkout: 4,800 spans/s at 200 checkouts/s), so a
- * slow export or a Jaeger pause delays spans instead of dropping them (the old 8,192 was under 2 s at
- * 200/s); a full queue costs about 1.5 KB per span. A batch is serialised in one go on the event loop
- * (about 10 µs a span on the 2-core test machine), so batches stay at 512: with 2,048, a profile of order
- * at 60 checkouts/s showed exports holding the event loop for a median 18 ms, up to 60 ms, stalling every
- * request in the process; fewer, bigger export requests saved no measurable CPU.
+ * the stack's top rate, so a slow export delays spans instead of dropping them; batches stay at 512
+ * because a batch is serialised in one go on the event loop (BENCHMARKS.md, changes 8 and 9).
  */
 export function batchSettings(env: NodeJS.ProcessEnv = process.env) {
   return {
@@ -75,6 +70,7 @@ export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   const exporter = new CountingExporter(options.exporter ?? otlpExporter(process.env));
   const spans = new SpanCounter();
   const processors: SpanProcessor[] = [
+    new SpanLabelProcessor(),
     spans,
     options.simple ? new SimpleSpanProcessor({ exporter }) : new BatchSpanProcessor({ exporter, ...batchSettings() }),
   ];

@@ -1,5 +1,5 @@
 /** The page's calls to its own server (same origin: the browser adds Origin and Sec-Fetch-Site itself). */
-import type { Comparison } from '@tracecart/load';
+import type { Comparison } from '@tracecart/report';
 import type { ScenarioState } from '@tracecart/stack-client';
 import type { RunRecord } from '../../src/run-record';
 import type { StackStatus } from '../../src/status';

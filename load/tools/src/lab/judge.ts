@@ -4,8 +4,7 @@
  * a wrong answer is explained without giving the hidden one away.
  */
 import { decoys, isDecoyName, isPathologyName, pathology, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/lab-catalogue';
-import type { Analysis } from '../report/analysis';
-import type { Finding } from '../report/findings';
+import type { Analysis, Finding } from '@tracecart/report';
 import type { HiddenChoice } from './choice';
 
 export type AnsweredName = PathologyName | DecoyName;

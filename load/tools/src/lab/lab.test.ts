@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathology, pathologyNames, type PathologyName } from '@tracecart/lab-catalogue';
-import type { Finding } from '../report/findings';
+import type { Finding } from '@tracecart/report';
 import { chooseHidden, levels } from './choice';
 import { hintSequence, nextHint } from './hints';
 import { AnswerError, judgeAnswer, parseAnswer, type ReportEvidence } from './judge';

@@ -11,8 +11,7 @@ import { pathology, pathologyNames, type PathologyName } from '@tracecart/lab-ca
 import { readStates, serviceUrls, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
 import { runCheckoutBurst, traceIdsOf } from '../burst/checkout-burst';
 import { waitForCheckoutTraces } from '../burst/collect';
-import { analyse, type Analysis } from '../report/analysis';
-import { round } from '../report/stats';
+import { analyse, round, type Analysis } from '@tracecart/report';
 
 export interface RunFigures {
   pathology: PathologyName;

@@ -18,7 +18,7 @@ import { loadAverage, machineFacts, restartJaeger, rssMb } from '../bench/stack-
 import { runLoad } from '../load/generator';
 import { DEFAULT_OPTIONS } from '../load/options';
 import type { LoadSummary } from '../load/summary';
-import { analyse } from '../report/analysis';
+import { analyse } from '@tracecart/report';
 import { readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
 import { checkoutTraces, samplingFigures, type SamplingFigures } from './figures';
 

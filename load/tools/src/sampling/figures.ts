@@ -4,7 +4,7 @@
  * Only checkout traces count (root span `POST /checkout` of order-service).
  */
 import type { FlatSpan } from '@tracecart/jaeger-client';
-import { percentile } from '../report/stats';
+import { percentile } from '@tracecart/report';
 
 export interface TraceFacts {
   traceId: string;

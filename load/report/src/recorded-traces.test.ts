@@ -1,5 +1,5 @@
 /**
- * The report over real traces recorded from the stack (src/report/fixtures): one file per pathology
+ * The report over real traces recorded from the stack (load/report/src/fixtures): one file per pathology
  * switched on alone, and one with all switched off.
  */
 import assert from 'node:assert/strict';

@@ -5,10 +5,10 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import type { ReportDocument } from './cli';
-import { fixturePath } from './fixtures';
+import { fixturePath } from '@tracecart/report/fixtures';
+import type { ReportDocument } from './report-command';
 
-const cli = path.join(__dirname, '..', 'report-cli.js');
+const cli = path.join(__dirname, 'report-cli.js');
 const work = mkdtempSync(path.join(tmpdir(), 'report-cli-'));
 
 function report(...args: string[]) {

@@ -4,13 +4,21 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { loadConfig } from '@tracecart/config';
-import { analyse, analysisDefaults, type Analysis } from './analysis';
-import { assertAnalysis, compareAnalyses, type Comparison } from './compare';
-import { renderAnalysis, renderComparison } from './render';
-import { fetchCheckoutSpans } from './source';
-import { parseTime, parseWindow } from './time-window';
-import { readSpansFromFile } from './trace-file';
-import { positiveInteger } from '../cli-options';
+import {
+  analyse,
+  analysisDefaults,
+  assertAnalysis,
+  compareAnalyses,
+  fetchCheckoutSpans,
+  parseTime,
+  parseWindow,
+  readSpansFromFile,
+  renderAnalysis,
+  renderComparison,
+  type Analysis,
+  type Comparison,
+} from '@tracecart/report';
+import { positiveInteger } from './cli-options';
 
 export interface ReportOptions {
   since: string;

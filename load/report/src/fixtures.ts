@@ -1,4 +1,4 @@
-/** Test helper: the recorded traces in src/report/fixtures (run `node load/tools/dist/burst-cli.js --only <name> --record <file>` to re-record). */
+/** Test helper: the recorded traces in load/report/src/fixtures (run `node load/tools/dist/burst-cli.js --only <name> --record <file>` to re-record). */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
@@ -8,9 +8,9 @@ import { spansFromJson } from './trace-file';
 export const fixtureNames = ['all-off', 'missing-index', 'n-plus-one', 'lock-contention', 'pool-starvation', 'event-loop-block'] as const;
 export type FixtureName = (typeof fixtureNames)[number];
 
-/** Compiled tests run from dist/report; the fixtures stay in src/report/fixtures. */
+/** Compiled tests run from dist; the fixtures stay in src/fixtures. */
 export function fixturePath(name: FixtureName): string {
-  return path.join(__dirname, '..', '..', 'src', 'report', 'fixtures', `${name}.json`);
+  return path.join(__dirname, '..', 'src', 'fixtures', `${name}.json`);
 }
 
 export function fixtureSpans(name: FixtureName): FlatSpan[] {

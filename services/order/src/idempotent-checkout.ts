@@ -1,39 +1,39 @@
 /**
- * The Idempotency-Key loop around one checkout attempt: claim the key (or replay its answer, or wait
- * for the request that holds it), run the attempt, and keep the key's record true whatever happens.
- * The claim protocol's SQL is in idempotency.ts.
+ * Running a checkout idempotently: claim its Idempotency-Key (or replay the key's answer, or wait for
+ * the request that holds it), run the attempt, and keep the key's record true whatever happens. The
+ * keys' SQL is in idempotency-keys-repo.ts.
  */
 import type { Span } from '@opentelemetry/api';
 import type { Pool } from '@tracecart/postgres';
 import { recordFailure } from '@tracecart/telemetry';
-import { keyReusedAnswer, stillRunningAnswer, type CheckoutAnswer } from './checkout-answers';
-import { ClaimLostError, claimKey, lookUp, releaseKey, storeAnswer } from './idempotency';
+import { keyReusedAnswer, refusalAnswer, stillRunningAnswer, type CheckoutAnswer } from './checkout-answers';
+import type { CheckoutRequest } from './checkout-request';
+import { ClaimLostError, claimKey, lookUp, releaseKey, storeAnswer } from './idempotency-keys-repo';
+import { OutOfStockError } from './refusals';
 
 /** The Idempotency-Key this request holds, with its claim token. */
 export type KeyClaim = { key: string; token: string };
 
-export interface IdempotentRun {
+export interface IdempotentCheckout {
   pool: Pool;
   /** The request's span: gets the claim's outcome, and the failure of a refusal. */
   span: Span;
+  request: CheckoutRequest;
   key: string | undefined;
   /** requestHash of the body: the same key with another body is refused. */
   hash: string;
   /** How long a request waits for the answer of an earlier request with the same key. */
   waitMs: number;
-  /** One attempt at the work, holding the claim (undefined without a key). */
-  attempt(claim: KeyClaim | undefined): Promise<CheckoutAnswer>;
-  /** The answer for an error that is a refusal (stored for the key), undefined for a fault (re-thrown). */
-  refusal(error: unknown): CheckoutAnswer | undefined;
-  /** Whether a refusal stands for good (stored as the key's answer) or may change (the key is freed). */
-  lasting(error: unknown): boolean;
+  /** A claim without an order this old is taken over (checkout-deadlines.ts). */
+  claimStaleSeconds: number;
 }
 
-export async function runIdempotently(run: IdempotentRun): Promise<CheckoutAnswer> {
+/** Runs `attempt` (holding the key's claim; undefined without a key) at most once per Idempotency-Key. */
+export async function runIdempotently(run: IdempotentCheckout, attempt: (claim: KeyClaim | undefined) => Promise<CheckoutAnswer>): Promise<CheckoutAnswer> {
   const { pool, span, key, hash } = run;
   let claim: KeyClaim | undefined;
   if (key) {
-    const first = await claimKey(pool, key, hash);
+    const first = await claimKey(pool, key, hash, run.claimStaleSeconds);
     span.setAttribute('app.idempotency.outcome', first.kind);
     if (first.kind === 'mismatch') return keyReusedAnswer();
     if (first.kind === 'replay') return first.answer;
@@ -48,7 +48,7 @@ export async function runIdempotently(run: IdempotentRun): Promise<CheckoutAnswe
   }
   for (;;) {
     try {
-      return await run.attempt(claim);
+      return await attempt(claim);
     } catch (error) {
       if (error instanceof ClaimLostError && claim) {
         // Our claim was taken over as abandoned; our order rolled back. The new holder answers.
@@ -57,13 +57,15 @@ export async function runIdempotently(run: IdempotentRun): Promise<CheckoutAnswe
         claim = { key: claim.key, token: waited.token };
         continue;
       }
-      const answer = run.refusal(error);
+      // A business refusal is an answer (stored for the key); anything else is a fault, re-thrown.
+      const answer = refusalAnswer(error, run.request);
       if (!answer) {
         if (claim) await releaseKey(pool, claim.key, claim.token).catch(() => undefined);
         throw error;
       }
       recordFailure(span, error);
-      if (claim && run.lasting(error)) await storeAnswer(pool, claim.key, claim.token, answer);
+      // Out of stock holds only until a restock: the key is freed, not bound to the 409 for ever.
+      if (claim && !(error instanceof OutOfStockError)) await storeAnswer(pool, claim.key, claim.token, answer);
       else if (claim) await releaseKey(pool, claim.key, claim.token).catch(() => undefined);
       return answer;
     }
@@ -77,11 +79,11 @@ type Waited = { kind: 'answer'; answer: CheckoutAnswer } | { kind: 'claimed'; to
  * failed before creating anything) or its claim is abandoned (that request died), this request gets
  * the claim and must do the work itself: giving the claim up would leave the key blocked.
  */
-async function waitForAnswer(run: IdempotentRun, key: string, orderId: string | null): Promise<Waited> {
+async function waitForAnswer(run: IdempotentCheckout, key: string, orderId: string | null): Promise<Waited> {
   const deadline = Date.now() + run.waitMs;
   while (Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const claim = await lookUp(run.pool, key, run.hash);
+    const claim = await lookUp(run.pool, key, run.hash, run.claimStaleSeconds);
     if (claim.kind === 'replay') return { kind: 'answer', answer: claim.answer };
     if (claim.kind === 'mismatch') return { kind: 'answer', answer: keyReusedAnswer() };
     if (claim.kind === 'claimed') return claim;

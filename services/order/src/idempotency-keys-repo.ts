@@ -1,12 +1,13 @@
 /**
- * Idempotency-Key handling. The first request with a key claims it (a committed row with a claim
+ * The Idempotency-Keys' repository (table idempotency_keys) and the claim protocol's SQL; the loop that
+ * runs a checkout with them is idempotent-checkout.ts. The first request with a key claims it (a committed row with a claim
  * token); later requests with the same key get the first answer, wait for it while it is being made,
  * or 422 when their body differs. The key also remembers the order it created, so a checkout that
  * died half-way is finished, never repeated.
  *
  * A claim that never got its order (the request died between claiming the key and committing the
  * order: process killed, database gone) would block the key for ever; once older than any live
- * checkout can take, a waiting request takes it over with a fresh token. Only the token's holder can
+ * checkout can take (claimStaleSeconds, checkout-deadlines.ts), a waiting request takes it over with a fresh token. Only the token's holder can
  * attach an order, so a slow original holder that lost its claim rolls back instead of ordering twice.
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -19,9 +20,6 @@ export type Claim =
   | { kind: 'replay'; answer: StoredAnswer }
   | { kind: 'mismatch' }
   | { kind: 'in-progress'; orderId: string | null };
-
-/** A claim without an order this old is abandoned: as long as the recovery sweeper's staleness. */
-export const CLAIM_STALE_SECONDS = 30;
 
 /** The request lost its claim on the key to a takeover (it was considered abandoned). */
 export class ClaimLostError extends Error {
@@ -54,7 +52,7 @@ export function requestHash(body: unknown): string {
   return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
 }
 
-export async function claimKey(db: Queryable, key: string, hash: string, staleAfterSeconds = CLAIM_STALE_SECONDS): Promise<Claim> {
+export async function claimKey(db: Queryable, key: string, hash: string, staleAfterSeconds: number): Promise<Claim> {
   const token = randomUUID();
   const inserted = await db.query(
     'INSERT INTO idempotency_keys (key, request_hash, claim_token) VALUES ($1, $2, $3) ON CONFLICT (key) DO NOTHING',
@@ -64,7 +62,7 @@ export async function claimKey(db: Queryable, key: string, hash: string, staleAf
   return lookUp(db, key, hash, staleAfterSeconds);
 }
 
-export async function lookUp(db: Queryable, key: string, hash: string, staleAfterSeconds = CLAIM_STALE_SECONDS): Promise<Claim> {
+export async function lookUp(db: Queryable, key: string, hash: string, staleAfterSeconds: number): Promise<Claim> {
   const { rows } = await db.query<{
     request_hash: string;
     order_id: string | null;
