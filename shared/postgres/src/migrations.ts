@@ -73,10 +73,16 @@ export interface AppliedMigration {
 }
 
 /**
- * Applies the pending migrations one at a time (each in its own transaction, timed), waiting for
- * another migrator's lock rather than failing; returns what this call applied.
+ * Applies the pending migrations one at a time (each in its own transaction, timed, reported to
+ * `onApplied` as it finishes), waiting for another migrator's lock rather than failing; returns what this
+ * call applied.
  */
-export async function applyMigrations(config: Config, service: ServiceName, dir: string): Promise<AppliedMigration[]> {
+export async function applyMigrations(
+  config: Config,
+  service: ServiceName,
+  dir: string,
+  onApplied: (migration: AppliedMigration) => void = () => undefined,
+): Promise<AppliedMigration[]> {
   const applied: AppliedMigration[] = [];
   for (;;) {
     const started = performance.now();
@@ -93,6 +99,7 @@ export async function applyMigrations(config: Config, service: ServiceName, dir:
     const [migration] = ran;
     if (!migration) return applied;
     applied.push({ name: migration.name, ms: performance.now() - started });
+    onApplied(applied[applied.length - 1]!);
   }
 }
 
