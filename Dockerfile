@@ -8,11 +8,11 @@
 
 ARG NODE_VERSION=24.11.1
 
-# ---- build: install the whole workspace, compile, then cut out one package with its production deps.
+# ---- build: the whole workspace, installed and compiled ONCE for every image (no build argument before
+# this point, so each image's build finds these layers in the cache), then every image's package cut out
+# with its production dependencies into /out/<package folder name>.
 FROM node:${NODE_VERSION}-bookworm-slim AS build
 ARG PNPM_VERSION=10.34.8
-ARG SERVICE
-RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=order|payment|shipping|load|console" >&2; exit 1; }
 # pnpm from the npm registry, at the version of package.json's packageManager field.
 RUN npm install --global --no-audit --no-fund "pnpm@${PNPM_VERSION}"
 WORKDIR /repo
@@ -21,19 +21,25 @@ COPY pnpm-lock.yaml pnpm-workspace.yaml ./
 RUN pnpm fetch
 COPY . .
 RUN pnpm install --frozen-lockfile --offline
-# Compile the package and the workspace packages it depends on (tsc -b in each, in dependency order).
-RUN pnpm --filter "@tracecart/${SERVICE}..." run build
+# Compile every package an image runs and the workspace packages they depend on (tsc -b in each, in
+# dependency order; the shop's and the console's build scripts also bundle their browser code).
+RUN pnpm --filter "@tracecart/order..." --filter "@tracecart/payment..." --filter "@tracecart/shipping..." --filter "@tracecart/partners..." --filter "@tracecart/storefront..." --filter "@tracecart/load..." --filter "@tracecart/console..." run build
 # --legacy: pnpm 10 deploys without it only when inject-workspace-packages=true, which would change
 # how every developer's install links the workspace. The output is plain files plus node_modules:
 # compiled JavaScript, never a bundle, so the --require preload below can patch modules as they load.
-RUN pnpm --filter "@tracecart/${SERVICE}" deploy --legacy --prod /out
+RUN for SERVICE in order payment shipping partners storefront load console; do \
+      pnpm --filter "@tracecart/${SERVICE}" deploy --legacy --prod "/out/${SERVICE}" || exit 1; \
+    done
 
-# ---- runtime: the deployed folder on a slim Node, run as the unprivileged `node` user.
+# ---- runtime: one deployed folder on a slim Node, run as the unprivileged `node` user. SERVICE chooses
+# it; everything above is shared, so a second image costs this stage's copy only.
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
+ARG SERVICE
+RUN test -n "$SERVICE" || { echo "build with --build-arg SERVICE=order|payment|shipping|partners|storefront|load|console" >&2; exit 1; }
 ENV NODE_ENV=production
 WORKDIR /app
 # Owned by root and only readable by `node`: the process cannot rewrite its own code.
-COPY --from=build /out ./
+COPY --from=build /out/${SERVICE} ./
 USER node
 
 # ---- load: the load generator (`docker compose run --rm load --rate 20 --duration 60`).

@@ -5,8 +5,15 @@
  * (Node strips the types). The tests run in order and share the stack they bring up.
  *
  * Environment: DOCKER_HOST and friends (scripts/test-compose), the host ports compose publishes
- * (ORDER_PORT, JAEGER_QUERY_PORT, ... else .env's), COMPOSE_LOAD_RATE (else the README's quick-start
- * rate) and COMPOSE_CHECK_REPORT (where the measured figures go as JSON; default .stack/compose-check.json).
+ * (ORDER_PORT, JAEGER_QUERY_PORT, ... else .env's), COMPOSE_LOAD_RATE and COMPOSE_LOAD_DURATION (else the
+ * README's quick-start rate and duration), COMPOSE_WARM_BUILD=1 (build with the cache of earlier runs;
+ * by default the check removes our images and their build cache first, so the build is timed cold) and
+ * COMPOSE_CHECK_REPORT (where the measured figures go as JSON; default .stack/compose-check.json).
+ *
+ * Targets it prints and checks (issue 22): images built from a cold cache within 150 s, each image's own
+ * layers under 80 MB above the Node base; from `up` to the first checkout's whole trace in Jaeger within
+ * 30 s on a fresh volume (seeding included) and 20 s on a second `up`, with each container's breakdown;
+ * the README's quick-start load right after `up --wait`, every pathology on: no 5xx, no timeout.
  */
 import { after, before, describe, it, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
@@ -101,7 +108,23 @@ const SERVICES = { order: 'ORDER_PORT', payment: 'PAYMENT_PORT', shipping: 'SHIP
 /** Every process a checkout passes through: the three services, and the partners stand-in payment and shipping call. */
 const SERVICE_NAMES = ['order-service', 'partners', 'payment-service', 'shipping-service'];
 const SHOP = `http://localhost:${port('STOREFRONT_PORT')}`;
-const LOAD_RATE = Number(process.env.COMPOSE_LOAD_RATE ?? /docker compose run --rm load --rate (\d+)/.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'))?.[1]);
+const QUICK_START = /docker compose run --rm load --rate (\d+) --duration (\d+)/.exec(readFileSync(path.join(REPO, 'README.md'), 'utf8'));
+const LOAD_RATE = Number(process.env.COMPOSE_LOAD_RATE ?? QUICK_START?.[1]);
+const LOAD_DURATION = Number(process.env.COMPOSE_LOAD_DURATION ?? QUICK_START?.[2]);
+/** The targets (issue 22). */
+const TARGET = { buildSeconds: 150, ownLayersMB: 80, firstTraceSeconds: 30, secondUpFirstTraceSeconds: 20 };
+const MB = 1000 * 1000;
+/**
+ * The timing targets are measured on every run and printed as met or MISSED; they fail the check only
+ * with COMPOSE_TARGETS=strict (a quiet machine: figures taken while other work shares the 2 cores say
+ * little, and a test must not fail for a busy machine).
+ */
+const STRICT = process.env.COMPOSE_TARGETS === 'strict';
+function target(t: TestContext, what: string, met: boolean, detail: string): void {
+  t.diagnostic(`target ${met ? 'met' : 'MISSED'}: ${what}: ${detail}`);
+  (figures.targets as Record<string, unknown>)[what] = { met, detail };
+  if (STRICT) assert.ok(met, `${what}: ${detail}`);
+}
 /** docs/docker.md's "published ports" column. */
 const PUBLISHED = [
   'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'STOREFRONT_PORT', 'LAB_PORT', 'PARTNERS_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT',
@@ -117,7 +140,7 @@ interface PsRow {
 }
 
 /** The figures this check measures, written to COMPOSE_CHECK_REPORT at the end. */
-const figures: Record<string, unknown> = { cores: cpus().length };
+const figures: Record<string, unknown> = { cores: cpus().length, targets: {} };
 const memory: Record<string, { limitMiB: number; idleMiB?: number; peakMiB?: number; rssMiB?: number }> = {};
 
 /** The container's memory cgroup (v1 or v2), through Podman, which knows its path. */
@@ -152,12 +175,102 @@ async function memoryOf(container: string): Promise<{ usage: number; peak: numbe
   };
 }
 
-async function psRows(): Promise<PsRow[]> {
-  return jsonRows<PsRow>((await compose('ps', '--all', '--format', 'json')).stdout);
+interface ComposeConfig {
+  services: Record<
+    string,
+    {
+      depends_on?: Record<string, { condition: string }>;
+      deploy?: { resources?: { limits?: { memory?: number | string } } };
+      profiles?: string[];
+    }
+  >;
+}
+const composeConfig = async (): Promise<ComposeConfig> => JSON.parse((await compose('config', '--format', 'json')).stdout) as ComposeConfig;
+
+/** One-shot services: the ones another service waits for to exit successfully (the migrate steps). */
+async function oneShotServices(): Promise<Set<string>> {
+  const config = await composeConfig();
+  return new Set(
+    Object.values(config.services).flatMap((service) =>
+      Object.entries(service.depends_on ?? {}).flatMap(([name, { condition }]) => (condition === 'service_completed_successfully' ? [name] : [])),
+    ),
+  );
 }
 
+/** The long-running containers (one-shot ones, which exit, left out). */
+async function psRows(): Promise<PsRow[]> {
+  const oneShot = await oneShotServices();
+  return jsonRows<PsRow>((await compose('ps', '--all', '--format', 'json')).stdout).filter((row) => !oneShot.has(row.Service));
+}
+
+/** The services `up` starts and keeps running. */
 async function defaultServices(): Promise<string[]> {
-  return (await compose('config', '--services')).stdout.trim().split('\n').sort();
+  const oneShot = await oneShotServices();
+  return (await compose('config', '--services')).stdout.trim().split('\n').filter((name) => !oneShot.has(name)).sort();
+}
+
+interface Inspected {
+  Name: string;
+  Created: string;
+  State: {
+    Status: string;
+    ExitCode: number;
+    OOMKilled: boolean;
+    StartedAt: string;
+    FinishedAt: string;
+    Health?: { Status: string; Log?: Array<{ Start: string; End: string; ExitCode: number }> | null };
+  };
+  Config: { Labels: Record<string, string> };
+}
+
+/**
+ * Each container of the project, from `since` (the moment `up` was run): when it started, when it was
+ * first healthy (its first passing health check), and for a one-shot container when it exited and what
+ * its migrate step printed (the migrations' times; seeds are the migrations named *seed*).
+ */
+async function breakdown(since: number): Promise<Record<string, Record<string, number | string>>> {
+  const names = (await docker('ps', '--all', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}')).stdout.split('\n').filter(Boolean);
+  const at = (iso: string | undefined) => (iso && !iso.startsWith('0001') ? seconds(Date.parse(iso) - since) : undefined);
+  const rows: Record<string, Record<string, number | string>> = {};
+  for (const name of names) {
+    const [inspected] = JSON.parse((await docker('inspect', name)).stdout) as Inspected[];
+    if (!inspected) continue;
+    const service = inspected.Config.Labels['com.docker.compose.service'] ?? name;
+    const row: Record<string, number | string> = {};
+    const started = at(inspected.State.StartedAt);
+    if (started !== undefined) row.started = started;
+    const healthy = inspected.State.Health?.Log?.find((entry) => entry.ExitCode === 0);
+    const healthyAt = at(healthy?.End);
+    if (healthyAt !== undefined) row.healthy = healthyAt;
+    if (inspected.State.Status === 'exited') {
+      const exited = at(inspected.State.FinishedAt);
+      if (exited !== undefined) row.exited = exited;
+      row.exitCode = inspected.State.ExitCode;
+      const logs = await docker('logs', name);
+      const applied = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/applied (\S+) in ([\d.]+) s/g)].map((match) => ({ name: match[1] ?? '', s: Number(match[2]) }));
+      const sum = (list: typeof applied) => Math.round(list.reduce((total, item) => total + item.s, 0) * 10) / 10;
+      row.migrations = applied.length;
+      row.migrateSeconds = sum(applied);
+      row.seedSeconds = sum(applied.filter((item) => item.name.includes('seed')));
+      const vacuum = /vacuum analyze ([\d.]+) s/.exec(logs.stdout)?.[1];
+      if (vacuum) row.vacuumSeconds = Number(vacuum);
+    }
+    rows[service] = row;
+  }
+  return Object.fromEntries(Object.entries(rows).sort((a, b) => Number(a[1].started ?? 0) - Number(b[1].started ?? 0)));
+}
+
+function printBreakdown(t: TestContext, rows: Record<string, Record<string, number | string>>): void {
+  t.diagnostic('breakdown (seconds after `up`): started / exited (migrate: migrations, seeds, vacuum) / first healthy');
+  for (const [service, row] of Object.entries(rows)) {
+    const parts = [`started ${row.started ?? '-'}`];
+    if (row.exited !== undefined) {
+      parts.push(`exited ${row.exited} (code ${row.exitCode})`);
+      parts.push(`migrate ${row.migrateSeconds} s for ${row.migrations} migrations, of which seeds ${row.seedSeconds} s${row.vacuumSeconds !== undefined ? `, vacuum analyze ${row.vacuumSeconds} s` : ''}`);
+    }
+    if (row.healthy !== undefined) parts.push(`healthy ${row.healthy}`);
+    t.diagnostic(`  ${service.padEnd(17)} ${parts.join(', ')}`);
+  }
 }
 
 async function checkout(key: string): Promise<{ status: number; body: Record<string, unknown> }> {
@@ -208,10 +321,10 @@ interface LoadSummary {
   shipped: { sampled: number; shipped: number; notShippedInTime: number };
 }
 
-async function loadRun(label: string, out: string): Promise<{ summary: LoadSummary; run: Run }> {
+async function loadRun(label: string, out: string, durationSeconds = 10): Promise<{ summary: LoadSummary; run: Run }> {
   const file = `${label}.json`;
   const result = await run('docker', [
-    'compose', 'run', '--rm', '-v', `${out}:/out`, 'load', '--rate', String(LOAD_RATE), '--duration', '10', '--quiet', '--json', `/out/${file}`,
+    'compose', 'run', '--rm', '-v', `${out}:/out`, 'load', '--rate', String(LOAD_RATE), '--duration', String(durationSeconds), '--quiet', '--json', `/out/${file}`,
   ]);
   assert.equal(result.code, 0, `the load run exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   return { summary: JSON.parse(readFileSync(path.join(out, file), 'utf8')) as LoadSummary, run: result };
@@ -297,10 +410,12 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
   before(async () => {
     chmodSync(out, 0o777); // the load generator runs as `node` (uid 1000) and writes its summary here
     assert.ok(Number.isFinite(LOAD_RATE) && LOAD_RATE > 0, 'no quick-start load rate in the README');
+    assert.ok(Number.isFinite(LOAD_DURATION) && LOAD_DURATION > 0, 'no quick-start load duration in the README');
     // A clean slate, whatever an earlier run left.
     await compose('--profile', 'load', 'down', '--volumes', '--remove-orphans');
     volumesBefore = await allVolumes();
     figures.loadRate = LOAD_RATE;
+    figures.loadDuration = LOAD_DURATION;
     figures.publishedPorts = PUBLISHED;
   });
 
@@ -312,30 +427,60 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     writeFileSync(report, `${JSON.stringify({ ...figures, memory }, null, 2)}\n`);
   });
 
-  it('builds the images (docker compose build)', async (t: TestContext) => {
+  it('builds the images (docker compose build), from a cold build cache unless COMPOSE_WARM_BUILD=1', async (t: TestContext) => {
+    const ourImage = /(^|\/)tracecart-(order|payment|shipping|partners|storefront|load|lab)$/;
+    const listImages = async () => jsonRows<{ Id: string; Repository: string; Tag: string; Size: string }>((await docker('image', 'ls', '--format', 'json')).stdout);
+    const cold = !process.env.COMPOSE_WARM_BUILD;
+    if (cold) {
+      // Our images and, once they are gone, the chain of intermediate images their builds left (the
+      // build cache of the classic builder): untagged, so dangling. The stand-in base images stay.
+      for (const image of await listImages()) {
+        if (ourImage.test(image.Repository)) await docker('image', 'rm', '--force', `${image.Repository}:${image.Tag}`);
+      }
+      for (let round = 0; round < 5; round += 1) await run('docker', ['image', 'prune', '--force']);
+    }
+    // One image at a time: the first builds the shared workspace stage, the others find it in the cache
+    // (the classic builder behind Podman would otherwise build it once per image, all at the same time).
+    process.env.COMPOSE_PARALLEL_LIMIT = '1';
     const result = await compose('--profile', 'load', 'build');
-    figures.build = { seconds: seconds(result.ms), loadAverage: load() };
-    t.diagnostic(`docker compose build: ${seconds(result.ms)} s (load average ${load()})`);
-    const images = jsonRows<{ Repository: string; Tag: string; Size: string }>(
-      (await docker('image', 'ls', '--format', 'json')).stdout,
-    );
-    const ours = ['order', 'payment', 'shipping', 'partners', 'storefront', 'load'].map((name) => `tracecart-${name}`);
-    const sizes: Record<string, string> = {};
+    delete process.env.COMPOSE_PARALLEL_LIMIT;
+    figures.build = { seconds: seconds(result.ms), cold, loadAverage: load() };
+    t.diagnostic(`docker compose build (${cold ? 'cold build cache' : 'warm: COMPOSE_WARM_BUILD=1'}): ${seconds(result.ms)} s, target ${TARGET.buildSeconds} s (load average ${load()})`);
+    const images = await listImages();
+    const base = `node:${setting('NODE_VERSION')}-bookworm-slim`;
+    const baseBytes = Number((await docker('image', 'inspect', '--format', '{{.Size}}', base)).stdout.trim());
+    const ours = ['order', 'payment', 'shipping', 'partners', 'storefront', 'load', 'lab'].map((name) => `tracecart-${name}`);
+    const sizes: Record<string, { totalMB: number; ownLayersMB: number }> = {};
     for (const name of ours) {
       const image = images.find((candidate) => candidate.Repository.endsWith(`/${name}`) || candidate.Repository === name);
       assert.ok(image, `no image ${name}`);
       assert.equal(image.Tag, setting('TRACECART_VERSION'), name);
-      sizes[name] = image.Size;
+      const bytes = Number((await docker('image', 'inspect', '--format', '{{.Size}}', `${image.Repository}:${image.Tag}`)).stdout.trim());
+      sizes[name] = { totalMB: Math.round(bytes / MB), ownLayersMB: Math.round((bytes - baseBytes) / MB) };
     }
-    figures.imageSizes = sizes;
-    t.diagnostic(`image sizes: ${Object.entries(sizes).map(([name, size]) => `${name} ${size}`).join(', ')}`);
+    figures.imageSizes = { base: { image: base, MB: Math.round(baseBytes / MB) }, ...sizes };
+    t.diagnostic(`our layers above ${base} (${Math.round(baseBytes / MB)} MB), target < ${TARGET.ownLayersMB} MB each: ${Object.entries(sizes).map(([name, size]) => `${name} ${size.ownLayersMB} MB`).join(', ')}`);
+    if (cold) target(t, 'cold build', result.ms / 1000 <= TARGET.buildSeconds, `${seconds(result.ms)} s (target ${TARGET.buildSeconds} s; load average ${load()})`);
+    // Sizes do not depend on the machine's load: always checked.
+    for (const [name, size] of Object.entries(sizes)) assert.ok(size.ownLayersMB < TARGET.ownLayersMB, `${name}: ${size.ownLayersMB} MB of our own layers`);
   });
 
-  it('docker compose up --build -d --wait: every default container running and healthy', async (t: TestContext) => {
+  it('docker compose up -d --wait (images built, fresh volumes): every container running and healthy, the migrate steps exited 0', async (t: TestContext) => {
     upStarted = performance.now();
-    const result = await compose('up', '--build', '-d', '--wait');
+    const upAt = Date.now();
+    const result = await compose('up', '-d', '--wait');
     figures.upToHealthy = { seconds: seconds(result.ms), loadAverage: load() };
-    t.diagnostic(`up --build -d --wait (images built): ${seconds(result.ms)} s until every container was healthy (load average ${load()})`);
+    t.diagnostic(`up -d --wait (images built): ${seconds(result.ms)} s until every container was healthy (load average ${load()})`);
+    const steps = await breakdown(upAt);
+    figures.firstUpBreakdown = steps;
+    printBreakdown(t, steps);
+    const oneShot = await oneShotServices();
+    assert.ok(oneShot.size >= 3, `one-shot migrate services: ${[...oneShot].join(', ')}`);
+    for (const name of oneShot) {
+      assert.equal(steps[name]?.exitCode, 0, `${name} did not exit 0: ${JSON.stringify(steps[name])}`);
+    }
+    const seededBy = Object.entries(steps).filter(([, row]) => Number(row.seedSeconds ?? 0) > 0);
+    assert.ok(seededBy.length > 0, 'no migrate container reported a seed on a fresh volume');
     const rows = await psRows();
     assert.deepEqual(rows.map((row) => row.Service).sort(), await defaultServices());
     for (const row of rows) {
@@ -346,6 +491,37 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       const { usage, limit } = await memoryOf(row.Name);
       memory[row.Service] = { limitMiB: Math.round(limit / MiB), idleMiB: Math.round(usage / MiB) };
     }
+  });
+
+  it('POST /checkout answers 201, and its trace reaches Jaeger with every service', async (t: TestContext) => {
+    const { status, body } = await checkout('compose-check-first');
+    assert.equal(status, 201, JSON.stringify(body));
+    const traceId = String(body.traceId);
+    assert.match(traceId, /^[0-9a-f]{32}$/);
+    first = { orderId: String(body.orderId), traceId };
+    const trace = await wholeTrace(traceId);
+    const sinceUp = performance.now() - upStarted;
+    figures.upToFirstTrace = { seconds: seconds(sinceUp), loadAverage: load() };
+    t.diagnostic(`from 'up' (images built, fresh volumes) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s, target ${TARGET.firstTraceSeconds} s (${trace.spans.length} spans; load average ${load()})`);
+    assert.deepEqual([...trace.services].sort(), SERVICE_NAMES);
+    target(t, 'first trace after up (fresh volumes)', sinceUp / 1000 <= TARGET.firstTraceSeconds, `${seconds(sinceUp)} s (target ${TARGET.firstTraceSeconds} s; load average ${load()})`);
+  });
+
+
+  it(`the README's quick start right after up: docker compose run --rm load at its rate and duration, every pathology on: no 5xx, no timeout`, async (t: TestContext) => {
+    const since = new Date();
+    const { summary, run: result } = await loadRun('pathologies-on', out, LOAD_DURATION);
+    const reasons = await complaints(since);
+    figures.quickStartPathologiesOn = { rate: LOAD_RATE, duration: LOAD_DURATION, seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load(), reasons };
+    t.diagnostic(`quick start (${LOAD_RATE}/s for ${LOAD_DURATION} s), every pathology on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`);
+    t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
+    assert.equal(summary.rate.completed, summary.rate.scheduled, 'every scheduled checkout was sent and answered');
+    // Never a connection error, and no error but a 503 or a client timeout (pool starvation's queue).
+    assert.deepEqual(summary.outcomes.networkErrors, {});
+    assert.deepEqual(Object.keys(summary.outcomes.byStatus).filter((status) => Number(status) >= 500 && status !== '503'), []);
+    // The target: a pathology looks slow, not broken: no 5xx and no timeout at all.
+    const fiveHundreds = Object.entries(summary.outcomes.byStatus).filter(([status]) => Number(status) >= 500).reduce((sum, [, count]) => sum + count, 0);
+    target(t, 'quick start with every pathology on', fiveHundreds === 0 && summary.outcomes.timeouts === 0, `${fiveHundreds} × 5xx, ${summary.outcomes.timeouts} timeouts of ${summary.rate.completed} checkouts (load average ${load()})`);
   });
 
   it('publishes exactly the documented ports, each on 127.0.0.1 only', async () => {
@@ -392,19 +568,6 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     t.diagnostic(`seeded: customers/products ${customersProducts}, payments ${payments}, carriers/shipments ${carriersShipments}`);
   });
 
-  it('POST /checkout answers 201, and its trace reaches Jaeger with every service', async (t: TestContext) => {
-    const { status, body } = await checkout('compose-check-first');
-    assert.equal(status, 201, JSON.stringify(body));
-    const traceId = String(body.traceId);
-    assert.match(traceId, /^[0-9a-f]{32}$/);
-    first = { orderId: String(body.orderId), traceId };
-    const trace = await wholeTrace(traceId);
-    const sinceUp = performance.now() - upStarted;
-    figures.upToFirstTrace = { seconds: seconds(sinceUp), loadAverage: load() };
-    t.diagnostic(`from 'up' (images built) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s (${trace.spans.length} spans; load average ${load()})`);
-    assert.deepEqual([...trace.services].sort(), SERVICE_NAMES);
-  });
-
   it("opens the shop in chromium, places an order, and follows its View trace link into Jaeger's UI", async (t: TestContext) => {
     const browser = await launchBrowser();
     try {
@@ -443,20 +606,6 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     }
   });
 
-  it('docker compose run --rm load, pathologies on as the stack starts: completes; errors only 503 or timeouts', async (t: TestContext) => {
-    const since = new Date();
-    const { summary, run: result } = await loadRun('pathologies-on', out);
-    const reasons = await complaints(since);
-    figures.loadPathologiesOn = { seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load(), reasons };
-    t.diagnostic(`pathologies on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`);
-    t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
-    assert.equal(summary.rate.completed, summary.rate.scheduled, 'every scheduled checkout was sent and answered');
-    // Pool starvation holds order's connections across the payment call: on a busy machine checkouts
-    // wait for a connection until the pool's timeout (503 database_unavailable) or the client's.
-    assert.deepEqual(summary.outcomes.networkErrors, {});
-    assert.deepEqual(Object.keys(summary.outcomes.byStatus).filter((status) => status !== '503'), []);
-  });
-
   it('docker compose run --rm load, every pathology off: completes with no errors', async (t: TestContext) => {
     const switched = await setPathologies(false);
     assert.ok(switched.length >= 4, `pathologies switched off: ${switched.join(', ')}`);
@@ -486,7 +635,7 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     assert.equal(summary.shipped.notShippedInTime, 0);
   });
 
-  it('no container was OOM-killed or restarted; peak memory within each limit', async (t: TestContext) => {
+  it('no container was OOM-killed or restarted; peak memory within each limit (the one-shot migrate containers: exited 0, not OOM-killed)', async (t: TestContext) => {
     const composeFile = JSON.parse((await compose('config', '--format', 'json')).stdout) as {
       services: Record<string, { deploy?: { resources?: { limits?: { memory?: number | string } } } }>;
     };
@@ -507,6 +656,16 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
         rssMiB: Math.round(measured.rss / MiB),
       };
     }
+    // The one-shot containers have exited: their cgroup is gone, their state says how they ended.
+    const oneShot = await oneShotServices();
+    const exited = jsonRows<PsRow>((await compose('ps', '--all', '--format', 'json')).stdout).filter((row) => oneShot.has(row.Service));
+    assert.equal(exited.length, oneShot.size, `one-shot containers: ${exited.map((row) => row.Name).join(', ')}`);
+    for (const row of exited) {
+      const [inspected] = JSON.parse((await docker('inspect', row.Name)).stdout) as Inspected[];
+      assert.ok(inspected);
+      assert.equal(inspected.State.OOMKilled, false, `${row.Name} was OOM-killed`);
+      assert.equal(inspected.State.ExitCode, 0, `${row.Name} exited ${inspected.State.ExitCode}`);
+    }
     t.diagnostic('memory (MiB; peak counts page cache, rss+shmem is what cannot be reclaimed):');
     for (const [service, figure] of Object.entries(memory)) {
       t.diagnostic(
@@ -521,6 +680,7 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     assert.deepEqual(between.containers, []);
     assert.deepEqual(between.volumes.sort(), [`${PROJECT}_postgres-data`, `${PROJECT}_prometheus-data`, `${PROJECT}_rabbitmq-data`]);
     const upAt = performance.now();
+    const upWallClock = Date.now();
     const result = await compose('up', '-d', '--wait');
     figures.secondUp = { seconds: seconds(result.ms), loadAverage: load() };
     t.diagnostic(`second up -d --wait: ${seconds(result.ms)} s (load average ${load()})`);
@@ -529,8 +689,13 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const again = await checkout('compose-check-second-up');
     assert.equal(again.status, 201, JSON.stringify(again.body));
     await wholeTrace(String(again.body.traceId));
-    figures.secondUpToFirstTrace = { seconds: seconds(performance.now() - upAt), loadAverage: load() };
-    t.diagnostic(`from the second 'up' to its first checkout's whole trace in Jaeger: ${seconds(performance.now() - upAt)} s (load average ${load()})`);
+    const sinceSecondUp = performance.now() - upAt;
+    figures.secondUpToFirstTrace = { seconds: seconds(sinceSecondUp), loadAverage: load() };
+    t.diagnostic(`from the second 'up' to its first checkout's whole trace in Jaeger: ${seconds(sinceSecondUp)} s, target ${TARGET.secondUpFirstTraceSeconds} s (load average ${load()})`);
+    const steps = await breakdown(upWallClock);
+    figures.secondUpBreakdown = steps;
+    printBreakdown(t, steps);
+    target(t, 'first trace after a second up', sinceSecondUp / 1000 <= TARGET.secondUpFirstTraceSeconds, `${seconds(sinceSecondUp)} s (target ${TARGET.secondUpFirstTraceSeconds} s; load average ${load()})`);
     const rows: string[] = [];
     for (const service of Object.keys(SERVICES)) {
       rows.push(`${service}: ${await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations")}`);

@@ -47,6 +47,19 @@ const withData = ours.filter((name) => existsSync(repoPath('services', name, 'mi
 const BROWSER_LINKS = ['JAEGER_UI_URL', 'LAB_URL', 'STOREFRONT_URL'];
 const configDefaults = configSchema.parse({});
 const GiB = 1024 ** 3;
+/** depends_on as a map (a list waits for a start only). */
+const dependsOnOf = (definition: ComposeService): Record<string, { condition?: string }> =>
+  Array.isArray(definition.depends_on)
+    ? Object.fromEntries(definition.depends_on.map((name) => [name, { condition: 'service_started' }]))
+    : (definition.depends_on ?? {});
+/** One-shot services (the migrate steps): another service waits for each to exit successfully. */
+const oneShot = new Set(
+  Object.values(services).flatMap((definition) =>
+    Object.entries(dependsOnOf(definition)).flatMap(([name, options]) => (options.condition === 'service_completed_successfully' ? [name] : [])),
+  ),
+);
+/** The containers `up` starts and keeps running. */
+const longRunning = () => defaultServices(compose).filter(([name]) => !oneShot.has(name));
 
 function service(name: string): ComposeService {
   const found = services[name];
@@ -175,8 +188,8 @@ describe('.env', () => {
 });
 
 describe('docker-compose.yml', () => {
-  it('starts at most 10 containers by default: the infrastructure, one per service and the lab console', () => {
-    const started = defaultServices(compose);
+  it('keeps at most 10 containers running by default: the infrastructure, one per service and the lab console', () => {
+    const started = longRunning();
     const containers = started.reduce((sum, [, definition]) => sum + (definition.deploy?.replicas ?? definition.scale ?? 1), 0);
     assert.ok(containers <= 10, `${containers} containers by default`);
     assert.deepEqual(started.map(([name]) => name).sort(), [...ours, 'jaeger', 'lab', 'postgres', 'prometheus', 'rabbitmq'].sort());
@@ -242,8 +255,39 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('gives every container a healthcheck', () => {
-    for (const [name, definition] of Object.entries(services)) {
+  it('runs each service with a database after its own one-shot migrate step, from its own image, which exits', () => {
+    assert.deepEqual([...oneShot].sort(), withData.map((name) => `${name}-migrate`).sort());
+    for (const name of withData) {
+      const migrate = service(`${name}-migrate`);
+      assert.equal(migrate.image, service(name).image, `${name}-migrate runs ${name}'s image`);
+      assert.equal(migrate.build, undefined, `${name}-migrate builds nothing`);
+      assert.equal((migrate as { pull_policy?: string }).pull_policy, 'never', `${name}-migrate must never pull the image ${name} builds`);
+      const command = Array.isArray(migrate.command) ? migrate.command : (migrate.command ?? '').split(/\s+/);
+      assert.deepEqual(command, ['node', 'dist/migrate.js']);
+      assert.equal(migrate.restart, 'no', `${name}-migrate must not restart after it exits`);
+      assert.equal(dependsOnOf(migrate).postgres?.condition, 'service_healthy');
+      assert.equal(dependsOnOf(service(name))[`${name}-migrate`]?.condition, 'service_completed_successfully', name);
+      const config = configSchema.parse(environmentOf(migrate));
+      assert.equal(config.MIGRATE_AT_START, false);
+      assert.equal(config.POSTGRES_HOST, 'postgres');
+      assert.equal(config.POSTGRES_USER, environmentOf(service('postgres')).POSTGRES_USER);
+      // The services themselves do not migrate at start.
+      assert.equal(configSchema.parse(environmentOf(service(name))).MIGRATE_AT_START, false, name);
+    }
+  });
+
+  it('waits at most two steps deep: nothing starts after a chain longer than PostgreSQL -> migrate -> service', () => {
+    const waitsFor = (name: string): string[] =>
+      Object.entries(dependsOnOf(service(name))).flatMap(([target, options]) => (options.condition === 'service_started' ? [] : [target]));
+    const depth = (name: string, seen: string[] = []): number => {
+      assert.ok(!seen.includes(name), `depends_on cycle: ${[...seen, name].join(' -> ')}`);
+      return Math.max(0, ...waitsFor(name).map((target) => 1 + depth(target, [...seen, name])));
+    };
+    for (const [name] of defaultServices(compose)) assert.ok(depth(name) <= 2, `${name} waits through ${depth(name)} steps`);
+  });
+
+  it('gives every long-running container a healthcheck', () => {
+    for (const [name, definition] of Object.entries(services).filter(([candidate]) => !oneShot.has(candidate))) {
       const words = healthcheckWords(definition);
       assert.ok(words.length > 1, `${name} has no healthcheck`);
       assert.notEqual(definition.healthcheck?.disable, true, `${name} disables its healthcheck`);
@@ -321,13 +365,18 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('waits for healthy dependencies, and depends on every container its environment points at', () => {
+  it('waits for healthy (or, for a one-shot step, completed) dependencies, and depends on every container its environment points at', () => {
     for (const [name, definition] of Object.entries(services)) {
       const dependsOn = definition.depends_on ?? {};
       assert.ok(!Array.isArray(dependsOn), `${name}: depends_on as a list waits for nothing but a start`);
       for (const [target, options] of Object.entries(dependsOn)) {
-        assert.equal(options.condition, 'service_healthy', `${name} -> ${target}`);
         assert.ok(services[target], `${name} depends on unknown ${target}`);
+        if (oneShot.has(target)) {
+          assert.equal(options.condition, 'service_completed_successfully', `${name} -> ${target}`);
+          continue;
+        }
+        // service_started: a dependency called per request only (the caller answers 503 meanwhile).
+        assert.ok(['service_healthy', 'service_started'].includes(options.condition ?? ''), `${name} -> ${target}: ${options.condition}`);
         assert.ok(healthcheckWords(service(target)).length > 1, `${name} waits for ${target}, which has no healthcheck`);
       }
       const pointedAt = new Set<string>();
@@ -338,23 +387,27 @@ describe('docker-compose.yml', () => {
           if (services[host] && host !== name) pointedAt.add(host);
         }
       }
-      const missing = [...pointedAt].filter((target) => !(target in dependsOn));
+      // A container waited for through a one-shot step counts (the service waits for its migrate step,
+      // which waited for PostgreSQL to be healthy).
+      const through = Object.keys(dependsOn).filter((target) => oneShot.has(target)).flatMap((step) => Object.keys(dependsOnOf(service(step))));
+      const missing = [...pointedAt].filter((target) => !(target in dependsOn) && !through.includes(target));
       assert.deepEqual(missing, [], `${name} reaches ${missing.join(', ')} without waiting for it`);
     }
   });
 
   it('restarts the long-running containers unless stopped', () => {
-    for (const [name, definition] of defaultServices(compose)) {
+    for (const [name, definition] of longRunning()) {
       assert.equal(definition.restart, 'unless-stopped', name);
     }
   });
 
-  it('limits memory of every container, to at most 1.5 GiB in total for the default ones', () => {
+  it('limits memory of every container, to at most 1.5 GiB in total for the long-running default ones', () => {
     let total = 0;
     for (const [name, definition] of Object.entries(services)) {
       const limit = memoryLimitOf(definition);
       assert.ok(limit !== undefined && limit > 0, `${name} has no memory limit`);
-      if ((definition.profiles ?? []).length === 0) total += limit * (definition.deploy?.replicas ?? 1);
+      // A one-shot container has exited before the services take traffic: it counts against nothing.
+      if ((definition.profiles ?? []).length === 0 && !oneShot.has(name)) total += limit * (definition.deploy?.replicas ?? 1);
     }
     assert.ok(total <= 1.5 * GiB, `default containers may use ${(total / 1024 ** 2).toFixed(0)} MiB`);
   });
@@ -412,8 +465,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it("sets only the config schema's variables on our services and the load generator, all valid", () => {
-    for (const name of [...ours, 'load', 'lab']) {
+  it("sets only the config schema's variables on our services, their migrate steps and the load generator, all valid", () => {
+    for (const name of [...ours, ...oneShot, 'load', 'lab']) {
       const environment = environmentOf(service(name));
       const unknown = Object.keys(environment).filter((key) => !(configKeys as string[]).includes(key));
       assert.deepEqual(unknown, [], `${name} sets variables that @tracecart/config does not know`);

@@ -71,6 +71,19 @@ function startCommand(stage: Stage): string[] {
   return words;
 }
 
+/** The `pnpm --filter ... deploy ...` command of the build stage (inside its loop over the packages). */
+function deployCommand(): string | undefined {
+  const line = buildStages.flatMap(runLines).find((candidate) => / deploy /.test(candidate));
+  if (!line) return undefined;
+  return line.slice(line.indexOf('pnpm --filter')).split(/\s*(?:\|\||;|\\\n)\s*/)[0]?.trim();
+}
+
+/** The packages the build stage deploys: the words of its `for SERVICE in ...; do` loop. */
+function deployedPackages(): string[] {
+  const line = buildStages.flatMap(runLines).find((candidate) => / deploy /.test(candidate)) ?? '';
+  return (/for SERVICE in ([^;]+);/.exec(line)?.[1] ?? '').trim().split(/\s+/).filter(Boolean);
+}
+
 describe('Dockerfile lint (dockerfile-utils)', () => {
   it('finds nothing wrong with the Dockerfile', () => {
     assert.deepEqual(describeDiagnostics(dockerfile.text), []);
@@ -125,7 +138,7 @@ describe('Dockerfile', () => {
   });
 
   it('cuts the service out with pnpm deploy --prod, in a mode pnpm 10 accepts', () => {
-    const deploy = buildStages.flatMap(runLines).find((line) => / deploy /.test(line));
+    const deploy = deployCommand();
     assert.ok(deploy, 'no pnpm deploy');
     const words = shellWords(deploy);
     assert.equal(words[0], 'pnpm');
@@ -134,6 +147,20 @@ describe('Dockerfile', () => {
     // pnpm 10 refuses to deploy a workspace that does not inject its packages, unless --legacy.
     const injects = /^\s*injectWorkspacePackages:\s*true\s*$/m.test(readRepoFile('pnpm-workspace.yaml'));
     assert.ok(words.includes('--legacy') || injects, 'pnpm 10 needs --legacy or injectWorkspacePackages: true');
+  });
+
+  it("installs and compiles the workspace once, before any build argument, and deploys every image's package there", () => {
+    const build = buildStages.find((stage) => / deploy /.test(runLines(stage).join('\n')));
+    assert.ok(build, 'no build stage deploys');
+    // An ARG changes the cache key of every later instruction: none before the install and compile,
+    // so every image's build finds the shared stage in the cache.
+    assert.deepEqual(instructionsOf(build, 'ARG').map((arg) => arg.getArgumentsContent()?.split('=')[0]), ['PNPM_VERSION']);
+    const images = new Set(
+      Object.values(compose.services).flatMap((service) => (typeof service.build === 'object' && service.build.args ? [String((service.build.args as Record<string, unknown>).SERVICE)] : [])),
+    );
+    assert.deepEqual(deployedPackages().sort(), [...images].sort());
+    const compile = runLines(build).find((line) => /^pnpm --filter .* run build$/.test(line)) ?? '';
+    for (const name of images) assert.ok(compile.includes(`"@tracecart/${name}..."`), `the shared build does not compile ${name}`);
   });
 
   it('runs as the unprivileged node user with NODE_ENV=production', () => {
@@ -259,16 +286,19 @@ describe('scripts/deploy-artifacts', () => {
       .map((line) => shellWords(line.replace(/^RUN /, '').replace(/\s*>&2$/, '')));
 
   it('runs the same pnpm build and deploy commands as the Dockerfile (the output folder aside)', () => {
-    const inDockerfile = pnpmLines(buildStages.flatMap(runLines).map((line) => `RUN ${line}`).join('\n'));
     const inScript = pnpmLines(script);
-    assert.ok(inDockerfile.length >= 2, 'the Dockerfile has no `pnpm --filter` build and deploy');
-    assert.equal(inScript.length, inDockerfile.length);
-    inDockerfile.forEach((words, index) => {
-      const ours = inScript[index] as string[];
-      const isDeploy = words.includes('deploy');
-      // The last word of a deploy is its target folder: /out in the image, .stack/deploy/<name> here.
-      assert.deepEqual(isDeploy ? ours.slice(0, -1) : ours, isDeploy ? words.slice(0, -1) : words);
-    });
+    assert.equal(inScript.length, 2, 'the script has no `pnpm --filter` build and deploy');
+    const [build = [], deploy = []] = inScript;
+    // Build: the Dockerfile compiles every image's package in one command, the script one package; both
+    // with the package and the workspace packages it depends on (`...`).
+    assert.deepEqual(build, ['pnpm', '--filter', '@tracecart/${SERVICE}...', 'run', 'build']);
+    const compile = shellWords(buildStages.flatMap(runLines).find((line) => /^pnpm --filter .* run build$/.test(line)) ?? '');
+    assert.deepEqual(compile.slice(-2), ['run', 'build']);
+    assert.ok(compile.filter((word) => word.startsWith('@tracecart/')).every((word) => word.endsWith('...')));
+    // Deploy: the same command; its last word is the target folder (/out/<name> in the image).
+    const inDockerfile = shellWords(deployCommand() ?? '');
+    assert.ok(inDockerfile.length > 0, 'the Dockerfile has no pnpm deploy');
+    assert.deepEqual(deploy.slice(0, -1), inDockerfile.slice(0, -1));
   });
 
   it('deploys into .stack/deploy/<name>, which git ignores', () => {

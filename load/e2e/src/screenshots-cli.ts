@@ -2,17 +2,22 @@
  * `pnpm screenshots`: PNGs of what a learner sees, written to docs/images/ (1280×800) from the running stack
  * (./scripts/stack up first; STACK_PORT_OFFSET and the other variables as for the tests): the shop after an
  * order, the lab console during and after a run, Compare, Jaeger's trace view of that checkout, Jaeger's
- * search and its Monitor tab. It applies the first run's fix from the page before a second run (to have a
- * before/after) and puts every switch back as it found it.
+ * search and its Monitor tab. The lab's runs use the README's quick-start rate for 20 s. It applies the
+ * first run's fix from the page before a second run (to have a before/after) and puts every switch back as
+ * it found it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { readStates } from '@tracecart/stack-client';
 import { launchBrowser } from './browser';
 import { config, jaeger, paidTraceComplete, serviceUrl, setScenario } from './stack';
 
-const out = path.resolve(__dirname, '..', '..', '..', 'docs', 'images');
+const repo = path.resolve(__dirname, '..', '..', '..');
+const out = path.join(repo, 'docs', 'images');
+/** The rate the README tells a newcomer to run (its quick start's), so the pictures show that run. */
+const RATE = Number(/docker compose run --rm load --rate (\d+)/.exec(readFileSync(path.join(repo, 'README.md'), 'utf8'))?.[1] ?? 2);
+const SECONDS = 20;
 
 async function shot(page: Page, name: string): Promise<void> {
   const file = path.join(out, `${name}.png`);
@@ -62,7 +67,7 @@ async function main(): Promise<void> {
     // The lab: a run with every pathology as found, the chart mid-run, the verdict after it.
     await page.goto(config.LAB_URL, { waitUntil: 'load' });
     await page.getByRole('switch', { name: /missing-index/ }).waitFor();
-    await labRun(page, 10, 15, 'lab-during-run');
+    await labRun(page, RATE, SECONDS, 'lab-during-run');
     await page.locator('#verdict').scrollIntoViewIfNeeded();
     await shot(page, 'lab-verdict');
 
@@ -74,7 +79,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Scenario token').fill(config.SCENARIO_TOKEN);
     await page.getByRole('button', { name: 'Use token' }).click();
     await page.locator('#switch-message', { hasText: `${name} is off` }).waitFor({ timeout: 120_000 });
-    await labRun(page, 10, 15);
+    await labRun(page, RATE, SECONDS);
     await page.getByRole('button', { name: 'Compare the last two runs' }).click();
     await page.locator('#compare-body [data-side="before"]').waitFor();
     await page.locator('#compare').scrollIntoViewIfNeeded();

@@ -27,8 +27,18 @@ export async function setMissingIndex(pool: Pool, missing: boolean, forgetPlans:
     await pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${FRAUD_INDEX}`);
   }
   if (!missing && state !== 'valid') {
-    await pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
-    await pool.query('ANALYZE payments');
+    // On its own connection without the pool's 30 s statement_timeout (a guard against runaway queries):
+    // building the index over 4,000,000 rows takes seconds on a quiet machine and more than 30 s on a
+    // busy one, and a timed-out build leaves an invalid index and the pathology on.
+    const client = await pool.connect();
+    try {
+      await client.query('SET statement_timeout = 0');
+      await client.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
+      await client.query('ANALYZE payments');
+    } finally {
+      await client.query('RESET statement_timeout').catch(() => undefined);
+      client.release();
+    }
   }
   forgetPlans();
 }

@@ -82,6 +82,13 @@ export const configSchema = z.object({
   ORDER_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_order'),
   PAYMENT_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_payment'),
   SHIPPING_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_shipping'),
+  /**
+   * `true`: a service creates its database and applies its migrations (seeds included) itself at start,
+   * before it listens. Default `false`: the one-shot step `node dist/migrate.js` does it once per
+   * deployment (the local stack's `up`, compose's migrate service), and the service starts against a
+   * migrated database.
+   */
+  MIGRATE_AT_START: flag.default(false),
   /** Pool size per service when no pathology shrinks it. */
   POSTGRES_POOL_MAX: positiveInt.default(10),
   /** How long a request waits for a pooled connection before it fails fast (503). */

@@ -12,5 +12,6 @@ export {
 export { preparePerConnection, statementName } from './prepared-statements';
 export { withTransaction, withRetriedTransaction, isTransientConflict } from './transaction';
 export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
-export { ensureDatabase, migrate } from './migrations';
+export { ensureDatabase, migrate, migrationNames, pendingMigrations, applyMigrations, type AppliedMigration } from './migrations';
+export { migrateCommand, runMigrateCommand } from './migrate-command';
 export { openDatabase } from './database';
