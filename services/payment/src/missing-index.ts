@@ -2,9 +2,13 @@
  * The missing-index pathology's switch. Its state is the database's own: the pathology is on exactly
  * when payments has no (customer_id, created_at) index. Switching builds or drops the index
  * CONCURRENTLY, so it is safe while checkouts run.
+ *
+ * With several replicas the index is the service's: one replica at a time builds or drops it (under the
+ * shared state's `exclusively`), then stores the switch, and the other replicas only take the new value
+ * (and forget their cached plans). A replica that joins running ones leaves the index as it finds it.
  */
-import type { Pool } from '@tracecart/postgres';
-import type { ScenarioSwitch } from '@tracecart/http';
+import type { Pool, SharedState } from '@tracecart/postgres';
+import { flagSwitch, sharedSwitch, type ScenarioSwitch } from '@tracecart/http';
 
 export const FRAUD_INDEX = 'payments_customer_created_idx';
 
@@ -33,18 +37,23 @@ export async function setMissingIndex(pool: Pool, missing: boolean, forgetPlans:
   forgetPlans();
 }
 
-export async function missingIndexSwitch(pool: Pool, startEnabled: boolean, forgetPlans: () => void): Promise<ScenarioSwitch> {
-  await setMissingIndex(pool, startEnabled, forgetPlans);
-  let missing = startEnabled;
+const INDEX_LOCK = 'tracecart.payment.missing-index';
+
+export async function missingIndexSwitch(pool: Pool, state: SharedState, startEnabled: boolean, forgetPlans: () => void): Promise<ScenarioSwitch> {
+  // The first replica applies SCENARIOS_AT_START to the index, as a lone process always did.
+  if (state.first) await state.exclusively(INDEX_LOCK, () => setMissingIndex(pool, startEnabled, forgetPlans));
+  // This process's view of the switch: applied on every replica when the stored value changes.
+  const local = flagSwitch(startEnabled, () => forgetPlans());
   let change: Promise<void> = Promise.resolve();
+  const shared = sharedSwitch(state, 'missing-index', local, (enabled) =>
+    state.exclusively(INDEX_LOCK, () => setMissingIndex(pool, enabled, forgetPlans)),
+  );
   return {
-    enabled: () => missing,
+    enabled: shared.enabled,
     set: (enabled) => {
-      // Serialise switches: two concurrent CREATE/DROP CONCURRENTLY on one index would deadlock.
-      change = change.catch(() => undefined).then(async () => {
-        await setMissingIndex(pool, enabled, forgetPlans);
-        missing = enabled;
-      });
+      // Serialise this process's switches (two concurrent CREATE/DROP CONCURRENTLY on one index would
+      // deadlock); `exclusively` does the same across replicas.
+      change = change.catch(() => undefined).then(() => shared.set(enabled));
       return change;
     },
   };

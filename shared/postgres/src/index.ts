@@ -15,3 +15,4 @@ export { withTransaction, withRetriedTransaction, isTransientConflict } from './
 export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } from './slow-query-plans';
 export { ensureDatabase, migrate } from './migrations';
 export { openDatabase } from './database';
+export { openSharedState, SERVICE_STATE_TABLE_SQL, type SharedState, type SharedStateOptions } from './shared-state';
