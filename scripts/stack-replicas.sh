@@ -30,7 +30,16 @@ replica_base_port() { case "$1" in order) echo 18080 ;; payment) echo 18081 ;; s
 replica_port() { echo $(($(replica_base_port "$1") + 100 * $2 + ${STACK_PORT_OFFSET:-0})); }
 replica_slots() { seq 1 "$(stack_replicas)"; }
 
-ensure_haproxy_installed() { command -v haproxy >/dev/null || apt_install --no-install-recommends haproxy; }
+# Debian's haproxy package. On a machine with systemd the package starts a system-wide HAProxy (with
+# /etc/haproxy's config): the stack runs its own, so that one is stopped, as for Prometheus.
+ensure_haproxy_installed() {
+  command -v haproxy >/dev/null && return
+  apt_install --no-install-recommends haproxy
+  if [ -d /run/systemd/system ] && systemctl is-active --quiet haproxy 2>/dev/null; then
+    say "HAProxy: stopping and disabling the system service Debian's package started (the stack runs its own)"
+    systemctl disable --now haproxy >/dev/null 2>&1 || true
+  fi
+}
 
 # One line to HAProxy's admin socket; prints the answer.
 haproxy_command() {

@@ -3,6 +3,7 @@
  * (the rule of scripts/stack-replicas.sh), its pid, its log, and what a replica says about its switches.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import path from 'node:path';
 import { serviceInstanceId } from '@tracecart/config';
 import { isPathologyName, type PathologyName } from '@tracecart/scenarios';
@@ -97,4 +98,19 @@ export function replicaLogLines(service: ServiceName, slot: number, offset = 0):
 export function replicaLogSize(service: ServiceName, slot: number): number {
   const file = replicaLog(service, slot);
   return existsSync(file) ? readFileSync(file).length : 0;
+}
+
+/** HAProxy's view of a replica (UP, DOWN, DRAIN, "UP 1/2" while a check failed, ...), from its admin socket. */
+export function haproxyStatus(service: ServiceName, slot: number): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(path.join(runDir, 'haproxy.sock'));
+    let text = '';
+    socket.on('data', (chunk) => (text += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('end', () => {
+      const row = text.split('\n').map((line) => line.split(',')).find((fields) => fields[0] === service && fields[1] === `${service}.${slot}`);
+      resolve(row?.[17]);
+    });
+    socket.end('show stat\n');
+  });
 }
