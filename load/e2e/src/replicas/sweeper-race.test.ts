@@ -11,7 +11,8 @@ import { describe, it } from 'node:test';
 import { drillHooks, sql, waitUntil } from '../faults';
 import { replicaLogLines, replicaLogSize, requireReplicas, slots } from './replicas';
 
-const ORDERS = 24;
+// More than one pass of one sweeper takes (50 orders a pass, every 5 s), so both replicas' passes meet them.
+const ORDERS = 150;
 
 describe('recovery sweepers of two order replicas', { timeout: 300_000 }, () => {
   drillHooks(async () => {
@@ -21,15 +22,15 @@ describe('recovery sweepers of two order replicas', { timeout: 300_000 }, () => 
   it('finishes each order left PENDING exactly once (one decline-if-undecided claim per order)', async () => {
     const offsets = new Map(slots().map((slot) => [slot, replicaLogSize('order', slot)]));
     const ids: string[] = Array.from({ length: ORDERS }, () => randomUUID());
-    const customers = await sql<{ id: string }>('order', 'SELECT id FROM customers ORDER BY id LIMIT $1', [ORDERS]);
-    for (const [index, id] of ids.entries()) {
-      await sql(
-        'order',
-        `INSERT INTO orders (id, customer_id, status, total, created_at, updated_at)
-         VALUES ($1, $2, 'PENDING', $3, now() - interval '2 minutes', now() - interval '2 minutes')`,
-        [id, customers[index % customers.length]!.id, 10 + index],
-      );
-    }
+    // All at once, so that no sweeper pass starts on a part of them.
+    await sql(
+      'order',
+      `INSERT INTO orders (id, customer_id, status, total, created_at, updated_at)
+       SELECT planted.order_id, c.id, 'PENDING', 10 + planted.n, now() - interval '2 minutes', now() - interval '2 minutes'
+         FROM unnest($1::uuid[]) WITH ORDINALITY AS planted (order_id, n)
+         JOIN LATERAL (SELECT customers.id FROM customers ORDER BY customers.id OFFSET (planted.n % 100) LIMIT 1) c ON true`,
+      [ids],
+    );
     await waitUntil(
       'every planted order to be finished by a sweeper',
       async () => (await sql<{ n: number }>('order', `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`, [ids]))[0]!.n === 0,
@@ -61,6 +62,7 @@ describe('recovery sweepers of two order replicas', { timeout: 300_000 }, () => 
     const twice = [...recoveredBy.entries()].filter(([, by]) => by.length !== 1);
     console.log(`[replicas] sweeper race: ${ORDERS} orders, recovered by replica ${JSON.stringify(Object.fromEntries(slots().map((slot) => [slot, [...recoveredBy.values()].filter((by) => by[0] === slot).length])))}`);
     assert.equal(recoveredBy.size, ORDERS, 'every order recovered');
+    for (const slot of slots()) assert.ok([...recoveredBy.values()].some((by) => by[0] === slot), `order.${slot}'s sweeper took part (the race happened)`);
     assert.deepEqual(twice, [], 'no order recovered twice');
   });
 });
