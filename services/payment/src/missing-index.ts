@@ -26,13 +26,25 @@ async function indexState(pool: Pool): Promise<'valid' | 'invalid' | 'absent'> {
 /** `forgetPlans` drops cached slow-query plans: they describe the index state before the switch. */
 export async function setMissingIndex(pool: Pool, missing: boolean, forgetPlans: () => void): Promise<void> {
   const state = await indexState(pool);
-  // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind: drop it either way.
-  if (state === 'invalid' || (missing && state === 'valid')) {
-    await pool.query(`DROP INDEX CONCURRENTLY IF EXISTS ${FRAUD_INDEX}`);
-  }
-  if (!missing && state !== 'valid') {
-    await pool.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
-    await pool.query('ANALYZE payments');
+  const client = await pool.connect();
+  try {
+    // The pool's 30 s statement timeout is for requests: building the index over 4,000,000+ rows on a busy
+    // machine may take longer, and an interrupted build leaves an invalid index to drop and build again.
+    await client.query("SET statement_timeout = '10min'");
+    // An interrupted CREATE INDEX CONCURRENTLY leaves an invalid index behind: drop it either way.
+    if (state === 'invalid' || (missing && state === 'valid')) {
+      await client.query(`DROP INDEX CONCURRENTLY IF EXISTS ${FRAUD_INDEX}`);
+    }
+    if (!missing && state !== 'valid') {
+      await client.query(`CREATE INDEX CONCURRENTLY IF NOT EXISTS ${FRAUD_INDEX} ON payments (customer_id, created_at)`);
+      await client.query('ANALYZE payments');
+    }
+    await client.query('RESET statement_timeout');
+    client.release();
+  } catch (error) {
+    // A connection whose statement failed half-way is not given back to the pool's next request.
+    client.release(true);
+    throw error;
   }
   forgetPlans();
 }
