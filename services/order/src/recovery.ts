@@ -16,7 +16,7 @@ import { withTransaction } from '@tracecart/postgres';
 import { inSpan } from '@tracecart/telemetry';
 import { finishOrder, type CheckoutDeps } from './checkout';
 import { findOrder, paymentsOfOrders } from './orders-repo';
-import { claimStalePendingOrder, releaseLease, takeLease } from './sweeper-claims';
+import { claimStalePendingOrder, releaseLease, releaseOrderClaim, takeLease } from './sweeper-claims';
 
 export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise<void> {
   await inSpan('order.recover_pending', { 'app.order.id': orderId }, async (span) => {
@@ -71,11 +71,18 @@ export function startRecovery(
   let running = false;
   const pass = async () => {
     // One order at a time, each claimed in its own short statement: up to 50 a pass, as before.
+    const failed: string[] = [];
     for (let recovered = 0; recovered < 50; recovered++) {
       const orderId = await claimStalePendingOrder(deps.pool, owner, staleAfterSeconds, claimSeconds);
       if (!orderId) break;
-      await recoverOrder(deps, orderId).catch((error: unknown) => deps.logger.warn({ err: error, orderId }, 'could not recover a pending order; will retry'));
+      await recoverOrder(deps, orderId).catch((error: unknown) => {
+        deps.logger.warn({ err: error, orderId }, 'could not recover a pending order; will retry');
+        failed.push(orderId);
+      });
     }
+    // Given back once the pass is over (not at once: this pass would claim them again), so the next pass
+    // of any replica retries them instead of waiting for the claims to expire.
+    for (const orderId of failed) await releaseOrderClaim(deps.pool, orderId, owner).catch(() => undefined);
     if (!(await takeLease(deps.pool, RECONCILIATION_LEASE, owner, claimSeconds))) return;
     await reconcilePayments(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'payment reconciliation failed; will retry'));
     await releaseLease(deps.pool, RECONCILIATION_LEASE, owner);

@@ -23,6 +23,11 @@ export async function claimStalePendingOrder(db: Queryable, owner: string, stale
   return rows[0]?.id;
 }
 
+/** Gives a claim back early (its recovery failed: payment down), so the next pass, of any replica, retries it. */
+export async function releaseOrderClaim(db: Queryable, orderId: string, owner: string): Promise<void> {
+  await db.query('UPDATE orders SET recovery_claimed_until = NULL WHERE id = $1 AND recovery_claimed_by = $2', [orderId, owner]);
+}
+
 /** Takes (or renews) the lease `name` for `seconds` unless another owner holds a running one. */
 export async function takeLease(db: Queryable, name: string, owner: string, seconds: number): Promise<boolean> {
   await db.query('INSERT INTO job_leases (name) VALUES ($1) ON CONFLICT (name) DO NOTHING', [name]);
