@@ -16,6 +16,8 @@ export interface FlatSpan {
   spanId: string;
   parentSpanId: string | undefined;
   service: string;
+  /** The process's `service.instance.id` (which replica), when its resource has one. */
+  instance?: string;
   name: string;
   /** OTLP kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer. */
   kind: number;
@@ -109,6 +111,7 @@ export function flattenTraces(traces: OtlpTraces): FlatSpan[] {
   for (const resourceSpans of traces.resourceSpans ?? []) {
     const resource = attributeMap(resourceSpans.resource?.attributes);
     const service = String(resource['service.name'] ?? 'unknown');
+    const instance = resource['service.instance.id'] === undefined ? undefined : String(resource['service.instance.id']);
     for (const scope of resourceSpans.scopeSpans ?? []) {
       for (const span of scope.spans ?? []) {
         const startMs = nanosToMs(span.startTimeUnixNano);
@@ -118,6 +121,7 @@ export function flattenTraces(traces: OtlpTraces): FlatSpan[] {
           spanId: span.spanId,
           parentSpanId: span.parentSpanId || undefined,
           service,
+          ...(instance === undefined ? {} : { instance }),
           name: span.name,
           kind: kindOf(span.kind),
           startMs,

@@ -299,6 +299,18 @@ describe('detectors on hand-built traces', () => {
     assert.deepEqual(detectLoopBlocks([alone(38), other]).filter((occurrence) => occurrence.traceId === 'x'), []);
   });
 
+  it('loop block with replicas: only spans of the same process (service.instance.id) are correlated', () => {
+    const on = (instance: string, spans: FlatSpan[]) => spans.map((one) => (one.service === 'payment-service' ? { ...one, instance } : one));
+    const blocked = analysed(on('host-1', [root(0, 100, 'x'), ...riskScore('x', 10, 38)]));
+    const otherSpans = [root(0, 100, 'y'), span({ traceId: 'y', id: 'y-post', parent: 'root', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 12, end: 90 })];
+    // Another replica's request across the gap says nothing about this replica's loop: still a block, alone in its process.
+    const [found] = detectLoopBlocks([blocked, analysed(on('host-2', otherSpans))]).filter((occurrence) => occurrence.traceId === 'x');
+    assert.equal(found?.operation, 'payment.risk_score');
+    assert.match(found?.evidence ?? '', /no other trace was in payment-service meanwhile/);
+    // The same request in the same replica, not held by the gap: the gap was not the loop's.
+    assert.deepEqual(detectLoopBlocks([blocked, analysed(on('host-1', otherSpans))]).filter((occurrence) => occurrence.traceId === 'x'), []);
+  });
+
   it('seq scan: from the span’s own plan, from the same statement’s plan elsewhere, or a suspected wide span', () => {
     const text = 'SELECT count(*) FROM payments WHERE customer_id = $1';
     const trace = (id: string, duration: number, plan?: string) =>

@@ -1,12 +1,12 @@
 /** Order service entry point. Start with `node --require @tracecart/telemetry/register dist/main.js`. */
 import path from 'node:path';
-import { loadConfig } from '@tracecart/config';
+import { loadConfig, serviceInstanceId } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { closeServer, createApp, flagSwitch, holdsInternalCredential, labelPathologySpans, listen, scenarioRoutes, shutdownOnSignals } from '@tracecart/http';
+import { EXERCISE_KEY, closeServer, createApp, flagSwitch, holdsInternalCredential, labelPathologySpans, listen, scenarioRoutes, sharedSwitch, shutdownOnSignals, switchKey } from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { PAYMENT_CLIENT_ATTEMPTS, createPaymentClient } from '@tracecart/payment/client';
-import { createPool, isDatabaseUnavailable, openDatabase, ping } from '@tracecart/postgres';
+import { createPool, isDatabaseUnavailable, openDatabase, openSharedState } from '@tracecart/postgres';
 import { STARVED_POOL_SIZE } from '@tracecart/scenarios';
 import { declareTraceEdge } from '@tracecart/telemetry';
 import { checkoutDeadlines } from './checkout-deadlines';
@@ -29,11 +29,19 @@ async function main(): Promise<void> {
   // pool-starvation's pool: opens its one connection only when a starved checkout first asks for it.
   const starvedPool = createPool(config, 'order', { max: STARVED_POOL_SIZE });
   const broker = await connectBroker(brokerOptions(config, 'order-service', logger));
-  const relay = startOutboxRelay({ pool, broker, logger });
+  const instance = serviceInstanceId();
+  const relay = startOutboxRelay({ pool, broker, logger, owner: instance });
   const startOn = config.SCENARIOS_AT_START === 'on';
+  // The switches and the exercise mode are the service's, shared by its replicas (docs/scaling.md).
+  const state = await openSharedState({
+    config,
+    service: 'order',
+    logger,
+    defaults: { [switchKey('n-plus-one')]: startOn, [switchKey('pool-starvation')]: startOn, [EXERCISE_KEY]: null },
+  });
   const switches = {
-    'n-plus-one': flagSwitch(startOn),
-    'pool-starvation': flagSwitch(startOn),
+    'n-plus-one': sharedSwitch(state, 'n-plus-one', flagSwitch(startOn)),
+    'pool-starvation': sharedSwitch(state, 'pool-starvation', flagSwitch(startOn)),
   };
   labelPathologySpans(switches, { 'n-plus-one': 'checkout.load_cart', 'pool-starvation': 'checkout' });
   const deps = {
@@ -57,15 +65,16 @@ async function main(): Promise<void> {
     logger,
   };
   await consumeShipmentEvents(broker, pool, logger);
-  const recovery = startRecovery(deps);
-  const retention = startIdempotencyRetention({ db: pool, logger, retentionHours: config.IDEMPOTENCY_RETENTION_HOURS });
+  const recovery = startRecovery(deps, { owner: instance });
+  const retention = startIdempotencyRetention({ db: pool, logger, retentionHours: config.IDEMPOTENCY_RETENTION_HOURS, owner: instance });
   const app = createApp({
     logger,
     bodyLimit: config.HTTP_BODY_LIMIT,
     internalToken: config.INTERNAL_TOKEN,
     database: { name: 'order', isUnavailable: isDatabaseUnavailable },
-    readiness: { postgres: () => ping(pool), rabbitmq: async () => broker.connected() },
-    routers: [orderRoutes({ ...deps, audit }), scenarioRoutes(switches, config.SCENARIO_TOKEN, { 'slow-audit': slowAudit })],
+    // On the state's own connection, not the pool: a starved pool makes order slow, not unready.
+    readiness: { postgres: () => state.ping(), rabbitmq: async () => broker.connected() },
+    routers: [orderRoutes({ ...deps, audit }), scenarioRoutes(switches, config.SCENARIO_TOKEN, { 'slow-audit': slowAudit }, state)],
   });
   const server = await listen(app, config.ORDER_PORT, logger, config.SERVICE_HOST);
   shutdownOnSignals(logger, [
@@ -76,6 +85,7 @@ async function main(): Promise<void> {
     ['idempotency retention', async () => retention.stop()],
     ['outbox relay', () => relay.stop()],
     ['rabbitmq', () => broker.close()],
+    ['shared state', () => state.close()],
     ['postgres', () => Promise.all([pool.end(), starvedPool.end()])],
   ]);
 }

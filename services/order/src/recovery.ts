@@ -8,12 +8,15 @@
  *    that belong to a committed PAID order are kept, the others (their checkout rolled back and was
  *    never retried, or the order failed) are voided. An authorisation never stays without its order.
  * One order that cannot be settled is logged and skipped; it does not hold up the others.
+ * With several replicas, each stale order is claimed by one of them before payment is called, and one
+ * replica at a time holds the reconciliation's lease (sweeper-claims.ts): no lock is held across a call.
  */
 import { ROOT_CONTEXT, context } from '@opentelemetry/api';
 import { withTransaction } from '@tracecart/postgres';
 import { inSpan } from '@tracecart/telemetry';
 import { finishOrder, type CheckoutDeps } from './checkout';
-import { findOrder, paymentsOfOrders, stalePendingOrders } from './orders-repo';
+import { findOrder, paymentsOfOrders } from './orders-repo';
+import { claimStalePendingOrder, releaseLease, releaseOrderClaim, takeLease } from './sweeper-claims';
 
 export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise<void> {
   await inSpan('order.recover_pending', { 'app.order.id': orderId }, async (span) => {
@@ -49,14 +52,38 @@ export async function reconcilePayments(deps: Pick<CheckoutDeps, 'pool' | 'payme
   });
 }
 
-export function startRecovery(deps: CheckoutDeps, intervalMs = 5_000): { stop(): void } {
+export interface RecoveryOptions {
+  intervalMs?: number;
+  /** This replica's name on its claims (service.instance.id). */
+  owner?: string;
+  /** How long a claim on one order, or the reconciliation's lease, lasts: longer than its payment calls take. */
+  claimSeconds?: number;
+}
+
+export const RECONCILIATION_LEASE = 'payment-reconciliation';
+
+export function startRecovery(
+  deps: CheckoutDeps,
+  { intervalMs = 5_000, owner = `order:${process.pid}`, claimSeconds = 60 }: RecoveryOptions = {},
+): { stop(): void } {
   let running = false;
   const pass = async () => {
-    const stale = await stalePendingOrders(deps.pool, deps.deadlines.pendingStaleSeconds, 50);
-    for (const orderId of stale) {
-      await recoverOrder(deps, orderId).catch((error: unknown) => deps.logger.warn({ err: error, orderId }, 'could not recover a pending order; will retry'));
+    // One order at a time, each claimed in its own short statement: up to 50 a pass, as before.
+    const failed: string[] = [];
+    for (let recovered = 0; recovered < 50; recovered++) {
+      const orderId = await claimStalePendingOrder(deps.pool, owner, deps.deadlines.pendingStaleSeconds, claimSeconds);
+      if (!orderId) break;
+      await recoverOrder(deps, orderId).catch((error: unknown) => {
+        deps.logger.warn({ err: error, orderId }, 'could not recover a pending order; will retry');
+        failed.push(orderId);
+      });
     }
+    // Given back once the pass is over (not at once: this pass would claim them again), so the next pass
+    // of any replica retries them instead of waiting for the claims to expire.
+    for (const orderId of failed) await releaseOrderClaim(deps.pool, orderId, owner).catch(() => undefined);
+    if (!(await takeLease(deps.pool, RECONCILIATION_LEASE, owner, claimSeconds))) return;
     await reconcilePayments(deps).catch((error: unknown) => deps.logger.warn({ err: error }, 'payment reconciliation failed; will retry'));
+    await releaseLease(deps.pool, RECONCILIATION_LEASE, owner);
   };
   const timer = setInterval(() => {
     if (running) return;

@@ -2,6 +2,7 @@
  * The one configuration schema for every Tracecart process: the three services, the load and report CLIs,
  * the local stack and docker-compose all read the same variable names and defaults from here.
  */
+import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -129,6 +130,15 @@ export const configSchema = z.object({
    */
   TRACE_EDGE_POLICY: z.enum(traceEdgePolicies).default('continue'),
 
+  /**
+   * Which replica of its service this process is, as `service.instance.id` on every span's resource (Jaeger
+   * shows it in the process tags). Default: the host name and SERVICE_REPLICA_SLOT (`<host>-2`), so a
+   * replica keeps its id across restarts; Kubernetes sets the pod's name.
+   */
+  SERVICE_INSTANCE_ID: z.string().min(1).max(200).optional(),
+  /** The replica's slot (1 to 3 on the local stack, `order.2` is slot 2): part of the default SERVICE_INSTANCE_ID. */
+  SERVICE_REPLICA_SLOT: z.coerce.number().int().min(1).max(99).default(1),
+
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
   OTEL_SDK_DISABLED: flag.default(false),
@@ -188,6 +198,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const problems = deploymentProblems(result.data);
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data;
+}
+
+/**
+ * The process's `service.instance.id`: SERVICE_INSTANCE_ID, else the host name and SERVICE_REPLICA_SLOT.
+ * Read straight from the environment too (the telemetry preload runs before any config is loaded).
+ */
+export function serviceInstanceId(env: NodeJS.ProcessEnv = process.env): string {
+  const given = env.SERVICE_INSTANCE_ID?.trim();
+  if (given) return given;
+  const slot = configSchema.shape.SERVICE_REPLICA_SLOT.safeParse(env.SERVICE_REPLICA_SLOT || undefined);
+  return `${hostname()}-${slot.success ? slot.data : 1}`;
 }
 
 export type ServiceName = 'order' | 'payment' | 'shipping';

@@ -12,4 +12,4 @@ export {
   type QueueSpec,
 } from './topology';
 export { routingKeys, eventSchemas, parseEvent, type RoutingKey, type Event, type EventInput } from './contracts';
-export { enqueueEvent, startOutboxRelay, OUTBOX_TABLE_SQL, type OutboxRelay } from './outbox';
+export { enqueueEvent, startOutboxRelay, OUTBOX_TABLE_SQL, OUTBOX_LEASE_SQL, type OutboxRelay, type RelayOptions } from './outbox';

@@ -13,7 +13,7 @@ import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
 import { connectBroker, type Broker } from './broker';
 import { EVENTS_EXCHANGE } from './topology';
-import { OUTBOX_TABLE_SQL, startOutboxRelay, writeOutboxRow } from './outbox';
+import { OUTBOX_LEASE_SQL, OUTBOX_TABLE_SQL, startOutboxRelay, writeOutboxRow } from './outbox';
 
 const config = loadConfig();
 const logger = createLogger('outbox-test', 'silent');
@@ -35,6 +35,7 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     await admin.end();
     pool = new pg.Pool({ ...settings, database, max: 4 });
     await pool.query(OUTBOX_TABLE_SQL);
+    await pool.query(OUTBOX_LEASE_SQL);
     broker = await connectBroker({ url: config.RABBITMQ_URL, prefetch: 10, deliveryLimit: 5, logger });
     probe = await amqp.connect(config.RABBITMQ_URL);
     probeChannel = await probe.createChannel();
@@ -169,5 +170,44 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
       await observer.end();
       await single.end();
     }
+  });
+
+  it('two relays over one table lease disjoint rows: each row is published once', { timeout: 60_000 }, async () => {
+    await pool.query('DELETE FROM outbox');
+    while (await probeChannel.get(probeQueue, { noAck: true })) {
+      // drain what earlier tests left
+    }
+    const rows = 300;
+    const client = await pool.connect();
+    await client.query('BEGIN');
+    for (let n = 0; n < rows; n++) await writeOutboxRow(client, 'test.outbox', { n });
+    await client.query('COMMIT');
+    client.release();
+    const counts = { a: 0, b: 0 };
+    // Small batches, so the two relays' passes interleave many times.
+    const a = startOutboxRelay({ pool, broker, logger, pollMs: 10, batchSize: 7, owner: 'relay-a', onPublished: (n) => (counts.a += n) });
+    const b = startOutboxRelay({ pool, broker, logger, pollMs: 10, batchSize: 7, owner: 'relay-b', onPublished: (n) => (counts.b += n) });
+    const seen = new Map<number, number>();
+    const deadline = Date.now() + 30_000;
+    while (seen.size < rows && Date.now() < deadline) {
+      const message = await probeChannel.get(probeQueue, { noAck: true });
+      if (!message) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        continue;
+      }
+      const { n } = JSON.parse(message.content.toString()) as { n: number };
+      seen.set(n, (seen.get(n) ?? 0) + 1);
+    }
+    await a.stop();
+    await b.stop();
+    // Anything published twice would have arrived by now (both relays stopped after their last pass).
+    for (let message = await probeChannel.get(probeQueue, { noAck: true }); message; message = await probeChannel.get(probeQueue, { noAck: true })) {
+      const { n } = JSON.parse(message.content.toString()) as { n: number };
+      seen.set(n, (seen.get(n) ?? 0) + 1);
+    }
+    assert.equal(seen.size, rows, 'every row published');
+    assert.deepEqual([...seen.values()].filter((times) => times > 1), [], 'no row published twice');
+    assert.equal(counts.a + counts.b, rows, "the relays' own counters add up to the rows");
+    assert.ok(counts.a > 0 && counts.b > 0, `both relays worked (a ${counts.a}, b ${counts.b})`);
   });
 });

@@ -7,7 +7,13 @@
  * Each row keeps the W3C trace context of the span that wrote it. The relay publishes inside that
  * context, so the producer span, and the consumer span after it, land in the checkout's trace even when
  * the row is published seconds later by a relay pass that belongs to no request.
+ *
+ * Several replicas of a service run a relay each over the same table: a relay leases the rows it
+ * publishes (claimed_by, claimed_until) in one short statement (FOR UPDATE SKIP LOCKED, committed before
+ * anything is published), so in normal operation each row is published once. A lease that outlives its
+ * relay (killed between publish and delete) expires and the row is published again: at least once.
  */
+import { hostname } from 'node:os';
 import { ROOT_CONTEXT, context, propagation } from '@opentelemetry/api';
 import type { Pool, PoolClient } from 'pg';
 import type { Logger } from '@tracecart/logger';
@@ -23,6 +29,12 @@ CREATE TABLE IF NOT EXISTS outbox (
   trace_context jsonb NOT NULL DEFAULT '{}'::jsonb,
   created_at timestamptz NOT NULL DEFAULT now()
 )`;
+
+/** The relay's lease columns (a later migration of each service adds them to the table above). */
+export const OUTBOX_LEASE_SQL = `
+ALTER TABLE outbox
+  ADD COLUMN IF NOT EXISTS claimed_by text,
+  ADD COLUMN IF NOT EXISTS claimed_until timestamptz`;
 
 /**
  * Writes an event inside the caller's transaction, with the active trace context. The payload is typed
@@ -65,9 +77,24 @@ export interface RelayOptions {
   logger: Logger;
   pollMs?: number;
   batchSize?: number;
+  /** Who leases the rows (the replica's service.instance.id); default host name and process id. */
+  owner?: string;
+  /** How long a lease lasts: longer than a batch's publishes can take (each bounded by the confirm timeout). */
+  leaseSeconds?: number;
+  /** Counts what this relay published (the replicas' tests and measurements read it). */
+  onPublished?: (count: number) => void;
 }
 
-export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize = 100 }: RelayOptions): OutboxRelay {
+export function startOutboxRelay({
+  pool,
+  broker,
+  logger,
+  pollMs = 250,
+  batchSize = 100,
+  owner = `${hostname()}:${process.pid}`,
+  leaseSeconds = 60,
+  onPublished,
+}: RelayOptions): OutboxRelay {
   let running = true;
   let pass: Promise<number> | undefined;
   let again = false;
@@ -75,14 +102,22 @@ export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize
 
   /**
    * One pass. No transaction, row lock or pooled connection is held while the broker is waited on (a
-   * memory alarm can stall confirms for the whole confirm timeout): the batch is read, the connection
-   * goes back to the pool, the rows are published, and the published ones are deleted afterwards. One
-   * relay runs per service process and its passes never overlap; a second process (or a crash between
-   * publish and delete) can publish a row twice, which at-least-once delivery and the idempotent
-   * consumers already allow for.
+   * memory alarm can stall confirms for the whole confirm timeout): the batch is leased in one statement
+   * (its own transaction, committed at once), the connection goes back to the pool, the rows are
+   * published, and the published ones are deleted afterwards; the failed ones are released for the next
+   * pass. One relay runs per service process and its passes never overlap; relays of other replicas skip
+   * leased rows. A crash between publish and delete publishes a row twice once its lease expires, which
+   * at-least-once delivery and the idempotent consumers already allow for.
    */
   async function publishPending(): Promise<number> {
-    const { rows } = await pool.query<OutboxRow>('SELECT id, routing_key, payload, trace_context FROM outbox ORDER BY id LIMIT $1', [batchSize]);
+    const leased = await pool.query<OutboxRow>(
+      `UPDATE outbox SET claimed_by = $1, claimed_until = now() + make_interval(secs => $2)
+        WHERE id IN (SELECT id FROM outbox WHERE claimed_until IS NULL OR claimed_until < now()
+                      ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING id, routing_key, payload, trace_context`,
+      [owner, leaseSeconds, batchSize],
+    );
+    const rows = leased.rows.sort((a, b) => Number(a.id) - Number(b.id));
     const published: string[] = [];
     // Every publish settles (each bounded by the broker's confirm timeout) before the published rows are
     // deleted: a failure of one row must not leave the rows that did publish to be published again.
@@ -95,8 +130,16 @@ export function startOutboxRelay({ pool, broker, logger, pollMs = 250, batchSize
       }),
     );
     if (published.length > 0) await pool.query('DELETE FROM outbox WHERE id = ANY($1::bigint[])', [published]);
+    onPublished?.(published.length);
     const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
+    if (failed) {
+      // Released for the next pass (this relay's or another's) instead of waiting out the lease.
+      const unpublished = rows.map((row) => row.id).filter((id) => !published.includes(id));
+      await pool
+        .query('UPDATE outbox SET claimed_until = NULL WHERE id = ANY($1::bigint[]) AND claimed_by = $2', [unpublished, owner])
+        .catch(() => undefined);
+      throw failed.reason;
+    }
     return rows.length;
   }
 

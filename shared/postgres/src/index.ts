@@ -15,3 +15,4 @@ export { explainSlowQueries, type SlowQueryPlans, type SlowQueryPlanOptions } fr
 export { ensureDatabase, migrate, migrationNames, pendingMigrations, applyMigrations, type AppliedMigration } from './migrations';
 export { migrateCommand, runMigrateCommand } from './migrate-command';
 export { openDatabase } from './database';
+export { openSharedState, SERVICE_STATE_TABLE_SQL, type SharedState, type SharedStateOptions } from './shared-state';

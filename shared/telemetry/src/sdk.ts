@@ -7,6 +7,7 @@ import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { OTLPTraceExporter as OTLPJsonTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
 import { OTLPTraceExporter as OTLPProtoTraceExporter } from '@opentelemetry/exporter-trace-otlp-proto';
 import { BatchSpanProcessor, SimpleSpanProcessor, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace';
+import { serviceInstanceId } from '@tracecart/config';
 import { tracecartInstrumentations } from './instrumentations';
 import { REMOTE_SAMPLER_NAME, createRemoteSampler } from './remote-sampler';
 import { CountingExporter, SpanCounter } from './span-counter';
@@ -29,6 +30,17 @@ export interface Telemetry {
 }
 
 let active: Telemetry | undefined;
+
+/**
+ * `service.instance.id` on the resource, from SERVICE_INSTANCE_ID (default: host name and replica slot),
+ * through the standard OTEL_RESOURCE_ATTRIBUTES the SDK's env detector reads; an id given there wins.
+ */
+function defaultInstanceId(env: NodeJS.ProcessEnv): void {
+  const given = env.OTEL_RESOURCE_ATTRIBUTES ?? '';
+  if (/(^|,)\s*service\.instance\.id\s*=/.test(given)) return;
+  const attribute = `service.instance.id=${encodeURIComponent(serviceInstanceId(env))}`;
+  env.OTEL_RESOURCE_ATTRIBUTES = given.trim() ? `${given},${attribute}` : attribute;
+}
 
 /** Only Jaeger listens: metrics and logs go nowhere unless someone configures an exporter for them. */
 function defaultQuietSignals(env: NodeJS.ProcessEnv): void {
@@ -67,6 +79,7 @@ export function batchSettings(env: NodeJS.ProcessEnv = process.env) {
 export function startTelemetry(options: TelemetryOptions = {}): Telemetry {
   if (active) return active;
   defaultQuietSignals(process.env);
+  defaultInstanceId(process.env);
   const exporter = new CountingExporter(options.exporter ?? otlpExporter(process.env));
   const spans = new SpanCounter();
   const processors: SpanProcessor[] = [

@@ -67,10 +67,19 @@ interface ServiceSpan {
   span: FlatSpan;
 }
 
+/**
+ * One event loop per process: spans are correlated within a replica (`service.instance.id`), not across
+ * the replicas of a service, whose loops block independently. Spans without an instance (older traces,
+ * recorded fixtures) fall back to their service.
+ */
+export function processKey(span: FlatSpan): string {
+  return span.instance === undefined ? span.service : `${span.service}\u0000${span.instance}`;
+}
+
 export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: LoopBlockOptions = loopBlockDefaults): Occurrence[] {
-  const byService = new Map<string, ServiceSpan[]>();
+  const byProcess = new Map<string, ServiceSpan[]>();
   for (const trace of traces) {
-    for (const span of trace.tree.spans) byService.set(span.service, [...(byService.get(span.service) ?? []), { traceId: trace.traceId, span }]);
+    for (const span of trace.tree.spans) byProcess.set(processKey(span), [...(byProcess.get(processKey(span)) ?? []), { traceId: trace.traceId, span }]);
   }
   const found: Occurrence[] = [];
   for (const trace of traces) {
@@ -80,7 +89,7 @@ export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: Loop
       if (gapMs < options.minGapMs) continue;
       const delayMs = reportedLoopDelayMs(trace.tree, span);
       if (delayMs === undefined || delayMs < options.loopDelayShare * gapMs) continue;
-      const others = (byService.get(span.service) ?? []).filter(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs < gap.endMs && other.endMs > gap.startMs);
+      const others = (byProcess.get(processKey(span)) ?? []).filter(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs < gap.endMs && other.endMs > gap.startMs);
       const held = others.filter(({ span: other }) => other.startMs <= gap.startMs + 1 && other.endMs >= gap.endMs && other.endMs - gap.endMs <= options.heldMs);
       const heldTraces = new Set(held.map(({ traceId }) => traceId)).size;
       const concurrentTraces = new Set(others.map(({ traceId }) => traceId)).size;

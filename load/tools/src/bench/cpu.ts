@@ -51,14 +51,21 @@ async function procStats(): Promise<Map<number, ProcStat>> {
   return stats;
 }
 
-async function rootPid(component: (typeof components)[number]): Promise<number | undefined> {
-  const file = component === 'postgres' ? path.join(repoRoot, '.stack', 'postgres', 'postmaster.pid') : pidFile(component);
+async function pidIn(file: string): Promise<number | undefined> {
   try {
     const pid = Number((await readFile(file, 'utf8')).split('\n')[0]!.trim());
     return Number.isFinite(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** The process trees of a component: one, or one per replica (`order.1.pid`, ... with STACK_REPLICAS). */
+async function rootPids(component: (typeof components)[number]): Promise<number[]> {
+  if (component === 'postgres') return [await pidIn(path.join(repoRoot, '.stack', 'postgres', 'postmaster.pid'))].filter((pid) => pid !== undefined);
+  const replicas = (await readdir(path.dirname(pidFile(component))).catch(() => [] as string[])).filter((file) => new RegExp(`^${component}\\.\\d+\\.pid$`).test(file));
+  const files = [pidFile(component), ...replicas.map((file) => path.join(path.dirname(pidFile(component)), file))];
+  return (await Promise.all(files.map(pidIn))).filter((pid) => pid !== undefined);
 }
 
 function treeTicks(stats: Map<number, ProcStat>, root: number): number {
@@ -93,8 +100,8 @@ export async function cpuSnapshot(): Promise<CpuSnapshot> {
   const hz = clockTicks();
   const snapshot = {} as CpuSnapshot;
   for (const component of components) {
-    const pid = await rootPid(component);
-    snapshot[component] = pid ? treeTicks(stats, pid) / hz : 0;
+    const pids = await rootPids(component);
+    snapshot[component] = pids.reduce((sum, pid) => sum + treeTicks(stats, pid), 0) / hz;
   }
   const self = process.cpuUsage();
   snapshot.bench = (self.user + self.system) / 1e6;
