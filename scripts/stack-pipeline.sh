@@ -20,6 +20,7 @@ pipeline_ports() {
   export COLLECTOR_1_HEALTH_PORT="${COLLECTOR_1_HEALTH_PORT:-$((13141 + o))}" COLLECTOR_2_HEALTH_PORT="${COLLECTOR_2_HEALTH_PORT:-$((13142 + o))}"
   export COLLECTOR_1_METRICS_PORT="${COLLECTOR_1_METRICS_PORT:-$((8891 + o))}" COLLECTOR_2_METRICS_PORT="${COLLECTOR_2_METRICS_PORT:-$((8892 + o))}"
   export INGESTER_1_HEALTH_PORT="${INGESTER_1_HEALTH_PORT:-$((13151 + o))}" INGESTER_2_HEALTH_PORT="${INGESTER_2_HEALTH_PORT:-$((13152 + o))}"
+  export INGESTER_REPLAY_HEALTH_PORT="${INGESTER_REPLAY_HEALTH_PORT:-$((13159 + o))}"
   export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" KAFKA_SPANS_TOPIC="${KAFKA_SPANS_TOPIC:-jaeger-spans}"
   export KAFKA_SPANS_PARTITIONS="${KAFKA_SPANS_PARTITIONS:-8}" KAFKA_CONSUMER_GROUP="${KAFKA_CONSUMER_GROUP:-jaeger-ingester}"
   export CASSANDRA_SERVERS="${CASSANDRA_SERVERS:-127.0.0.1}" CASSANDRA_KEYSPACE="${CASSANDRA_KEYSPACE:-jaeger_v1_tracecart}"
@@ -112,6 +113,7 @@ jaeger_role_env() { # component
     collector.*)
       local http="COLLECTOR_${n}_OTLP_HTTP_PORT" grpc="COLLECTOR_${n}_OTLP_GRPC_PORT" health="COLLECTOR_${n}_HEALTH_PORT" metrics="COLLECTOR_${n}_METRICS_PORT"
       export COLLECTOR_OTLP_HTTP_PORT="${!http}" COLLECTOR_OTLP_GRPC_PORT="${!grpc}" COLLECTOR_HEALTH_PORT="${!health}" COLLECTOR_METRICS_PORT="${!metrics}" ;;
+    ingester.replay) export INGESTER_HEALTH_PORT="$INGESTER_REPLAY_HEALTH_PORT" ;;
     ingester.*)
       local health="INGESTER_${n}_HEALTH_PORT"
       export INGESTER_HEALTH_PORT="${!health}" ;;
@@ -125,6 +127,7 @@ jaeger_health_url() {
   local n="${1##*.}" var
   case "$1" in
     collector.*) var="COLLECTOR_${n}_HEALTH_PORT" ;;
+    ingester.replay) var=INGESTER_REPLAY_HEALTH_PORT ;;
     ingester.*) var="INGESTER_${n}_HEALTH_PORT" ;;
     jaeger-query) var=JAEGER_HEALTH_PORT ;;
   esac
@@ -148,6 +151,64 @@ start_pipeline_jaeger() { # component
   ) &
   echo $! >"$RUN_DIR/$name.pid"
   wait_for "$name" 90 http_ok "$(jaeger_health_url "$name")" || { tail -n 20 "$LOG_DIR/$name.log" >&2; return 1; }
+}
+
+# A crashed ingester's decision buffer: with TRACE_SAMPLING=tail, `tail_sampling` returns as soon as it
+# holds a span, so the receiver marks the offset before the decision (TAIL_SAMPLING_DECISION_WAIT later); an
+# ingester killed meanwhile takes undecided traces with it, and the next owner of its partitions starts after
+# them. When the stack starts a crashed ingester again, it replays that window: a short-lived ingester in a
+# consumer group of its own, whose offsets Kafka's time index puts at the crash minus the decision wait (and
+# a margin), reads every partition up to where the log ended at the restart, decides with the same policies
+# and stores what they keep. Decisions are deterministic per trace (errors, latency of a whole trace, the
+# probabilistic share by trace id), and a span stored twice is one row: the replay only adds what the crash
+# lost. PIPELINE_REPLAY=0 leaves it out (the drill's "before").
+decision_wait_seconds() { local wait="${TAIL_SAMPLING_DECISION_WAIT:-10s}"; wait="${wait%s}"; echo "${wait%.*}"; }
+
+# The replay group's offsets against the log end: "<partitions behind> <partitions>" for `group`, given the
+# end offsets `ends` (partition=offset pairs) to reach.
+replay_progress() { # group ends
+  kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --describe --group "$1" 2>/dev/null |
+    awk -v topic="$KAFKA_SPANS_TOPIC" -v ends="$2" '
+      BEGIN { n = split(ends, pairs, " "); for (i = 1; i <= n; i++) { split(pairs[i], kv, "="); want[kv[1]] = kv[2] } }
+      $2 == topic { seen[$3] = ($4 ~ /^[0-9]+$/) ? $4 : -1 }
+      END { behind = 0; total = 0; for (p in want) { total++; if (!(p in seen) || seen[p] < want[p]) behind++ } print behind, total }'
+}
+
+replay_decision_window() { # seconds back from now
+  local seconds="$1" group; group="$KAFKA_CONSUMER_GROUP-replay-$(date +%s)"
+  say "ingester replay: re-reading the last ${seconds}s of $KAFKA_SPANS_TOPIC in group $group (a crashed ingester's decision window)"
+  kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --group "$group" \
+    --topic "$KAFKA_SPANS_TOPIC" --reset-offsets --by-duration "PT${seconds}S" --execute >/dev/null 2>&1 || { say "ingester replay: could not set the group's offsets; skipped"; return 0; }
+  local ends
+  ends="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BROKERS" --topic "$KAFKA_SPANS_TOPIC" --time -1 2>/dev/null |
+    awk -F: '{ printf "%s=%s ", $2, $3 }')"
+  [ -n "$ends" ] || { say "ingester replay: could not read the topic's end offsets; skipped"; return 0; }
+  (KAFKA_CONSUMER_GROUP="$group" start_pipeline_jaeger ingester.replay) || { stop_pid ingester.replay; return 0; }
+  local deadline=$((SECONDS + 180)) progress
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    progress="$(replay_progress "$group" "$ends")"
+    [ "${progress%% *}" = 0 ] && break
+    sleep 1
+  done
+  # The last traces it read are decided a decision wait after their first span.
+  sleep "$(( $(decision_wait_seconds) + 3 ))"
+  stop_pid ingester.replay
+  kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --delete --group "$group" >/dev/null 2>&1 || true
+  say "ingester replay: done (${progress:-?} partitions behind at the end)"
+}
+
+# Starting an ingester whose last run crashed (killed through the stack, or its pid file left behind): in tail
+# sampling mode, replay the window its decision buffer covered.
+start_ingester_after_crash() { # component
+  local name="$1" crashed_at=""
+  if [ -f "$RUN_DIR/$name.killed" ]; then crashed_at="$(cat "$RUN_DIR/$name.killed")"
+  elif [ -f "$RUN_DIR/$name.pid" ] && ! is_running "$name"; then crashed_at="$(date +%s)"; fi
+  rm -f "$RUN_DIR/$name.killed"
+  start_pipeline_jaeger "$name"
+  [ -n "$crashed_at" ] && [ "$(cat "$RUN_DIR/jaeger.sampling" 2>/dev/null)" = tail ] && [ "${PIPELINE_REPLAY:-1}" != 0 ] || return 0
+  # The window: the decision wait before the crash, the time until the restart, and a margin for the
+  # services' export delay and the clocks.
+  replay_decision_window "$(( $(date +%s) - crashed_at + $(decision_wait_seconds) + 15 ))"
 }
 
 # HAProxy in front of the collectors, on the stack's documented OTLP ports (JAEGER_OTLP_HTTP_PORT, and
@@ -215,7 +276,7 @@ start_pipeline_jaegers() {
 stop_pipeline_jaegers() {
   local name
   # Collectors first (no new spans), the query service last.
-  for name in collector.1 collector.2 ingester.1 ingester.2 jaeger-query; do stop_pid "$name"; done
+  for name in collector.1 collector.2 ingester.1 ingester.2 ingester.replay jaeger-query; do stop_pid "$name"; done
 }
 
 # `up` in this mode: in dependency order; the ingesters create the Cassandra schema before the query
@@ -272,6 +333,7 @@ pipeline_command() { # verb component
     stop) for n in "${names[@]}"; do stop_pid "$n"; done ;;
     kill) for n in "${names[@]}"; do
             local pid; pid="$(pid_of "$n")" && kill -KILL "$pid" 2>/dev/null; rm -f "$RUN_DIR/$n.pid"; say "$n: killed"
+            case "$n" in ingester.*) date +%s >"$RUN_DIR/$n.killed" ;; esac
           done ;;
     start|restart)
       [ "$verb" = restart ] && for n in "${names[@]}"; do stop_pid "$n"; done
@@ -280,6 +342,7 @@ pipeline_command() { # verb component
           kafka) start_kafka ;;
           cassandra) start_cassandra ;;
           collector-haproxy) start_collector_haproxy ;;
+          ingester.*) start_ingester_after_crash "$n" ;;
           *) start_pipeline_jaeger "$n" ;;
         esac
       done ;;
