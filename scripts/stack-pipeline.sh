@@ -144,7 +144,8 @@ start_pipeline_jaeger() { # component
     echo "$sampling" >"$RUN_DIR/jaeger.sampling"
     [ "$sampling" = tail ] && configs+=(--config "$REPO_ROOT/jaeger/sampling-tail.yaml")
   fi
-  say "$name: starting ($(jaeger_health_url "$name")${role/ingester/; trace sampling: $sampling})"
+  local detail=""; [ "$role" = ingester ] && detail="; trace sampling: $sampling"
+  say "$name: starting (health $(jaeger_health_url "$name")$detail)"
   (
     jaeger_role_env "$name"
     exec nohup "$binary" "${configs[@]}" >>"$LOG_DIR/$name.log" 2>&1
@@ -304,7 +305,11 @@ pipeline_status() {
   if port_open "$KAFKA_PORT"; then line kafka ready "127.0.0.1:$KAFKA_PORT (topic $KAFKA_SPANS_TOPIC)"; else line kafka down "(log: .stack/logs/kafka.log)"; fi
   if port_open "$CASSANDRA_PORT"; then line cassandra ready "127.0.0.1:$CASSANDRA_PORT (keyspace $CASSANDRA_KEYSPACE)"; else line cassandra down "(log: .stack/logs/cassandra.log)"; fi
   for name in collector.1 collector.2 ingester.1 ingester.2; do
-    if http_ok "$(jaeger_health_url "$name")"; then line "$name" ready "$(jaeger_health_url "$name")${name/collector.*/}${name/ingester.*/ (trace sampling: $sampling)}"
+    if http_ok "$(jaeger_health_url "$name")"; then
+      case "$name" in
+        collector.*) local v="COLLECTOR_${name##*.}_OTLP_HTTP_PORT"; line "$name" ready "OTLP http://localhost:${!v} (health $(jaeger_health_url "$name"))" ;;
+        ingester.*) line "$name" ready "health $(jaeger_health_url "$name") (trace sampling: $sampling)" ;;
+      esac
     else line "$name" down "(log: .stack/logs/$name.log)"; fi
   done
   if port_open "$JAEGER_OTLP_HTTP_PORT" && is_running collector-haproxy; then line collector-haproxy ready "OTLP http://localhost:$JAEGER_OTLP_HTTP_PORT"; else line collector-haproxy down ""; fi
