@@ -42,7 +42,7 @@ async function startSampler(index: number, offset: number, env: Record<string, s
   const shifted = Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port + offset)]));
   const child = spawn(jaegerBinary(), ['--config', path.join(repoRoot, 'load/pipeline/lesson-sampler.yaml'), '--config', path.join(repoRoot, 'jaeger/sampling-tail.yaml')], {
     env: { ...process.env, ...env, ...shifted },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: 'ignore',
   });
   const health = `http://127.0.0.1:${shifted.LESSON_HEALTH_PORT}/status`;
   const deadline = Date.now() + 60_000;
@@ -99,14 +99,18 @@ async function runRouting(routing: 'round robin' | 'by trace id', samplers: Samp
     next = (next + 1) % samplers.length;
     return samplers[next] as Sampler;
   };
-  // Traces overlap as in a shop: each service's request of a trace leaves 150 ms after the previous service's.
+  // Traces overlap as in a shop: each service's request of a trace leaves 100-300 ms after the previous
+  // service's (exports are batched per service on their own timers: irregular, as in the stack).
   const sends: Array<Promise<void>> = [];
   for (const trace of traces) {
     const startMs = Date.now();
-    services.forEach((service, index) => {
-      sends.push(new Promise<void>((resolve) => setTimeout(resolve, index * 150)).then(() => send(target(trace).otlp, serviceRequest(trace, service, startMs + index * 150))));
-    });
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    let delay = 0;
+    for (const service of services) {
+      const at = delay;
+      sends.push(new Promise<void>((resolve) => setTimeout(resolve, at)).then(() => send(target(trace).otlp, serviceRequest(trace, service, startMs + at))));
+      delay += 100 + Math.floor(Math.random() * 200);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 20)));
   }
   await Promise.all(sends);
   await new Promise((resolve) => setTimeout(resolve, (decisionWaitS + 4) * 1_000));
