@@ -1,0 +1,131 @@
+/**
+ * `pnpm --filter @tracecart/pipeline-lab capacity`: how many spans a second the running stack's trace
+ * backend keeps with 0 loss (docs/tracing-pipeline.md, "Capacity"). The OpenTelemetry Collector's
+ * `telemetrygen` (built with Go on first use, cached in ~/.cache/tracecart) sends synthetic traces to the
+ * stack's OTLP/HTTP port at rising rates, each step under a service name of its own; after a step the tool
+ * waits for the consumer lag to drain (pipeline mode), reads the step's spans back through the query API and
+ * prints sent, stored, lost, the lag, and each process's CPU (share of one core). The knee is the last rate
+ * with 0 loss whose lag drained within --drain-seconds. Works against either mode of `./scripts/stack up`.
+ *   --rates 250,500,1000,2000,3000  spans per second of each step     --step-seconds 15
+ *   --children 9  child spans per trace (10 spans a trace)            --drain-seconds 60
+ */
+import { mkdirSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { JaegerClient } from '@tracecart/jaeger-client';
+import { cpuShares, currentMode, kafkaLag, run, snapshotCpu, stackProcesses } from './stack-processes';
+
+const TELEMETRYGEN_VERSION = 'v0.140.1';
+
+/** telemetrygen from the Go module proxy, built once into ~/.cache/tracecart/telemetrygen-<version>. */
+export async function ensureTelemetrygen(): Promise<string> {
+  const dir = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tracecart', `telemetrygen-${TELEMETRYGEN_VERSION}`);
+  const binary = path.join(dir, 'telemetrygen');
+  if (existsSync(binary)) return binary;
+  mkdirSync(dir, { recursive: true });
+  console.error(`building telemetrygen ${TELEMETRYGEN_VERSION} with Go into ${dir} (first run only)`);
+  await run('go', ['install', `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@${TELEMETRYGEN_VERSION}`], { ...process.env, GOBIN: dir }, 1_800_000);
+  return binary;
+}
+
+export interface Step {
+  spansPerSecond: number;
+  sent: number;
+  stored: number;
+  lost: number;
+  lagAfter: number | undefined;
+  drainedSeconds: number | undefined;
+  cpu: Array<{ name: string; percentOfCore: number }>;
+}
+
+async function drain(limitSeconds: number): Promise<{ lag: number | undefined; seconds: number | undefined }> {
+  if (currentMode() !== 'kafka') return { lag: undefined, seconds: 0 };
+  const started = Date.now();
+  let lag = await kafkaLag();
+  while (lag !== 0 && Date.now() - started < limitSeconds * 1_000) {
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    lag = await kafkaLag();
+  }
+  return { lag, seconds: lag === 0 ? (Date.now() - started) / 1_000 : undefined };
+}
+
+/** Spans of `service` the query API returns (every trace of the step: the search depth covers them all). */
+async function storedSpans(jaeger: JaegerClient, service: string, since: Date, traces: number): Promise<number> {
+  const spans = await jaeger.search({ service, since, until: new Date(), limit: traces + 100 });
+  return spans.length;
+}
+
+async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: number, options: { stepSeconds: number; children: number; drainSeconds: number }): Promise<Step> {
+  const spansPerTrace = options.children + 1;
+  const tracesPerSecond = Math.max(1, Math.round(spansPerSecond / spansPerTrace));
+  const service = `capacity-${Date.now()}-${spansPerSecond}`;
+  const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318');
+  const since = new Date(Date.now() - 5_000);
+  const processes = stackProcesses();
+  const cpuBefore = snapshotCpu(processes);
+  const started = Date.now();
+  const { stdout, stderr } = await run(binary, [
+    'traces',
+    '--otlp-http',
+    '--otlp-insecure',
+    '--otlp-endpoint',
+    endpoint.host,
+    '--service',
+    service,
+    '--rate',
+    String(tracesPerSecond),
+    '--workers',
+    '1',
+    '--child-spans',
+    String(options.children),
+    '--duration',
+    `${options.stepSeconds}s`,
+  ]);
+  const wall = (Date.now() - started) / 1_000;
+  const cpu = cpuShares(cpuBefore, snapshotCpu(processes), wall);
+  const generated = /"traces":\s*(\d+)/.exec(`${stdout}${stderr}`);
+  const sent = (generated ? Number(generated[1]) : tracesPerSecond * options.stepSeconds) * spansPerTrace;
+  const { lag, seconds } = await drain(options.drainSeconds);
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  const stored = await storedSpans(jaeger, service, since, sent / spansPerTrace);
+  return { spansPerSecond, sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      rates: { type: 'string', default: '250,500,1000,2000,3000' },
+      'step-seconds': { type: 'string', default: '15' },
+      children: { type: 'string', default: '9' },
+      'drain-seconds': { type: 'string', default: '60' },
+    },
+  });
+  const rates = values.rates.split(',').map(Number);
+  if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`--rates ${values.rates}: positive numbers, comma-separated`);
+  const options = { stepSeconds: Number(values['step-seconds']), children: Number(values.children), drainSeconds: Number(values['drain-seconds']) };
+  const binary = await ensureTelemetrygen();
+  const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? 'http://localhost:16686', 180_000);
+  const mode = currentMode();
+  console.log(`capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  let knee: Step | undefined;
+  for (const rate of rates) {
+    const step = await runStep(binary, jaeger, rate, options);
+    const ok = step.lost === 0 && (mode !== 'kafka' || step.drainedSeconds !== undefined);
+    const busiest = step.cpu.slice(0, 4).map((one) => `${one.name} ${one.percentOfCore}%`).join(', ');
+    console.log(
+      `${String(rate).padStart(6)} spans/s: sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
+    );
+    if (!ok) break;
+    knee = step;
+  }
+  console.log(knee ? `knee: ${knee.spansPerSecond} spans/s with 0 loss (the next step lost spans or did not drain)` : 'no step passed: lower --rates');
+  console.log(`load average after: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}
