@@ -143,3 +143,21 @@ ensure_kwok() {
   [ -x "$bin" ] || die "kwok build failed"
   echo "$bin"
 }
+
+# kwok's own "fast" stages (nodes ready with heartbeats; pods ready at once, a Job's pods completed), from its
+# module source: what kwokctl passes to kwok by default.
+ensure_kwok_stages() {
+  local file="$CACHE_DIR/kwok-$KWOK_VERSION/stages.yaml"
+  [ -s "$file" ] && { echo "$file"; return; }
+  local source
+  source="$(go mod download -json "sigs.k8s.io/kwok@$KWOK_VERSION" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')"
+  [ -d "$source" ] || die "could not download kwok $KWOK_VERSION's source"
+  mkdir -p "$(dirname "$file")"
+  local stage
+  for stage in node/fast/node-initialize.yaml node/heartbeat/node-heartbeat.yaml pod/fast/pod-ready.yaml \
+    pod/fast/pod-complete.yaml pod/fast/pod-delete.yaml; do
+    echo "---"
+    cat "$source/kustomize/stage/$stage"
+  done >"$file.tmp" && mv "$file.tmp" "$file"
+  echo "$file"
+}

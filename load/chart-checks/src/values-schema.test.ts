@@ -1,6 +1,9 @@
 /** values.schema.json refuses a wrong value, and the message names it; the templates' own requirements too. */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse } from 'yaml';
 import { chartDir, kubeVersion, namespace, releaseName, run, valuesFile } from './chart';
 
 function templateWith(profile: string, ...sets: string[]) {
@@ -37,5 +40,22 @@ describe('values.schema.json', () => {
     const noPassword = templateWith('single', 'postgresql.enabled=false', 'postgresql.external.host=db.example.com');
     assert.notEqual(noPassword.status, 0);
     assert.match(noPassword.stderr, /secrets\.postgresPassword/);
+  });
+});
+
+describe('the chart README', () => {
+  /** Every value's dotted path; a resources block counts as one value. */
+  function valuePaths(node: unknown, prefix = ''): string[] {
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || Object.keys(node).length === 0 || prefix.endsWith('.resources')) return [prefix];
+    return Object.entries(node).flatMap(([key, value]) => valuePaths(value, prefix ? `${prefix}.${key}` : key));
+  }
+
+  it('names every value of values.yaml', () => {
+    const values = parse(readFileSync(path.join(chartDir, 'values.yaml'), 'utf8')) as unknown;
+    const readme = readFileSync(path.join(chartDir, 'README.md'), 'utf8');
+    const paths = valuePaths(values);
+    assert.ok(paths.length > 80, `${paths.length} values`);
+    const missing = paths.filter((value) => !readme.includes(`\`${value}\``));
+    assert.deepEqual(missing, []);
   });
 });
