@@ -82,6 +82,9 @@ ensure_kube_binaries() {
     } >"$work/go.mod"
     [ "$(grep -c '^replace' "$work/go.mod")" -ge 31 ] || die "unexpected k8s.io/kubernetes go.mod: fewer than 31 staging modules"
     {
+      echo "//go:build tools"
+      echo
+      echo "// The commands this module builds (a main package can only be imported under a build tag)."
       echo "package tools"
       echo "import ("
       for c in "${KUBE_COMMANDS[@]}"; do echo "  _ \"k8s.io/kubernetes/cmd/$c\""; done

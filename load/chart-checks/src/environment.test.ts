@@ -51,6 +51,17 @@ for (const profile of profiles) {
       });
     }
 
+    // The migrate-and-seed step: compose's one-shot <service>-migrate containers, where the compose file has them.
+    for (const service of ['order', 'payment', 'shipping'].filter((name) => compose.services[`${name}-migrate`])) {
+      it(`gives the migrate Job's ${service} container every variable docker-compose.yml gives ${service}-migrate`, () => {
+        const job = manifests.find((manifest) => manifest.kind === 'Job');
+        const container = podSpecOf(job!)!.containers.find((candidate) => candidate.name === service);
+        const names = new Set((container?.env ?? []).map((variable) => variable.name));
+        const missing = Object.keys(compose.services[`${service}-migrate`]?.environment ?? {}).filter((name) => !names.has(name));
+        assert.deepEqual(missing, []);
+      });
+    }
+
     it('declares a production deployment by default (the demo tokens are refused)', () => {
       for (const manifest of workloads(manifests)) {
         for (const container of podSpecOf(manifest)!.containers) {

@@ -158,3 +158,17 @@ securityContext:
       app.kubernetes.io/instance: {{ .root.Release.Name }}
       app.kubernetes.io/component: {{ .name }}
 {{- end -}}
+
+{{/* The migrate-and-seed step's environment (the Job and the services' init containers): the configuration is
+checked as a whole, as in the services, so the deployment and its tokens come along. */}}
+{{- define "tracecart.migrateEnv" -}}
+- name: NODE_ENV
+  value: production
+- name: LOG_LEVEL
+  value: {{ .Values.logLevel | quote }}
+- name: TRACECART_DEPLOYMENT
+  value: {{ .Values.deployment | quote }}
+{{ include "tracecart.secretEnv" (dict "root" . "key" "SCENARIO_TOKEN") }}
+{{ include "tracecart.secretEnv" (dict "root" . "key" "INTERNAL_TOKEN") }}
+{{ include "tracecart.postgresEnv" . }}
+{{- end -}}
