@@ -35,7 +35,17 @@ ensure_helm() {
   ensure_go
   say "building Helm $HELM_VERSION with Go (first run only; a few minutes)"
   mkdir -p "$(dirname "$bin")"
+  # What Helm's Makefile sets: its version, and the Kubernetes version of its client-go (the default
+  # capabilities of `helm template` and lint's deprecation rules; unset, Helm assumes Kubernetes 1.20).
+  local gomod minor
+  gomod="$(go mod download -json "helm.sh/helm/v3@$HELM_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')"
+  minor="$(sed -n 's#^[[:space:]]*k8s.io/client-go v0\.\([0-9]*\)\..*#\1#p' "$gomod" | head -n 1)"
+  [ -n "$minor" ] || die "could not read client-go's version from Helm's go.mod"
   local ldflags="-X helm.sh/helm/v3/internal/version.version=$HELM_VERSION -X helm.sh/helm/v3/internal/version.gitTreeState=clean"
+  local p
+  for p in helm.sh/helm/v3/pkg/lint/rules helm.sh/helm/v3/pkg/chartutil; do
+    ldflags+=" -X $p.k8sVersionMajor=1 -X $p.k8sVersionMinor=$minor"
+  done
   if ! GOBIN="$(dirname "$bin")" go install -trimpath -ldflags "$ldflags" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION" >&2; then
     go_build_module_copy "helm.sh/helm/v3@$HELM_VERSION" ./cmd/helm "$bin" "$ldflags"
   fi
