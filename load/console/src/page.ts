@@ -33,6 +33,10 @@ export function pageRoutes(settings: PageSettings, dir = publicDir): Router {
   router.get('/healthz', (_request, response) => {
     response.json({ status: 'ok' });
   });
+  // Readiness for Kubernetes: the console needs nothing else to serve its page (its runs report what they reach).
+  router.get('/readyz', (_request, response) => {
+    response.json({ status: 'ready' });
+  });
   router.use('/assets', express.static(dir, { index: false, maxAge: '1h' }));
   return router;
 }
