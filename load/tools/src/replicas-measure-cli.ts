@@ -23,7 +23,7 @@ import { Command } from 'commander';
 import { positive } from './cli-options';
 import { DEFAULT_OPTIONS } from './load/options';
 import { runLoad } from './load/generator';
-import { percentile } from './report/stats';
+import { percentile } from '@tracecart/report';
 
 
 async function replicaCount(): Promise<number> {

@@ -140,11 +140,6 @@ export const configSchema = z.object({
   SERVICE_REPLICA_SLOT: z.coerce.number().int().min(1).max(99).default(1),
 
   OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  /**
-   * This process's replica identity, `service.instance.id` on its resource (default: host name and replica
-   * slot). The Helm chart sets it from the pod name.
-   */
-  SERVICE_INSTANCE_ID: z.string().min(1).optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.url().default('http://localhost:4318'),
   OTEL_SDK_DISABLED: flag.default(false),
   /** The standard head sampler; `parentbased_jaeger_remote` (read by @tracecart/telemetry) polls Jaeger's strategies. */

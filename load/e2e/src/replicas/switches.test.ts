@@ -6,8 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { byTrace } from '@tracecart/jaeger-client';
-import { analyse, analyseTrace, isSkipped, runCheckoutBurst, traceIdsOf, waitForCheckoutTraces, type AnalysedTrace } from '@tracecart/load';
-import { pathologies, pathology, scenarioAttribute } from '@tracecart/scenarios';
+import { runCheckoutBurst, traceIdsOf, waitForCheckoutTraces } from '@tracecart/load';
+import { analyse, analyseTrace, isSkipped, type AnalysedTrace } from '@tracecart/report';
+import { pathologies, pathology, scenarioAttribute } from '@tracecart/lab-catalogue';
 import { keepScenarios } from '../faults';
 import { config, setAllScenarios, setScenario } from '../stack';
 import { instanceIdOf, requireReplicas, slots, switchesOf } from './replicas';
