@@ -15,7 +15,7 @@
 import express, { Router, type ErrorRequestHandler, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { compareAnalyses } from '@tracecart/report';
-import { pathologies, isPathologyName, type PathologyName } from '@tracecart/lab-catalogue';
+import { pathologies, isPathologyName } from '@tracecart/lab-catalogue';
 import { CliError, readStates, switchScenario, type ServiceUrls } from '@tracecart/stack-client';
 import type { RunRecord } from './run-record';
 import { LIMITS, type Runner } from './runner';

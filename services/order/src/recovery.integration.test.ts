@@ -31,8 +31,8 @@ async function order(status: OrderStatus, paymentId: string | null): Promise<str
   const id = randomUUID();
   await withTransaction(pool, async (db) => {
     const cart = { lines: [{ line: 1, productId: 1, sku: 'SKU-00001', quantity: 1, unitPrice: 10 }], total: 10 };
-    assert.ok(await insertOrder(db, { id, customerId: 'cust-00001', cart: cart as never, traceId: undefined }));
-    if (status === 'PAID' || status === 'SHIPPED') await markPaid(db, id, paymentId!);
+    assert.ok(await insertOrder(db, { id, customerId: 'cust-00001', cart: cart, traceId: undefined }));
+    if (status === 'PAID' || status === 'SHIPPED') await markPaid(db, id, paymentId as string);
     if (status === 'SHIPPED') assert.equal(await markShipped(db, { orderId: id, shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 't-1' }), 'shipped');
     if (status === 'PAYMENT_FAILED') await markPaymentFailed(db, id, paymentId, 'card_declined');
   });

@@ -51,7 +51,6 @@ export interface PaymentClientOptions {
 export const PAYMENT_CLIENT_ATTEMPTS = 2;
 
 export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = PAYMENT_CLIENT_ATTEMPTS }: PaymentClientOptions): PaymentClient {
-  const url = new URL('/payments', baseUrl).toString();
   const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken };
 
   async function call(template: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {

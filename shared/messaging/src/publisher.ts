@@ -65,7 +65,7 @@ export class Publisher {
     const channel = this.channel;
     if (!channel || !this.link.up) throw new Error('RabbitMQ is not connected');
     const id = randomUUID();
-    const headers = { ...properties.headers, [PUBLISH_ID_HEADER]: id };
+    const headers = { ...(properties.headers as Record<string, unknown> | undefined), [PUBLISH_ID_HEADER]: id };
     try {
       await withTimeout(
         new Promise<void>((resolve, reject) => {
