@@ -27,8 +27,9 @@ interface Manifest {
   spec?: { template?: { spec: { containers: { name: string; args?: string[]; env?: Env[] }[] } } };
 }
 
-function render(profile: string): Manifest[] {
-  const text = execFileSync(tool('helm'), ['template', 'tracecart', chartDir, '-f', path.join(chartDir, 'ci', `${profile}-values.yaml`)], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+function render(profile: string, ...sets: string[]): Manifest[] {
+  const args = ['template', 'tracecart', chartDir, '-f', path.join(chartDir, 'ci', `${profile}-values.yaml`), ...sets.flatMap((set) => ['--set', set])];
+  const text = execFileSync(tool('helm'), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return parseAllDocuments(text)
     .map((document) => document.toJS() as Manifest | null)
     .filter((manifest): manifest is Manifest => manifest !== null);
@@ -50,14 +51,15 @@ function validate(configMap: Manifest, container: { args?: string[]; env?: Env[]
 }
 
 describe('the chart\'s Jaeger configurations pass jaeger validate', () => {
-  const cases: [string, string, string[]][] = [
-    ['single', '-jaeger', ['tracecart-jaeger']],
-    ['kafka', '-jaeger-pipeline', ['tracecart-jaeger-collector', 'tracecart-jaeger-ingester', 'tracecart-jaeger-query']],
+  const cases: [string, string[], string, string[]][] = [
+    ['single', [], '-jaeger', ['tracecart-jaeger']],
+    ['single', ['tracing.sampling=tail'], '-jaeger', ['tracecart-jaeger']],
+    ['kafka', [], '-jaeger-pipeline', ['tracecart-jaeger-collector', 'tracecart-jaeger-ingester', 'tracecart-jaeger-query']],
   ];
-  for (const [profile, configSuffix, deployments] of cases) {
+  for (const [profile, sets, configSuffix, deployments] of cases) {
     for (const deploymentName of deployments) {
-      it(`${profile}: ${deploymentName}`, () => {
-        const manifests = render(profile);
+      it(`${profile}${sets.length ? ` (${sets.join(', ')})` : ''}: ${deploymentName}`, () => {
+        const manifests = render(profile, ...sets);
         const configMap = manifests.find((manifest) => manifest.kind === 'ConfigMap' && manifest.metadata.name.endsWith(configSuffix));
         const deployment = manifests.find((manifest) => manifest.kind === 'Deployment' && manifest.metadata.name === deploymentName);
         assert.ok(configMap && deployment);
@@ -71,7 +73,10 @@ describe('the chart\'s Jaeger configurations pass jaeger validate', () => {
   it('and jaeger validate does refuse a broken configuration', () => {
     const manifests = render('single');
     const configMap = manifests.find((manifest) => manifest.kind === 'ConfigMap' && manifest.metadata.name.endsWith('-jaeger'))!;
-    const broken = { ...configMap, data: { ...configMap.data, 'config.yaml': `${configMap.data?.['config.yaml']}\nexporters:\n  no_such_exporter: {}\n` } };
+    const config = configMap.data?.['config.yaml'] ?? '';
+    assert.ok(config.includes('exporters: [spanmetrics]'));
+    // A pipeline naming an exporter that is not configured: valid YAML, refused by the collector's validation.
+    const broken = { ...configMap, data: { ...configMap.data, 'config.yaml': config.replace('exporters: [spanmetrics]', 'exporters: [no_such_exporter]') } };
     const deployment = manifests.find((manifest) => manifest.kind === 'Deployment' && manifest.metadata.name === 'tracecart-jaeger')!;
     const result = validate(broken, deployment.spec!.template!.spec.containers[0]!);
     assert.notEqual(result.status, 0, result.output);
