@@ -30,6 +30,9 @@ RUN pnpm --filter "@tracecart/order..." --filter "@tracecart/payment..." --filte
 RUN for SERVICE in order payment shipping partners storefront load console; do \
       pnpm --filter "@tracecart/${SERVICE}" deploy --legacy --prod "/out/${SERVICE}" || exit 1; \
     done
+# Nothing a running process reads: source maps, type declarations and docs, more than half of what the
+# deploy copies (payment: 72 MB, 32 MB without them). Each image's own layer stays well under 80 MB.
+RUN find /out -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -iname '*.md' \) -delete
 
 # ---- runtime: one deployed folder on a slim Node, run as the unprivileged `node` user. SERVICE chooses
 # it; everything above is shared, so a second image costs this stage's copy only.

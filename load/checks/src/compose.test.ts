@@ -247,10 +247,11 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  it('never pulls the images it builds', () => {
+  it('never pulls the images it builds, nor rebuilds them on every up', () => {
     for (const [name, definition] of Object.entries(services)) {
       if (definition.build !== undefined) {
-        assert.equal((definition as { pull_policy?: string }).pull_policy, 'build', `${name} could be pulled from a registry`);
+        // `never`: built when missing (or with --build), never pulled; `build` would rebuild on every `up`.
+        assert.equal((definition as { pull_policy?: string }).pull_policy, 'never', `${name} could be pulled from a registry, or is rebuilt on every up`);
       }
     }
   });

@@ -35,7 +35,9 @@ async function vacuumAnalyze(config: Config, service: ServiceName): Promise<numb
   try {
     // Outside any transaction (VACUUM refuses one): sets the seeded rows' hint bits and visibility, and
     // the planner's statistics, so neither the first sequential scans nor autovacuum do it under load.
-    await client.query('VACUUM (ANALYZE)');
+    // PARALLEL 0: parallel index vacuuming shares its memory through /dev/shm, 64 MB in a container by
+    // default, and failed there with "could not resize shared memory segment" (the compose check).
+    await client.query('VACUUM (ANALYZE, PARALLEL 0)');
   } finally {
     await client.end();
   }
