@@ -27,7 +27,9 @@ async function main(): Promise<void> {
   });
   const { pool } = await openDatabase(config, 'order', path.join(__dirname, '..', 'migrations'), logger);
   // pool-starvation's pool: opens its one connection only when a starved checkout first asks for it.
-  const starvedPool = createPool(config, 'order', { max: STARVED_POOL_SIZE });
+  // Checkouts queue for it up to one payment timeout, not the normal pool's fail-fast second: at the quick
+  // start's rate the pathology makes checkouts slow (they wait their turn), not broken (503).
+  const starvedPool = createPool(config, 'order', { max: STARVED_POOL_SIZE, connectionTimeoutMs: config.PAYMENT_TIMEOUT_MS });
   const broker = await connectBroker(brokerOptions(config, 'order-service', logger));
   const instance = serviceInstanceId();
   const relay = startOutboxRelay({ pool, broker, logger, owner: instance });

@@ -26,13 +26,15 @@ export interface PoolOptions {
   max?: number;
   /** Named prepared statements for parameterised queries (prepared-statements.ts); default true. */
   prepare?: boolean;
+  /** How long a request waits for a connection before it fails (503); default POSTGRES_CONNECT_TIMEOUT_MS. */
+  connectionTimeoutMs?: number;
 }
 
 export function createPool(config: Config, service: ServiceName, options: PoolOptions = {}): pg.Pool {
   const pool = new pg.Pool({
     ...connectionSettings(config, databaseFor(config, service)),
     max: options.max ?? config.POSTGRES_POOL_MAX,
-    connectionTimeoutMillis: config.POSTGRES_CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? config.POSTGRES_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     application_name: `${service}-service`,
     // A runaway query fails instead of holding a connection for ever.
