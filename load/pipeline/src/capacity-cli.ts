@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { JaegerClient } from '@tracecart/jaeger-client';
 import { cpuShares, currentMode, kafkaLag, run, snapshotCpu, stackProcesses } from './stack-processes';
 
-const TELEMETRYGEN_VERSION = 'v0.140.1';
+// The module proxy serves only a few telemetrygen versions (it refused v0.140.1, the contrib version Jaeger pins).
+const TELEMETRYGEN_VERSION = 'v0.161.0';
 
 /** telemetrygen from the Go module proxy, built once into ~/.cache/tracecart/telemetrygen-<version>. */
 export async function ensureTelemetrygen(): Promise<string> {
