@@ -41,6 +41,7 @@ pipeline_mode() { [ "$(trace_pipeline)" = kafka ]; }
 ensure_java() { command -v java >/dev/null && java -version 2>&1 | grep -q '"17\|"2[0-9]' || apt_install openjdk-17-jre-headless; }
 ensure_maven() { command -v mvn >/dev/null || apt_install maven; }
 ensure_haproxy_installed() { command -v haproxy >/dev/null || apt_install haproxy; }
+ensure_envsubst() { command -v envsubst >/dev/null || apt_install gettext-base; }
 
 # A runtime (Kafka or Cassandra) as jars from Maven Central, cached outside the repo: <cache>/<name>-<version>/lib.
 ensure_jars() { # name version
@@ -65,6 +66,7 @@ kafka_tool() { # class args...
 start_kafka() {
   if is_running kafka; then return; fi
   if port_open "$KAFKA_PORT"; then die "Kafka: port $KAFKA_PORT is taken by another process"; fi
+  ensure_envsubst
   local home data="$STACK_DIR/kafka"; home="$(ensure_jars kafka "$KAFKA_VERSION")"
   mkdir -p "$data"
   KAFKA_DATA_DIR="$data" envsubst <"$REPO_ROOT/kafka/server.properties" >"$RUN_DIR/kafka.properties"
@@ -93,6 +95,7 @@ kafka_lag() {
 start_cassandra() {
   if is_running cassandra; then return; fi
   if port_open "$CASSANDRA_PORT"; then die "Cassandra: port $CASSANDRA_PORT is taken by another process"; fi
+  ensure_envsubst
   local home data="$STACK_DIR/cassandra"; home="$(ensure_jars cassandra "$CASSANDRA_VERSION")"
   mkdir -p "$data"
   CASSANDRA_DATA_DIR="$data" envsubst <"$REPO_ROOT/cassandra/cassandra.yaml" >"$RUN_DIR/cassandra.yaml"
