@@ -32,6 +32,8 @@ export async function ensureTelemetrygen(): Promise<string> {
 
 export interface Step {
   spansPerSecond: number;
+  /** What the generator managed (below the target when it, or the machine, could not keep up). */
+  achievedPerSecond: number;
   sent: number;
   stored: number;
   lost: number;
@@ -51,15 +53,20 @@ async function drain(limitSeconds: number): Promise<{ lag: number | undefined; s
   return { lag, seconds: lag === 0 ? (Date.now() - started) / 1_000 : undefined };
 }
 
-/** Spans of `service` the query API returns (every trace of the step: the search depth covers them all). */
-async function storedSpans(jaeger: JaegerClient, service: string, since: Date, traces: number): Promise<number> {
-  const spans = await jaeger.search({ service, since, until: new Date(), limit: traces + 100 });
-  return spans.length;
+/**
+ * Spans of `service` the query API returns. The search depth is the span count, not the trace count: the
+ * Cassandra reader applies it to its index rows, one per span, so a depth of N traces found about
+ * N / spans-per-trace of them.
+ */
+async function storedSpans(jaeger: JaegerClient, service: string, since: Date, spans: number): Promise<number> {
+  const found = await jaeger.search({ service, since, until: new Date(), limit: spans + 1_000 });
+  return found.length;
 }
 
 async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: number, options: { stepSeconds: number; children: number; drainSeconds: number }): Promise<Step> {
   const spansPerTrace = options.children + 1;
-  const tracesPerSecond = Math.max(1, Math.round(spansPerSecond / spansPerTrace));
+  // telemetrygen's --rate limits spans (every span of a trace counts), not traces.
+  const tracesPerSecond = spansPerSecond / spansPerTrace;
   const service = `capacity-${Date.now()}-${spansPerSecond}`;
   const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318');
   const since = new Date(Date.now() - 5_000);
@@ -75,7 +82,7 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
     '--service',
     service,
     '--rate',
-    String(tracesPerSecond),
+    String(spansPerSecond),
     '--workers',
     '1',
     '--child-spans',
@@ -86,11 +93,11 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
   const wall = (Date.now() - started) / 1_000;
   const cpu = cpuShares(cpuBefore, snapshotCpu(processes), wall);
   const generated = /"traces":\s*(\d+)/.exec(`${stdout}${stderr}`);
-  const sent = (generated ? Number(generated[1]) : tracesPerSecond * options.stepSeconds) * spansPerTrace;
+  const sent = (generated ? Number(generated[1]) : Math.round(tracesPerSecond * options.stepSeconds)) * spansPerTrace;
   const { lag, seconds } = await drain(options.drainSeconds);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const stored = await storedSpans(jaeger, service, since, sent / spansPerTrace);
-  return { spansPerSecond, sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
+  const stored = await storedSpans(jaeger, service, since, sent);
+  return { spansPerSecond, achievedPerSecond: Math.round(sent / wall), sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
 }
 
 async function main(): Promise<void> {
@@ -110,17 +117,23 @@ async function main(): Promise<void> {
   const mode = currentMode();
   console.log(`capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   let knee: Step | undefined;
+  let failed = false;
   for (const rate of rates) {
     const step = await runStep(binary, jaeger, rate, options);
     const ok = step.lost === 0 && (mode !== 'kafka' || step.drainedSeconds !== undefined);
     const busiest = step.cpu.slice(0, 4).map((one) => `${one.name} ${one.percentOfCore}%`).join(', ');
     console.log(
-      `${String(rate).padStart(6)} spans/s: sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
+      `${String(rate).padStart(6)} spans/s (generated ${step.achievedPerSecond}/s): sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
     );
-    if (!ok) break;
+    if (!ok) {
+      failed = true;
+      break;
+    }
     knee = step;
   }
-  console.log(knee ? `knee: ${knee.spansPerSecond} spans/s with 0 loss (the next step lost spans or did not drain)` : 'no step passed: lower --rates');
+  if (!knee) console.log('no step passed: lower --rates');
+  else if (failed) console.log(`knee: ${knee.spansPerSecond} spans/s with 0 loss (generated ${knee.achievedPerSecond}/s); the next step lost spans or did not drain`);
+  else console.log(`every step passed, up to ${knee.spansPerSecond} spans/s (generated ${knee.achievedPerSecond}/s): the knee is higher, raise --rates`);
   console.log(`load average after: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
 }
 
