@@ -42,6 +42,9 @@ export interface Step {
   cpu: Array<{ name: string; percentOfCore: number }>;
 }
 
+/** The stack's STACK_PORT_OFFSET (the URLs above default to the stack's ports shifted by it). */
+const portOffset = () => Number(process.env.STACK_PORT_OFFSET ?? 0);
+
 async function drain(limitSeconds: number): Promise<{ lag: number | undefined; seconds: number | undefined }> {
   if (currentMode() !== 'kafka') return { lag: undefined, seconds: 0 };
   const started = Date.now();
@@ -68,7 +71,7 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
   // telemetrygen's --rate limits spans (every span of a trace counts), not traces.
   const tracesPerSecond = spansPerSecond / spansPerTrace;
   const service = `capacity-${Date.now()}-${spansPerSecond}`;
-  const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318');
+  const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://localhost:${4318 + portOffset()}`);
   const since = new Date(Date.now() - 5_000);
   const processes = stackProcesses();
   const cpuBefore = snapshotCpu(processes);
@@ -113,7 +116,7 @@ async function main(): Promise<void> {
   if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`--rates ${values.rates}: positive numbers, comma-separated`);
   const options = { stepSeconds: Number(values['step-seconds']), children: Number(values.children), drainSeconds: Number(values['drain-seconds']) };
   const binary = await ensureTelemetrygen();
-  const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? 'http://localhost:16686', 180_000);
+  const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? `http://localhost:${16686 + portOffset()}`, 180_000);
   const mode = currentMode();
   console.log(`capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   let knee: Step | undefined;
