@@ -41,6 +41,7 @@ pipeline_mode() { [ "$(trace_pipeline)" = kafka ]; }
 ensure_java() { command -v java >/dev/null && java -version 2>&1 | grep -q '"17\|"2[0-9]' || apt_install openjdk-17-jre-headless; }
 ensure_maven() { command -v mvn >/dev/null || apt_install maven; }
 ensure_haproxy_installed() { command -v haproxy >/dev/null || apt_install haproxy; }
+ensure_envsubst() { command -v envsubst >/dev/null || apt_install gettext-base; }
 
 # A runtime (Kafka or Cassandra) as jars from Maven Central, cached outside the repo: <cache>/<name>-<version>/lib.
 ensure_jars() { # name version
@@ -65,6 +66,7 @@ kafka_tool() { # class args...
 start_kafka() {
   if is_running kafka; then return; fi
   if port_open "$KAFKA_PORT"; then die "Kafka: port $KAFKA_PORT is taken by another process"; fi
+  ensure_envsubst
   local home data="$STACK_DIR/kafka"; home="$(ensure_jars kafka "$KAFKA_VERSION")"
   mkdir -p "$data"
   KAFKA_DATA_DIR="$data" envsubst <"$REPO_ROOT/kafka/server.properties" >"$RUN_DIR/kafka.properties"
@@ -93,6 +95,7 @@ kafka_lag() {
 start_cassandra() {
   if is_running cassandra; then return; fi
   if port_open "$CASSANDRA_PORT"; then die "Cassandra: port $CASSANDRA_PORT is taken by another process"; fi
+  ensure_envsubst
   local home data="$STACK_DIR/cassandra"; home="$(ensure_jars cassandra "$CASSANDRA_VERSION")"
   mkdir -p "$data"
   CASSANDRA_DATA_DIR="$data" envsubst <"$REPO_ROOT/cassandra/cassandra.yaml" >"$RUN_DIR/cassandra.yaml"
@@ -159,8 +162,8 @@ start_pipeline_jaeger() { # component
 # ingester killed meanwhile takes undecided traces with it, and the next owner of its partitions starts after
 # them. When the stack starts a crashed ingester again, it replays that window: a short-lived ingester in a
 # consumer group of its own, whose offsets Kafka's time index puts at the crash minus the decision wait (and
-# a margin), reads every partition up to where the log ended at the restart, decides with the same policies
-# and stores what they keep. Decisions are deterministic per trace (errors, latency of a whole trace, the
+# a margin), reads every partition up to where the log ended a decision wait after the restart, decides with
+# the same policies and stores what they keep. Decisions are deterministic per trace (errors, latency of a whole trace, the
 # probabilistic share by trace id), and a span stored twice is one row: the replay only adds what the crash
 # lost. PIPELINE_REPLAY=0 leaves it out (the drill's "before").
 decision_wait_seconds() { local wait="${TAIL_SAMPLING_DECISION_WAIT:-10s}"; wait="${wait%s}"; echo "${wait%.*}"; }
@@ -180,11 +183,14 @@ replay_decision_window() { # seconds back from now
   say "ingester replay: re-reading the last ${seconds}s of $KAFKA_SPANS_TOPIC in group $group (a crashed ingester's decision window)"
   kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --group "$group" \
     --topic "$KAFKA_SPANS_TOPIC" --reset-offsets --by-duration "PT${seconds}S" --execute >/dev/null 2>&1 || { say "ingester replay: could not set the group's offsets; skipped"; return 0; }
+  (KAFKA_CONSUMER_GROUP="$group" start_pipeline_jaeger ingester.replay) || { stop_pid ingester.replay; return 0; }
+  # It reads on past the restart for one more decision wait: a trace that began before the restart is
+  # then seen whole (its last spans, e.g. after the queue hops, arrive seconds after its first).
+  sleep "$(decision_wait_seconds)"
   local ends
   ends="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BROKERS" --topic "$KAFKA_SPANS_TOPIC" --time -1 2>/dev/null |
     awk -F: '{ printf "%s=%s ", $2, $3 }')"
-  [ -n "$ends" ] || { say "ingester replay: could not read the topic's end offsets; skipped"; return 0; }
-  (KAFKA_CONSUMER_GROUP="$group" start_pipeline_jaeger ingester.replay) || { stop_pid ingester.replay; return 0; }
+  [ -n "$ends" ] || { say "ingester replay: could not read the topic's end offsets; stopped"; stop_pid ingester.replay; return 0; }
   local deadline=$((SECONDS + 180)) progress
   while [ "$SECONDS" -lt "$deadline" ]; do
     progress="$(replay_progress "$group" "$ends")"
@@ -209,7 +215,7 @@ start_ingester_after_crash() { # component
   [ -n "$crashed_at" ] && [ "$(cat "$RUN_DIR/jaeger.sampling" 2>/dev/null)" = tail ] && [ "${PIPELINE_REPLAY:-1}" != 0 ] || return 0
   # The window: the decision wait before the crash, the time until the restart, and a margin for the
   # services' export delay and the clocks.
-  replay_decision_window "$(( $(date +%s) - crashed_at + $(decision_wait_seconds) + 15 ))"
+  replay_decision_window "$(( $(date +%s) - crashed_at + $(decision_wait_seconds) + 20 ))"
 }
 
 # HAProxy in front of the collectors, on the stack's documented OTLP ports (JAEGER_OTLP_HTTP_PORT, and

@@ -16,7 +16,8 @@ import { parseArgs } from 'node:util';
 import { JaegerClient } from '@tracecart/jaeger-client';
 import { cpuShares, currentMode, kafkaLag, run, snapshotCpu, stackProcesses } from './stack-processes';
 
-const TELEMETRYGEN_VERSION = 'v0.140.1';
+// The module proxy serves only a few telemetrygen versions (it refused v0.140.1, the contrib version Jaeger pins).
+const TELEMETRYGEN_VERSION = 'v0.161.0';
 
 /** telemetrygen from the Go module proxy, built once into ~/.cache/tracecart/telemetrygen-<version>. */
 export async function ensureTelemetrygen(): Promise<string> {
@@ -31,6 +32,8 @@ export async function ensureTelemetrygen(): Promise<string> {
 
 export interface Step {
   spansPerSecond: number;
+  /** What the generator managed (below the target when it, or the machine, could not keep up). */
+  achievedPerSecond: number;
   sent: number;
   stored: number;
   lost: number;
@@ -38,6 +41,9 @@ export interface Step {
   drainedSeconds: number | undefined;
   cpu: Array<{ name: string; percentOfCore: number }>;
 }
+
+/** The stack's STACK_PORT_OFFSET (the URLs above default to the stack's ports shifted by it). */
+const portOffset = () => Number(process.env.STACK_PORT_OFFSET ?? 0);
 
 async function drain(limitSeconds: number): Promise<{ lag: number | undefined; seconds: number | undefined }> {
   if (currentMode() !== 'kafka') return { lag: undefined, seconds: 0 };
@@ -50,17 +56,22 @@ async function drain(limitSeconds: number): Promise<{ lag: number | undefined; s
   return { lag, seconds: lag === 0 ? (Date.now() - started) / 1_000 : undefined };
 }
 
-/** Spans of `service` the query API returns (every trace of the step: the search depth covers them all). */
-async function storedSpans(jaeger: JaegerClient, service: string, since: Date, traces: number): Promise<number> {
-  const spans = await jaeger.search({ service, since, until: new Date(), limit: traces + 100 });
-  return spans.length;
+/**
+ * Spans of `service` the query API returns. The search depth is the span count, not the trace count: the
+ * Cassandra reader applies it to its index rows, one per span, so a depth of N traces found about
+ * N / spans-per-trace of them.
+ */
+async function storedSpans(jaeger: JaegerClient, service: string, since: Date, spans: number): Promise<number> {
+  const found = await jaeger.search({ service, since, until: new Date(), limit: spans + 1_000 });
+  return found.length;
 }
 
 async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: number, options: { stepSeconds: number; children: number; drainSeconds: number }): Promise<Step> {
   const spansPerTrace = options.children + 1;
-  const tracesPerSecond = Math.max(1, Math.round(spansPerSecond / spansPerTrace));
+  // telemetrygen's --rate limits spans (every span of a trace counts), not traces.
+  const tracesPerSecond = spansPerSecond / spansPerTrace;
   const service = `capacity-${Date.now()}-${spansPerSecond}`;
-  const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? 'http://localhost:4318');
+  const endpoint = new URL(process.env.OTEL_EXPORTER_OTLP_ENDPOINT ?? `http://localhost:${4318 + portOffset()}`);
   const since = new Date(Date.now() - 5_000);
   const processes = stackProcesses();
   const cpuBefore = snapshotCpu(processes);
@@ -74,7 +85,7 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
     '--service',
     service,
     '--rate',
-    String(tracesPerSecond),
+    String(spansPerSecond),
     '--workers',
     '1',
     '--child-spans',
@@ -85,11 +96,11 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
   const wall = (Date.now() - started) / 1_000;
   const cpu = cpuShares(cpuBefore, snapshotCpu(processes), wall);
   const generated = /"traces":\s*(\d+)/.exec(`${stdout}${stderr}`);
-  const sent = (generated ? Number(generated[1]) : tracesPerSecond * options.stepSeconds) * spansPerTrace;
+  const sent = (generated ? Number(generated[1]) : Math.round(tracesPerSecond * options.stepSeconds)) * spansPerTrace;
   const { lag, seconds } = await drain(options.drainSeconds);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const stored = await storedSpans(jaeger, service, since, sent / spansPerTrace);
-  return { spansPerSecond, sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
+  const stored = await storedSpans(jaeger, service, since, sent);
+  return { spansPerSecond, achievedPerSecond: Math.round(sent / wall), sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
 }
 
 async function main(): Promise<void> {
@@ -105,21 +116,27 @@ async function main(): Promise<void> {
   if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`--rates ${values.rates}: positive numbers, comma-separated`);
   const options = { stepSeconds: Number(values['step-seconds']), children: Number(values.children), drainSeconds: Number(values['drain-seconds']) };
   const binary = await ensureTelemetrygen();
-  const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? 'http://localhost:16686', 180_000);
+  const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? `http://localhost:${16686 + portOffset()}`, 180_000);
   const mode = currentMode();
   console.log(`capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
   let knee: Step | undefined;
+  let failed = false;
   for (const rate of rates) {
     const step = await runStep(binary, jaeger, rate, options);
     const ok = step.lost === 0 && (mode !== 'kafka' || step.drainedSeconds !== undefined);
     const busiest = step.cpu.slice(0, 4).map((one) => `${one.name} ${one.percentOfCore}%`).join(', ');
     console.log(
-      `${String(rate).padStart(6)} spans/s: sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
+      `${String(rate).padStart(6)} spans/s (generated ${step.achievedPerSecond}/s): sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
     );
-    if (!ok) break;
+    if (!ok) {
+      failed = true;
+      break;
+    }
     knee = step;
   }
-  console.log(knee ? `knee: ${knee.spansPerSecond} spans/s with 0 loss (the next step lost spans or did not drain)` : 'no step passed: lower --rates');
+  if (!knee) console.log('no step passed: lower --rates');
+  else if (failed) console.log(`knee: ${knee.spansPerSecond} spans/s with 0 loss (generated ${knee.achievedPerSecond}/s); the next step lost spans or did not drain`);
+  else console.log(`every step passed, up to ${knee.spansPerSecond} spans/s (generated ${knee.achievedPerSecond}/s): the knee is higher, raise --rates`);
   console.log(`load average after: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
 }
 

@@ -67,7 +67,7 @@ describe('pipeline faults under 2 checkouts/s, sampling off', { skip: notPipelin
     assert.equal(await kafkaLag(), 0);
   });
 
-  it('Kafka stopped: what the collectors and the SDKs hold, measured; lag back to 0', async () => {
+  it('Kafka stopped: nothing lost (the collectors hold requests, then the SDKs retry), lag back to 0', async () => {
     const figures = await drill('kafka stop', seconds(30, 60), async () => {
       await sleep(seconds(5, 10));
       await stack('stop', 'kafka');
@@ -75,8 +75,8 @@ describe('pipeline faults under 2 checkouts/s, sampling off', { skip: notPipelin
       await stack('start', 'kafka');
     });
     // The collectors hold each request up to KAFKA_EXPORT_RETRY_MAX_ELAPSED (20 s), then fail it and the
-    // SDKs retry: a stop shorter than that loses nothing (the short run); a longer one may (the figure above).
-    if (!FULL) assert.deepEqual([figures.lost, figures.broken, figures.errorsLost], [0, 0, 0], JSON.stringify(figures));
+    // SDKs retry it, their batch queue filling meanwhile: 30 s at 2 checkouts/s lost nothing (docs).
+    assert.deepEqual([figures.lost, figures.broken, figures.errorsLost], [0, 0, 0], JSON.stringify(figures));
     assert.ok(figures.stored > 0, 'nothing stored after Kafka came back');
     assert.equal(await kafkaLag(), 0);
   });

@@ -69,7 +69,7 @@ describe('tail sampling in the ingesters', { skip: notPipeline }, () => {
 
   for (const replay of [false, true]) {
     it(`SIGKILL of an ingester mid-load, restarted ${replay ? 'with the replay of its decision window (after)' : 'without replay (before)'}: error traces lost per kill`, async () => {
-      const env = replay ? { PIPELINE_REPLAY: undefined } : { PIPELINE_REPLAY: '0' };
+      const env = { ...tailSettings, PIPELINE_REPLAY: replay ? undefined : '0' };
       const { placed } = await placeAtRate(2, seconds(30, 60), 0.5, async () => {
         // The kill lands when the ingester holds a full decision wait of undecided traces.
         await sleep(seconds(18, 30));
