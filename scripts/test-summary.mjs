@@ -51,7 +51,9 @@ function printSummary(dir) {
       totals.duration_ms += stage.summary.duration_ms;
       // A stage that failed outside its tests (a stack that did not start) still fails the totals.
       if (!ok && counts.failed === 0) totals.fail += 1;
-      console.log(`ℹ stage ${stage.name}: ${ok ? 'passed' : 'FAILED'} (tests ${counts.tests}, pass ${counts.passed}, fail ${counts.failed}, cancelled ${counts.cancelled})`);
+      console.log(
+        `ℹ stage ${stage.name}: ${ok ? 'passed' : 'FAILED'} (tests ${counts.tests}, pass ${counts.passed}, fail ${counts.failed}, cancelled ${counts.cancelled})`,
+      );
     } else {
       totals.tests += 1;
       if (ok) totals.pass += 1;

@@ -76,7 +76,10 @@ function jsonRows<T>(text: string): T[] {
   return trimmed.split('\n').map((line) => JSON.parse(line) as T);
 }
 
-const load = (): string => loadavg().map((value) => value.toFixed(2)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
 const seconds = (ms: number): number => Math.round(ms / 100) / 10;
 const MiB = 1024 * 1024;
 
@@ -95,7 +98,10 @@ async function poll<T>(what: string, deadlineMs: number, probe: () => Promise<T 
     } catch (error) {
       last = error;
     }
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${deadlineMs / 1000} s${last ? ` (last error: ${last instanceof Error ? String(last) : JSON.stringify(last)})` : ''}`);
+    if (Date.now() > deadline)
+      assert.fail(
+        `${what}: not within ${deadlineMs / 1000} s${last ? ` (last error: ${last instanceof Error ? String(last) : JSON.stringify(last)})` : ''}`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }
 }
@@ -127,10 +133,23 @@ function target(t: TestContext, what: string, met: boolean, detail: string): voi
 }
 /** docs/docker.md's "published ports" column. */
 const PUBLISHED = [
-  'ORDER_PORT', 'PAYMENT_PORT', 'SHIPPING_PORT', 'STOREFRONT_PORT', 'LAB_PORT', 'PARTNERS_PORT', 'POSTGRES_PORT', 'RABBITMQ_PORT',
-  'RABBITMQ_MANAGEMENT_PORT', 'JAEGER_QUERY_PORT', 'JAEGER_OTLP_GRPC_PORT', 'JAEGER_OTLP_HTTP_PORT', 'JAEGER_SAMPLING_PORT',
+  'ORDER_PORT',
+  'PAYMENT_PORT',
+  'SHIPPING_PORT',
+  'STOREFRONT_PORT',
+  'LAB_PORT',
+  'PARTNERS_PORT',
+  'POSTGRES_PORT',
+  'RABBITMQ_PORT',
+  'RABBITMQ_MANAGEMENT_PORT',
+  'JAEGER_QUERY_PORT',
+  'JAEGER_OTLP_GRPC_PORT',
+  'JAEGER_OTLP_HTTP_PORT',
+  'JAEGER_SAMPLING_PORT',
   'PROMETHEUS_PORT',
-].map(port).sort((a, b) => a - b);
+]
+  .map(port)
+  .sort((a, b) => a - b);
 
 interface PsRow {
   Name: string;
@@ -153,10 +172,18 @@ async function cgroupOf(container: string): Promise<{ read: (file: string) => st
 
 async function memoryOf(container: string): Promise<{ usage: number; peak: number; limit: number; rss: number; oomKills: number }> {
   const { read, has, v2 } = await cgroupOf(container);
-  const stat = new Map(read('memory.stat').split('\n').map((line) => line.split(' ') as [string, string]));
+  const stat = new Map(
+    read('memory.stat')
+      .split('\n')
+      .map((line) => line.split(' ') as [string, string]),
+  );
   const statValue = (key: string) => Number(stat.get(key) ?? 0);
   if (v2) {
-    const events = new Map(read('memory.events').split('\n').map((line) => line.split(' ') as [string, string]));
+    const events = new Map(
+      read('memory.events')
+        .split('\n')
+        .map((line) => line.split(' ') as [string, string]),
+    );
     return {
       usage: Number(read('memory.current')),
       peak: has('memory.peak') ? Number(read('memory.peak')) : Number(read('memory.current')),
@@ -165,7 +192,11 @@ async function memoryOf(container: string): Promise<{ usage: number; peak: numbe
       oomKills: Number(events.get('oom_kill') ?? 0),
     };
   }
-  const oom = new Map(read('memory.oom_control').split('\n').map((line) => line.split(' ') as [string, string]));
+  const oom = new Map(
+    read('memory.oom_control')
+      .split('\n')
+      .map((line) => line.split(' ') as [string, string]),
+  );
   return {
     usage: Number(read('memory.usage_in_bytes')),
     peak: Number(read('memory.max_usage_in_bytes')),
@@ -192,7 +223,9 @@ async function oneShotServices(): Promise<Set<string>> {
   const config = await composeConfig();
   return new Set(
     Object.values(config.services).flatMap((service) =>
-      Object.entries(service.depends_on ?? {}).flatMap(([name, { condition }]) => (condition === 'service_completed_successfully' ? [name] : [])),
+      Object.entries(service.depends_on ?? {}).flatMap(([name, { condition }]) =>
+        condition === 'service_completed_successfully' ? [name] : [],
+      ),
     ),
   );
 }
@@ -206,7 +239,11 @@ async function psRows(): Promise<PsRow[]> {
 /** The services `up` starts and keeps running. */
 async function defaultServices(): Promise<string[]> {
   const oneShot = await oneShotServices();
-  return (await compose('config', '--services')).stdout.trim().split('\n').filter((name) => !oneShot.has(name)).sort();
+  return (await compose('config', '--services')).stdout
+    .trim()
+    .split('\n')
+    .filter((name) => !oneShot.has(name))
+    .sort();
 }
 
 interface Inspected {
@@ -228,8 +265,13 @@ interface Inspected {
  * first healthy (its first passing health check), and for a one-shot container when it exited and what
  * its migrate step printed (the migrations' times; seeds are the migrations named *seed*).
  */
-async function breakdown(since: number, firstHealthy: Record<string, number> = {}): Promise<Record<string, Record<string, number | string>>> {
-  const names = (await docker('ps', '--all', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}')).stdout.split('\n').filter(Boolean);
+async function breakdown(
+  since: number,
+  firstHealthy: Record<string, number> = {},
+): Promise<Record<string, Record<string, number | string>>> {
+  const names = (await docker('ps', '--all', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Names}}')).stdout
+    .split('\n')
+    .filter(Boolean);
   const at = (iso: string | undefined) => (iso && !iso.startsWith('0001') ? seconds(Date.parse(iso) - since) : undefined);
   const rows: Record<string, Record<string, number | string>> = {};
   for (const name of names) {
@@ -248,7 +290,10 @@ async function breakdown(since: number, firstHealthy: Record<string, number> = {
       if (exited !== undefined) row.exited = exited;
       row.exitCode = inspected.State.ExitCode;
       const logs = await docker('logs', name);
-      const applied = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/applied (\S+) in ([\d.]+) s/g)].map((match) => ({ name: match[1] ?? '', s: Number(match[2]) }));
+      const applied = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/applied (\S+) in ([\d.]+) s/g)].map((match) => ({
+        name: match[1] ?? '',
+        s: Number(match[2]),
+      }));
       const sum = (list: typeof applied) => Math.round(list.reduce((total, item) => total + item.s, 0) * 10) / 10;
       row.migrations = applied.length;
       row.migrateSeconds = sum(applied);
@@ -267,10 +312,21 @@ function watchHealth(since: number): { stop: () => Promise<Record<string, number
   let watching = true;
   const loop = (async () => {
     while (watching) {
-      const listed = await run('docker', ['ps', '--filter', `label=com.docker.compose.project=${PROJECT}`, '--format', '{{.Label "com.docker.compose.service"}} {{.Status}}'], 10_000);
+      const listed = await run(
+        'docker',
+        [
+          'ps',
+          '--filter',
+          `label=com.docker.compose.project=${PROJECT}`,
+          '--format',
+          '{{.Label "com.docker.compose.service"}} {{.Status}}',
+        ],
+        10_000,
+      );
       for (const line of listed.stdout.split('\n')) {
         const [service = '', ...status] = line.trim().split(' ');
-        if (service && status.join(' ').includes('(healthy)') && firstHealthy[service] === undefined) firstHealthy[service] = seconds(Date.now() - since);
+        if (service && status.join(' ').includes('(healthy)') && firstHealthy[service] === undefined)
+          firstHealthy[service] = seconds(Date.now() - since);
       }
       await new Promise((resolve) => setTimeout(resolve, 1000));
     }
@@ -290,7 +346,9 @@ function printBreakdown(t: TestContext, rows: Record<string, Record<string, numb
     const parts = [`started ${row.started ?? '-'}`];
     if (row.exited !== undefined) {
       parts.push(`exited ${row.exited} (code ${row.exitCode})`);
-      parts.push(`migrate ${row.migrateSeconds} s for ${row.migrations} migrations, of which seeds ${row.seedSeconds} s${row.vacuumSeconds !== undefined ? `, vacuum analyze ${row.vacuumSeconds} s` : ''}`);
+      parts.push(
+        `migrate ${row.migrateSeconds} s for ${row.migrations} migrations, of which seeds ${row.seedSeconds} s${row.vacuumSeconds !== undefined ? `, vacuum analyze ${row.vacuumSeconds} s` : ''}`,
+      );
     }
     if (row.healthy !== undefined) parts.push(`healthy ${row.healthy}`);
     t.diagnostic(`  ${service.padEnd(17)} ${parts.join(', ')}`);
@@ -303,7 +361,10 @@ async function checkout(key: string): Promise<{ status: number; body: Record<str
     headers: { 'content-type': 'application/json', 'idempotency-key': key },
     body: JSON.stringify({
       customerId: 'cust-00042',
-      items: [{ sku: 'SKU-00001', quantity: 2 }, { sku: 'SKU-00017', quantity: 1 }],
+      items: [
+        { sku: 'SKU-00001', quantity: 2 },
+        { sku: 'SKU-00017', quantity: 1 },
+      ],
       payment: { method: 'card', token: 'tok_visa' },
     }),
     signal: AbortSignal.timeout(60_000),
@@ -317,7 +378,12 @@ async function traceOf(traceId: string): Promise<{ services: Set<string>; spans:
   if (response.status === 404) return undefined;
   assert.equal(response.status, 200);
   const body = (await response.json()) as {
-    result: { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: Array<{ name: string }> }> }> };
+    result: {
+      resourceSpans: Array<{
+        resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> };
+        scopeSpans: Array<{ spans: Array<{ name: string }> }>;
+      }>;
+    };
   };
   const services = new Set<string>();
   const spans: string[] = [];
@@ -341,14 +407,33 @@ async function wholeTrace(traceId: string): Promise<{ services: Set<string>; spa
 
 interface LoadSummary {
   rate: { scheduled: number; sent: number; completed: number; dropped: number };
-  outcomes: { created: number; declined: number; byStatus: Record<string, number>; networkErrors: Record<string, number>; timeouts: number; errors: number };
+  outcomes: {
+    created: number;
+    declined: number;
+    byStatus: Record<string, number>;
+    networkErrors: Record<string, number>;
+    timeouts: number;
+    errors: number;
+  };
   shipped: { sampled: number; shipped: number; notShippedInTime: number };
 }
 
 async function loadRun(label: string, out: string, durationSeconds = 10): Promise<{ summary: LoadSummary; run: Run }> {
   const file = `${label}.json`;
   const result = await run('docker', [
-    'compose', 'run', '--rm', '-v', `${out}:/out`, 'load', '--rate', String(LOAD_RATE), '--duration', String(durationSeconds), '--quiet', '--json', `/out/${file}`,
+    'compose',
+    'run',
+    '--rm',
+    '-v',
+    `${out}:/out`,
+    'load',
+    '--rate',
+    String(LOAD_RATE),
+    '--duration',
+    String(durationSeconds),
+    '--quiet',
+    '--json',
+    `/out/${file}`,
   ]);
   assert.equal(result.code, 0, `the load run exited ${result.code}\n${result.stdout.slice(-3000)}\n${result.stderr.slice(-3000)}`);
   return { summary: JSON.parse(readFileSync(path.join(out, file), 'utf8')) as LoadSummary, run: result };
@@ -361,7 +446,17 @@ async function loadRun(label: string, out: string, durationSeconds = 10): Promis
  * this says what.
  */
 async function complaints(since: Date): Promise<Record<string, number>> {
-  const result = await compose('logs', '--no-color', '--since', since.toISOString(), 'order', 'payment', 'shipping', 'partners', 'postgres');
+  const result = await compose(
+    'logs',
+    '--no-color',
+    '--since',
+    since.toISOString(),
+    'order',
+    'payment',
+    'shipping',
+    'partners',
+    'postgres',
+  );
   const fold = (text: string) =>
     text
       .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, '<id>')
@@ -453,7 +548,8 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
 
   it('builds the images (docker compose build), from a cold build cache unless COMPOSE_WARM_BUILD=1', async (t: TestContext) => {
     const ourImage = /(^|\/)tracecart-(order|payment|shipping|partners|storefront|load|lab)$/;
-    const listImages = async () => jsonRows<{ Id: string; Repository: string; Tag: string; Size: string }>((await docker('image', 'ls', '--format', 'json')).stdout);
+    const listImages = async () =>
+      jsonRows<{ Id: string; Repository: string; Tag: string; Size: string }>((await docker('image', 'ls', '--format', 'json')).stdout);
     const cold = !process.env.COMPOSE_WARM_BUILD;
     if (cold) {
       // Our images and, once they are gone, the chain of intermediate images their builds left (the
@@ -469,7 +565,9 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const result = await compose('--profile', 'load', 'build');
     delete process.env.COMPOSE_PARALLEL_LIMIT;
     figures.build = { seconds: seconds(result.ms), cold, loadAverage: load() };
-    t.diagnostic(`docker compose build (${cold ? 'cold build cache' : 'warm: COMPOSE_WARM_BUILD=1'}): ${seconds(result.ms)} s, target ${TARGET.buildSeconds} s (load average ${load()})`);
+    t.diagnostic(
+      `docker compose build (${cold ? 'cold build cache' : 'warm: COMPOSE_WARM_BUILD=1'}): ${seconds(result.ms)} s, target ${TARGET.buildSeconds} s (load average ${load()})`,
+    );
     const images = await listImages();
     const base = `node:${setting('NODE_VERSION')}-bookworm-slim`;
     const baseBytes = Number((await docker('image', 'inspect', '--format', '{{.Size}}', base)).stdout.trim());
@@ -483,10 +581,21 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       sizes[name] = { totalMB: Math.round(bytes / MB), ownLayersMB: Math.round((bytes - baseBytes) / MB) };
     }
     figures.imageSizes = { base: { image: base, MB: Math.round(baseBytes / MB) }, ...sizes };
-    t.diagnostic(`our layers above ${base} (${Math.round(baseBytes / MB)} MB), target < ${TARGET.ownLayersMB} MB each: ${Object.entries(sizes).map(([name, size]) => `${name} ${size.ownLayersMB} MB`).join(', ')}`);
-    if (cold) target(t, 'cold build', result.ms / 1000 <= TARGET.buildSeconds, `${seconds(result.ms)} s (target ${TARGET.buildSeconds} s; load average ${load()})`);
+    t.diagnostic(
+      `our layers above ${base} (${Math.round(baseBytes / MB)} MB), target < ${TARGET.ownLayersMB} MB each: ${Object.entries(sizes)
+        .map(([name, size]) => `${name} ${size.ownLayersMB} MB`)
+        .join(', ')}`,
+    );
+    if (cold)
+      target(
+        t,
+        'cold build',
+        result.ms / 1000 <= TARGET.buildSeconds,
+        `${seconds(result.ms)} s (target ${TARGET.buildSeconds} s; load average ${load()})`,
+      );
     // Sizes do not depend on the machine's load: always checked.
-    for (const [name, size] of Object.entries(sizes)) assert.ok(size.ownLayersMB < TARGET.ownLayersMB, `${name}: ${size.ownLayersMB} MB of our own layers`);
+    for (const [name, size] of Object.entries(sizes))
+      assert.ok(size.ownLayersMB < TARGET.ownLayersMB, `${name}: ${size.ownLayersMB} MB of our own layers`);
   });
 
   it('docker compose up -d --wait (images built, fresh volumes): every container running and healthy, the migrate steps exited 0', async (t: TestContext) => {
@@ -530,26 +639,51 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const trace = await wholeTrace(traceId);
     const sinceUp = performance.now() - upStarted;
     figures.upToFirstTrace = { seconds: seconds(sinceUp), loadAverage: load() };
-    t.diagnostic(`from 'up' (images built, fresh volumes) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s, target ${TARGET.firstTraceSeconds} s (${trace.spans.length} spans; load average ${load()})`);
+    t.diagnostic(
+      `from 'up' (images built, fresh volumes) to the first checkout's whole trace in Jaeger: ${seconds(sinceUp)} s, target ${TARGET.firstTraceSeconds} s (${trace.spans.length} spans; load average ${load()})`,
+    );
     assert.deepEqual([...trace.services].sort(), SERVICE_NAMES);
-    target(t, 'first trace after up (fresh volumes)', sinceUp / 1000 <= TARGET.firstTraceSeconds, `${seconds(sinceUp)} s (target ${TARGET.firstTraceSeconds} s; load average ${load()})`);
+    target(
+      t,
+      'first trace after up (fresh volumes)',
+      sinceUp / 1000 <= TARGET.firstTraceSeconds,
+      `${seconds(sinceUp)} s (target ${TARGET.firstTraceSeconds} s; load average ${load()})`,
+    );
   });
-
 
   it(`the README's quick start right after up: docker compose run --rm load at its rate and duration, every pathology on: no 5xx, no timeout`, async (t: TestContext) => {
     const since = new Date();
     const { summary, run: result } = await loadRun('pathologies-on', out, LOAD_DURATION);
     const reasons = await complaints(since);
-    figures.quickStartPathologiesOn = { rate: LOAD_RATE, duration: LOAD_DURATION, seconds: seconds(result.ms), outcomes: summary.outcomes, loadAverage: load(), reasons };
-    t.diagnostic(`quick start (${LOAD_RATE}/s for ${LOAD_DURATION} s), every pathology on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`);
+    figures.quickStartPathologiesOn = {
+      rate: LOAD_RATE,
+      duration: LOAD_DURATION,
+      seconds: seconds(result.ms),
+      outcomes: summary.outcomes,
+      loadAverage: load(),
+      reasons,
+    };
+    t.diagnostic(
+      `quick start (${LOAD_RATE}/s for ${LOAD_DURATION} s), every pathology on: ${JSON.stringify(summary.outcomes)} in ${seconds(result.ms)} s (load average ${load()})`,
+    );
     t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
     assert.equal(summary.rate.completed, summary.rate.scheduled, 'every scheduled checkout was sent and answered');
     // Never a connection error, and no error but a 503 or a client timeout (pool starvation's queue).
     assert.deepEqual(summary.outcomes.networkErrors, {});
-    assert.deepEqual(Object.keys(summary.outcomes.byStatus).filter((status) => Number(status) >= 500 && status !== '503'), []);
+    assert.deepEqual(
+      Object.keys(summary.outcomes.byStatus).filter((status) => Number(status) >= 500 && status !== '503'),
+      [],
+    );
     // The target: a pathology looks slow, not broken: no 5xx and no timeout at all.
-    const fiveHundreds = Object.entries(summary.outcomes.byStatus).filter(([status]) => Number(status) >= 500).reduce((sum, [, count]) => sum + count, 0);
-    target(t, 'quick start with every pathology on', fiveHundreds === 0 && summary.outcomes.timeouts === 0, `${fiveHundreds} × 5xx, ${summary.outcomes.timeouts} timeouts of ${summary.rate.completed} checkouts (load average ${load()})`);
+    const fiveHundreds = Object.entries(summary.outcomes.byStatus)
+      .filter(([status]) => Number(status) >= 500)
+      .reduce((sum, [, count]) => sum + count, 0);
+    target(
+      t,
+      'quick start with every pathology on',
+      fiveHundreds === 0 && summary.outcomes.timeouts === 0,
+      `${fiveHundreds} × 5xx, ${summary.outcomes.timeouts} timeouts of ${summary.rate.completed} checkouts (load average ${load()})`,
+    );
   });
 
   it('publishes exactly the documented ports, each on 127.0.0.1 only', async () => {
@@ -563,7 +697,10 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       assert.ok(inspected, row.Name);
       for (const list of Object.values(inspected.NetworkSettings.Ports)) bindings.push(...(list ?? []));
     }
-    assert.deepEqual(bindings.map((binding) => Number(binding.HostPort)).sort((a, b) => a - b), PUBLISHED);
+    assert.deepEqual(
+      bindings.map((binding) => Number(binding.HostPort)).sort((a, b) => a - b),
+      PUBLISHED,
+    );
     for (const binding of bindings) assert.equal(binding.HostIp, '127.0.0.1', `port ${binding.HostPort}`);
     // And on the host's sockets: each listens on loopback, none on every interface.
     const sockets = (await ok('ss', ['-Hltn'])).stdout.split('\n').map((line) => line.trim().split(/\s+/)[3] ?? '');
@@ -574,7 +711,10 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
   });
 
   it('ran migrations and seeding on first start, with no manual step', async (t: TestContext) => {
-    const databases = (await psql('postgres', "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'tracecart_%'"));
+    const databases = await psql(
+      'postgres',
+      "SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database WHERE datname LIKE 'tracecart_%'",
+    );
     assert.equal(databases, 'tracecart_order,tracecart_payment,tracecart_shipping');
     const rows: string[] = [];
     for (const service of Object.keys(SERVICES)) {
@@ -585,9 +725,9 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     }
     migrations = rows.join('\n');
     seeded = [
-      await psql('tracecart_order', 'SELECT (SELECT count(*) FROM customers) || \'/\' || (SELECT count(*) FROM products)'),
+      await psql('tracecart_order', "SELECT (SELECT count(*) FROM customers) || '/' || (SELECT count(*) FROM products)"),
       await psql('tracecart_payment', 'SELECT count(*) FROM payments'),
-      await psql('tracecart_shipping', 'SELECT (SELECT count(*) FROM carriers) || \'/\' || (SELECT count(*) FROM shipments)'),
+      await psql('tracecart_shipping', "SELECT (SELECT count(*) FROM carriers) || '/' || (SELECT count(*) FROM shipments)"),
     ].join(' ');
     const [customersProducts = '', payments = '0', carriersShipments = ''] = seeded.split(' ');
     assert.equal(customersProducts, '10000/2000');
@@ -602,10 +742,16 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       const page = await browser.context.newPage();
       await page.goto(SHOP, { waitUntil: 'load' });
       // The page's first search is drawn once a product's "Add to cart" shows; order and Jaeger are up.
-      await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().waitFor({ timeout: 60_000 });
+      await page
+        .getByRole('button', { name: /^Add .* to the cart$/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
       const status = (await (await fetch(`${SHOP}/api/status`)).json()) as Record<string, string>;
       assert.deepEqual(status, { order: 'up', jaeger: 'up' });
-      await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().click();
+      await page
+        .getByRole('button', { name: /^Add .* to the cart$/ })
+        .first()
+        .click();
       await page.getByLabel('Visa (approved)').check();
       await page.getByRole('button', { name: 'Place order' }).click();
       const link = page.locator('#view-trace');
@@ -619,7 +765,9 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       // The browser's own spans went through the shop's OTLP intake to Jaeger's, inside the network.
       const trace = await poll("the page's checkout trace, browser spans included", 120_000, async () => {
         const found = await traceOf(traceId);
-        return found && ['storefront-web', 'storefront', ...SERVICE_NAMES].every((name) => found.services.has(name)) && found.spans.includes('click')
+        return found &&
+          ['storefront-web', 'storefront', ...SERVICE_NAMES].every((name) => found.services.has(name)) &&
+          found.spans.includes('click')
           ? found
           : undefined;
       });
@@ -653,12 +801,24 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     const since = new Date();
     const { summary, run: result } = await loadRun('pathologies-off', out);
     const reasons = await complaints(since);
-    figures.loadPathologiesOff = { seconds: seconds(result.ms), outcomes: summary.outcomes, shipped: summary.shipped, loadAverage: load(), reasons };
-    t.diagnostic(`pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s (load average ${load()})`);
+    figures.loadPathologiesOff = {
+      seconds: seconds(result.ms),
+      outcomes: summary.outcomes,
+      shipped: summary.shipped,
+      loadAverage: load(),
+      reasons,
+    };
+    t.diagnostic(
+      `pathologies off: ${JSON.stringify(summary.outcomes)}, shipped ${JSON.stringify(summary.shipped)} in ${seconds(result.ms)} s (load average ${load()})`,
+    );
     t.diagnostic(`what the containers logged: ${JSON.stringify(reasons, null, 1)}`);
     assert.equal(summary.rate.completed, summary.rate.scheduled);
     assert.equal(summary.rate.dropped, 0);
-    assert.equal(summary.outcomes.errors, 0, `${JSON.stringify(summary.outcomes)}\nthe containers logged: ${JSON.stringify(reasons, null, 1)}`);
+    assert.equal(
+      summary.outcomes.errors,
+      0,
+      `${JSON.stringify(summary.outcomes)}\nthe containers logged: ${JSON.stringify(reasons, null, 1)}`,
+    );
     assert.ok(summary.outcomes.created > 0);
     assert.equal(summary.shipped.notShippedInTime, 0);
   });
@@ -668,7 +828,10 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       services: Record<string, { deploy?: { resources?: { limits?: { memory?: number | string } } } }>;
     };
     for (const row of await psRows()) {
-      const inspected = JSON.parse((await docker('inspect', row.Name)).stdout) as Array<{ RestartCount: number; State: { OOMKilled: boolean; Restarting: boolean } }>;
+      const inspected = JSON.parse((await docker('inspect', row.Name)).stdout) as Array<{
+        RestartCount: number;
+        State: { OOMKilled: boolean; Restarting: boolean };
+      }>;
       const state = inspected[0];
       assert.ok(state);
       assert.equal(state.RestartCount, 0, `${row.Name} restarted`);
@@ -676,7 +839,11 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
       const measured = await memoryOf(row.Name);
       assert.equal(measured.oomKills, 0, `${row.Name}: the kernel OOM-killed a process in it`);
       // The limit the container runs with is the one docker-compose.yml declares.
-      assert.equal(measured.limit, Number(composeFile.services[row.Service]?.deploy?.resources?.limits?.memory), `${row.Name} memory limit`);
+      assert.equal(
+        measured.limit,
+        Number(composeFile.services[row.Service]?.deploy?.resources?.limits?.memory),
+        `${row.Name} memory limit`,
+      );
       memory[row.Service] = {
         ...memory[row.Service],
         limitMiB: Math.round(measured.limit / MiB),
@@ -723,14 +890,23 @@ describe('docker compose, for real (stand-in base images on Podman)', () => {
     await wholeTrace(String(again.body.traceId));
     const sinceSecondUp = performance.now() - upAt;
     figures.secondUpToFirstTrace = { seconds: seconds(sinceSecondUp), loadAverage: load() };
-    t.diagnostic(`from the second 'up' to its first checkout's whole trace in Jaeger: ${seconds(sinceSecondUp)} s, target ${TARGET.secondUpFirstTraceSeconds} s (load average ${load()})`);
+    t.diagnostic(
+      `from the second 'up' to its first checkout's whole trace in Jaeger: ${seconds(sinceSecondUp)} s, target ${TARGET.secondUpFirstTraceSeconds} s (load average ${load()})`,
+    );
     const steps = await breakdown(upWallClock, firstHealthy);
     figures.secondUpBreakdown = steps;
     printBreakdown(t, steps);
-    target(t, 'first trace after a second up', sinceSecondUp / 1000 <= TARGET.secondUpFirstTraceSeconds, `${seconds(sinceSecondUp)} s (target ${TARGET.secondUpFirstTraceSeconds} s; load average ${load()})`);
+    target(
+      t,
+      'first trace after a second up',
+      sinceSecondUp / 1000 <= TARGET.secondUpFirstTraceSeconds,
+      `${seconds(sinceSecondUp)} s (target ${TARGET.secondUpFirstTraceSeconds} s; load average ${load()})`,
+    );
     const rows: string[] = [];
     for (const service of Object.keys(SERVICES)) {
-      rows.push(`${service}: ${await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations")}`);
+      rows.push(
+        `${service}: ${await psql(`tracecart_${service}`, "SELECT string_agg(name || '@' || run_on, ',' ORDER BY id) FROM pgmigrations")}`,
+      );
     }
     assert.equal(rows.join('\n'), migrations, 'the migrations table changed: something ran again');
     assert.ok(first);

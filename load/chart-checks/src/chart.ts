@@ -59,7 +59,18 @@ export function valuesFile(profile: string): string {
 
 /** `helm template` of one profile (extra `--set` arguments allowed); throws with Helm's message on failure. */
 export function renderText(profile: string, extra: string[] = []): string {
-  const result = run('helm', ['template', releaseName, chartDir, '--namespace', namespace, '--kube-version', kubeVersion, '-f', valuesFile(profile), ...extra]);
+  const result = run('helm', [
+    'template',
+    releaseName,
+    chartDir,
+    '--namespace',
+    namespace,
+    '--kube-version',
+    kubeVersion,
+    '-f',
+    valuesFile(profile),
+    ...extra,
+  ]);
   if (result.status !== 0) throw new Error(`helm template (${profile}) failed: ${result.stderr}`);
   return result.stdout;
 }

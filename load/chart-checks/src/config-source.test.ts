@@ -36,13 +36,16 @@ describe('configuration has one source', () => {
 
   it('the kafka profile mounts jaeger/pipeline/ byte for byte', () => {
     const data = configMap(render('kafka'), '-jaeger-pipeline').data ?? {};
-    for (const file of ['collector.yaml', 'ingester.yaml', 'query.yaml']) assert.equal(data[file], repoFile(`jaeger/pipeline/${file}`), file);
+    for (const file of ['collector.yaml', 'ingester.yaml', 'query.yaml'])
+      assert.equal(data[file], repoFile(`jaeger/pipeline/${file}`), file);
     assert.equal(data['sampling-strategies.json'], repoFile('jaeger/sampling-strategies.json'));
   });
 
   for (const profile of ['single', 'kafka']) {
     it(`Prometheus (${profile}) is prometheus/prometheus.yml with only the scrape target's address changed`, () => {
-      const rendered = parse(configMap(render(profile), '-prometheus').data?.['prometheus.yml'] ?? '') as { scrape_configs: Record<string, unknown>[] };
+      const rendered = parse(configMap(render(profile), '-prometheus').data?.['prometheus.yml'] ?? '') as {
+        scrape_configs: Record<string, unknown>[];
+      };
       const source = parse(repoFile('prometheus/prometheus.yml')) as { scrape_configs: Record<string, unknown>[] };
       const withoutTargets = (config: { scrape_configs: Record<string, unknown>[] }) => ({
         ...config,

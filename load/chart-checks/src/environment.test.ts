@@ -31,7 +31,10 @@ for (const profile of profiles) {
           for (const variable of container.env ?? []) {
             checked += 1;
             if (manifest.kind === 'Pod' && ['ORDER_URL', 'JAEGER_QUERY_URL'].includes(variable.name)) continue;
-            assert.ok(known.has(variable.name), `${manifest.kind}/${manifest.metadata.name} ${container.name}: ${variable.name} is not in shared/config's schema`);
+            assert.ok(
+              known.has(variable.name),
+              `${manifest.kind}/${manifest.metadata.name} ${container.name}: ${variable.name} is not in shared/config's schema`,
+            );
           }
         }
       }

@@ -10,7 +10,18 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import { chartDir, componentOf, isOurImage, podSpecOf, profiles, releaseName, render, workloads, type Container, type Manifest } from './chart';
+import {
+  chartDir,
+  componentOf,
+  isOurImage,
+  podSpecOf,
+  profiles,
+  releaseName,
+  render,
+  workloads,
+  type Container,
+  type Manifest,
+} from './chart';
 
 const appVersion = (parse(readFileSync(path.join(chartDir, 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion;
 const longRunning = (manifest: Manifest): boolean => manifest.kind === 'Deployment' || manifest.kind === 'StatefulSet';
@@ -18,7 +29,10 @@ const longRunning = (manifest: Manifest): boolean => manifest.kind === 'Deployme
 function containersOf(manifest: Manifest): { container: Container; init: boolean }[] {
   const spec = podSpecOf(manifest);
   if (!spec) return [];
-  return [...(spec.initContainers ?? []).map((container) => ({ container, init: true })), ...spec.containers.map((container) => ({ container, init: false }))];
+  return [
+    ...(spec.initContainers ?? []).map((container) => ({ container, init: true })),
+    ...spec.containers.map((container) => ({ container, init: false })),
+  ];
 }
 
 const isSelectedBy = (selector: Record<string, string>, labels: Record<string, string>): boolean =>
@@ -99,7 +113,11 @@ for (const profile of profiles) {
         const covering = budgets.filter((budget) => isSelectedBy(budget.spec?.selector?.matchLabels ?? { none: 'none' }, podLabels));
         if ((deployment.spec?.replicas ?? 1) >= 2) {
           replicated += 1;
-          assert.equal(covering.length, 1, `${deployment.metadata.name}: ${deployment.spec?.replicas} replicas and ${covering.length} PodDisruptionBudgets`);
+          assert.equal(
+            covering.length,
+            1,
+            `${deployment.metadata.name}: ${deployment.spec?.replicas} replicas and ${covering.length} PodDisruptionBudgets`,
+          );
           assert.ok(podSpecOf(deployment)?.topologySpreadConstraints?.length, `${deployment.metadata.name}: no topology spread`);
         } else {
           assert.equal(covering.length, 0, `${deployment.metadata.name}: one replica but a PodDisruptionBudget`);
@@ -135,15 +153,18 @@ for (const profile of profiles) {
       }
     });
 
-    it('the services wait for the migrate Job, which runs every service\'s migrate.js', () => {
+    it("the services wait for the migrate Job, which runs every service's migrate.js", () => {
       const jobs = manifests.filter((manifest) => manifest.kind === 'Job');
       assert.equal(jobs.length, 1);
       const job = jobs[0]!;
-      assert.deepEqual(podSpecOf(job)?.containers.map((container) => [container.name, container.command?.join(' ')]), [
-        ['order', 'node dist/migrate.js'],
-        ['payment', 'node dist/migrate.js'],
-        ['shipping', 'node dist/migrate.js'],
-      ]);
+      assert.deepEqual(
+        podSpecOf(job)?.containers.map((container) => [container.name, container.command?.join(' ')]),
+        [
+          ['order', 'node dist/migrate.js'],
+          ['payment', 'node dist/migrate.js'],
+          ['shipping', 'node dist/migrate.js'],
+        ],
+      );
       assert.ok(!job.metadata.annotations?.['helm.sh/hook'], 'not a hook: a pre-install hook runs before the database exists');
       for (const name of ['order', 'payment', 'shipping']) {
         const deployment = manifests.find((manifest) => manifest.kind === 'Deployment' && componentOf(manifest) === name);

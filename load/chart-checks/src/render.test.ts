@@ -27,7 +27,9 @@ describe('the chart renders and validates strictly', () => {
       it(`validates strictly against the Kubernetes ${kubeVersion} OpenAPI schemas`, () => {
         const text = renderText(profile);
         assert.ok(render(profile).length > 20, 'the profile renders its objects');
-        const result = withTempFile(`${profile}.yaml`, text, (file) => run('kubernetes-validate', ['--strict', '--kubernetes-version', kubeVersion, '--quiet', file]));
+        const result = withTempFile(`${profile}.yaml`, text, (file) =>
+          run('kubernetes-validate', ['--strict', '--kubernetes-version', kubeVersion, '--quiet', file]),
+        );
         assert.equal(result.status, 0, result.stdout + result.stderr);
       });
     });
@@ -35,7 +37,9 @@ describe('the chart renders and validates strictly', () => {
 
   it('the validator does reject an unknown field (so a pass above means something)', () => {
     const wrong = 'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec:\n  ports: [{port: 80}]\n  selectr: {app: x}\n';
-    const result = withTempFile('wrong.yaml', wrong, (file) => run('kubernetes-validate', ['--strict', '--kubernetes-version', kubeVersion, '--quiet', file]));
+    const result = withTempFile('wrong.yaml', wrong, (file) =>
+      run('kubernetes-validate', ['--strict', '--kubernetes-version', kubeVersion, '--quiet', file]),
+    );
     assert.notEqual(result.status, 0);
     assert.match(result.stdout + result.stderr, /selectr/);
   });

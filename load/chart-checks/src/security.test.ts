@@ -23,7 +23,7 @@ describe('secrets', () => {
     assert.equal(first.RABBITMQ_URL, `amqp://tracecart:${first.RABBITMQ_PASSWORD}@tracecart-rabbitmq:5672`);
   });
 
-  it('use the given values, and the external broker\'s TLS scheme', () => {
+  it("use the given values, and the external broker's TLS scheme", () => {
     const secret = secretOf(render('external-database'));
     assert.equal(secret.POSTGRES_PASSWORD, 'external-postgres-password');
     assert.equal(secret.RABBITMQ_URL, 'amqps://tracecart:external-rabbitmq-password@rabbitmq.messaging.svc.cluster.local:5671');
@@ -33,7 +33,8 @@ describe('secrets', () => {
     for (const manifest of workloads(render('single'))) {
       for (const container of podSpecOf(manifest)!.containers) {
         for (const variable of container.env ?? []) {
-          if (/TOKEN|PASSWORD|RABBITMQ_URL|DEFAULT_PASS/.test(variable.name)) assert.ok(variable.valueFrom?.secretKeyRef, `${manifest.metadata.name} ${variable.name}`);
+          if (/TOKEN|PASSWORD|RABBITMQ_URL|DEFAULT_PASS/.test(variable.name))
+            assert.ok(variable.valueFrom?.secretKeyRef, `${manifest.metadata.name} ${variable.name}`);
         }
       }
     }
@@ -47,7 +48,11 @@ describe('network policies', () => {
     policies
       .filter((policy) => policy.spec?.podSelector?.matchLabels?.['app.kubernetes.io/component'] === component)
       .flatMap((policy) => policy.spec?.ingress ?? [])
-      .flatMap((rule) => (rule.from ?? [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'ANY' } } }]).map((peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? 'RELEASE'))
+      .flatMap((rule) =>
+        (rule.from ?? [{ podSelector: { matchLabels: { 'app.kubernetes.io/component': 'ANY' } } }]).map(
+          (peer) => peer.podSelector?.matchLabels?.['app.kubernetes.io/component'] ?? 'RELEASE',
+        ),
+      )
       .sort();
 
   it('deny every pod of the release by default', () => {
@@ -56,17 +61,26 @@ describe('network policies', () => {
     const selector = deny.spec?.podSelector?.matchLabels ?? {};
     assert.deepEqual(Object.keys(selector).sort(), ['app.kubernetes.io/instance', 'app.kubernetes.io/name']);
     for (const workload of workloads(manifests)) {
-      const labels = workload.kind === 'Pod' ? workload.metadata.labels ?? {} : workload.spec?.template?.metadata?.labels ?? {};
-      for (const [key, value] of Object.entries(selector)) assert.equal(labels[key], value, `${workload.metadata.name} escapes the default deny`);
+      const labels = workload.kind === 'Pod' ? (workload.metadata.labels ?? {}) : (workload.spec?.template?.metadata?.labels ?? {});
+      for (const [key, value] of Object.entries(selector))
+        assert.equal(labels[key], value, `${workload.metadata.name} escapes the default deny`);
     }
   });
 
   it('admit payment only from order and the lab console', () => assert.deepEqual(admitted('payment'), ['lab', 'order']));
-  it('admit PostgreSQL only from the services and the migrate Job', () => assert.deepEqual(admitted('postgresql'), ['migrate', 'order', 'payment', 'shipping']));
+  it('admit PostgreSQL only from the services and the migrate Job', () =>
+    assert.deepEqual(admitted('postgresql'), ['migrate', 'order', 'payment', 'shipping']));
   it('admit RabbitMQ only from the services', () => assert.deepEqual(admitted('rabbitmq'), ['order', 'payment', 'shipping']));
-  it('admit Jaeger\'s OTLP from the release\'s pods, its UI from anyone', () => assert.deepEqual(admitted('jaeger'), ['ANY', 'RELEASE', 'prometheus']));
-  it('open only the shop, Jaeger\'s UI and the lab console to any client', () => {
-    const open = [...new Set(policies.filter((policy) => (policy.spec?.ingress ?? []).some((rule) => !rule.from)).map((policy) => policy.spec?.podSelector?.matchLabels?.['app.kubernetes.io/component']))].sort();
+  it("admit Jaeger's OTLP from the release's pods, its UI from anyone", () =>
+    assert.deepEqual(admitted('jaeger'), ['ANY', 'RELEASE', 'prometheus']));
+  it("open only the shop, Jaeger's UI and the lab console to any client", () => {
+    const open = [
+      ...new Set(
+        policies
+          .filter((policy) => (policy.spec?.ingress ?? []).some((rule) => !rule.from))
+          .map((policy) => policy.spec?.podSelector?.matchLabels?.['app.kubernetes.io/component']),
+      ),
+    ].sort();
     assert.deepEqual(open, ['jaeger', 'lab', 'storefront']);
   });
   it('select components that exist', () => {

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { podSpecOf, profiles, render, repoRoot } from './chart';
 
 const cpuMillis = (quantity: string): number => (quantity.endsWith('m') ? Number(quantity.slice(0, -1)) : Number(quantity) * 1000);
-const mebibytes = (quantity: string): number => (quantity.endsWith('Gi') ? Number(quantity.slice(0, -2)) * 1024 : Number(quantity.replace(/Mi$/, '')));
+const mebibytes = (quantity: string): number =>
+  quantity.endsWith('Gi') ? Number(quantity.slice(0, -2)) * 1024 : Number(quantity.replace(/Mi$/, ''));
 
 /** Pods, CPU and memory requests and memory limits of the long-running pods (Deployments and StatefulSets). */
 function totals(profile: string): string {

@@ -7,7 +7,18 @@ import { parse } from 'yaml';
 import { chartDir, kubeVersion, namespace, releaseName, run, valuesFile } from './chart';
 
 function templateWith(profile: string, ...sets: string[]) {
-  return run('helm', ['template', releaseName, chartDir, '--namespace', namespace, '--kube-version', kubeVersion, '-f', valuesFile(profile), ...sets.flatMap((set) => ['--set', set])]);
+  return run('helm', [
+    'template',
+    releaseName,
+    chartDir,
+    '--namespace',
+    namespace,
+    '--kube-version',
+    kubeVersion,
+    '-f',
+    valuesFile(profile),
+    ...sets.flatMap((set) => ['--set', set]),
+  ]);
 }
 
 describe('values.schema.json', () => {
@@ -46,7 +57,8 @@ describe('values.schema.json', () => {
 describe('the chart README', () => {
   /** Every value's dotted path; a resources block counts as one value. */
   function valuePaths(node: unknown, prefix = ''): string[] {
-    if (node === null || typeof node !== 'object' || Array.isArray(node) || Object.keys(node).length === 0 || prefix.endsWith('.resources')) return [prefix];
+    if (node === null || typeof node !== 'object' || Array.isArray(node) || Object.keys(node).length === 0 || prefix.endsWith('.resources'))
+      return [prefix];
     return Object.entries(node).flatMap(([key, value]) => valuePaths(value, prefix ? `${prefix}.${key}` : key));
   }
 

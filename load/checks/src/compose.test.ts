@@ -39,7 +39,8 @@ import {
 const { compose, raw, dotEnv, usedVariables } = loadCompose();
 const services = compose.services;
 /** A ports entry as written: the short syntax's string, or the long syntax's mapping as JSON. */
-const portText = (entry: NonNullable<ComposeService['ports']>[number]): string => (typeof entry === 'object' ? JSON.stringify(entry) : String(entry));
+const portText = (entry: NonNullable<ComposeService['ports']>[number]): string =>
+  typeof entry === 'object' ? JSON.stringify(entry) : String(entry);
 const ours = servicePackages(); // every folder under services/: one compose service each, same name
 /** The checkout services with their own database (order, payment, shipping): they ship migrations. */
 const withData = ours.filter((name) => existsSync(repoPath('services', name, 'migrations')));
@@ -55,7 +56,9 @@ const dependsOnOf = (definition: ComposeService): Record<string, { condition?: s
 /** One-shot services (the migrate steps): another service waits for each to exit successfully. */
 const oneShot = new Set(
   Object.values(services).flatMap((definition) =>
-    Object.entries(dependsOnOf(definition)).flatMap(([name, options]) => (options.condition === 'service_completed_successfully' ? [name] : [])),
+    Object.entries(dependsOnOf(definition)).flatMap(([name, options]) =>
+      options.condition === 'service_completed_successfully' ? [name] : [],
+    ),
   ),
 );
 /** The containers `up` starts and keeps running. */
@@ -146,7 +149,15 @@ describe('compose substitution (the reader these tests rely on)', () => {
 
   it('reads .env lines with comments and quotes', () => {
     const vars = parseDotEnv('# c\nA=1\nB="two words"\nC=3 # trailing\n\nexport D=4\n');
-    assert.deepEqual([...vars], [['A', '1'], ['B', 'two words'], ['C', '3'], ['D', '4']]);
+    assert.deepEqual(
+      [...vars],
+      [
+        ['A', '1'],
+        ['B', 'two words'],
+        ['C', '3'],
+        ['D', '4'],
+      ],
+    );
     assert.throws(() => parseDotEnv('A=1\nA=2\n'), /twice/);
   });
 
@@ -198,7 +209,10 @@ describe('docker-compose.yml', () => {
   it('builds the lab console from the Dockerfile stage that runs it, with a memory limit and a health check', () => {
     const lab = service('lab');
     assert.ok(typeof lab.build === 'object' && lab.build.target === 'lab', 'lab is built from the Dockerfile stage lab');
-    assert.ok(loadDockerfile().stages.some((stage) => stage.name === 'lab'), 'the Dockerfile has a lab stage');
+    assert.ok(
+      loadDockerfile().stages.some((stage) => stage.name === 'lab'),
+      'the Dockerfile has a lab stage',
+    );
     assert.ok((memoryLimitOf(lab) ?? Infinity) <= 128 * 1024 ** 2, 'lab is limited to 128 MiB');
     assert.match(JSON.stringify(lab.healthcheck?.test ?? ''), /\/healthz/);
   });
@@ -208,7 +222,10 @@ describe('docker-compose.yml', () => {
     assert.ok((load.profiles ?? []).length > 0, 'load has no profile, so `up` would start it');
     assert.ok(typeof load.build === 'object', 'load is not built from the Dockerfile');
     const stages = loadDockerfile().stages.map((stage) => stage.name);
-    assert.ok(load.build.target && stages.includes(load.build.target), `load builds target ${load.build.target}, stages: ${stages.join(', ')}`);
+    assert.ok(
+      load.build.target && stages.includes(load.build.target),
+      `load builds target ${load.build.target}, stages: ${stages.join(', ')}`,
+    );
     assert.equal(buildArgsOf(load).SERVICE, 'load');
     assert.ok(existsSync(repoPath('load', 'tools', 'package.json')));
   });
@@ -251,7 +268,11 @@ describe('docker-compose.yml', () => {
     for (const [name, definition] of Object.entries(services)) {
       if (definition.build !== undefined) {
         // `never`: built when missing (or with --build), never pulled; `build` would rebuild on every `up`.
-        assert.equal((definition as { pull_policy?: string }).pull_policy, 'never', `${name} could be pulled from a registry, or is rebuilt on every up`);
+        assert.equal(
+          (definition as { pull_policy?: string }).pull_policy,
+          'never',
+          `${name} could be pulled from a registry, or is rebuilt on every up`,
+        );
       }
     }
   });
@@ -390,7 +411,9 @@ describe('docker-compose.yml', () => {
       }
       // A container waited for through a one-shot step counts (the service waits for its migrate step,
       // which waited for PostgreSQL to be healthy).
-      const through = Object.keys(dependsOn).filter((target) => oneShot.has(target)).flatMap((step) => Object.keys(dependsOnOf(service(step))));
+      const through = Object.keys(dependsOn)
+        .filter((target) => oneShot.has(target))
+        .flatMap((step) => Object.keys(dependsOnOf(service(step))));
       const missing = [...pointedAt].filter((target) => !(target in dependsOn) && !through.includes(target));
       assert.deepEqual(missing, [], `${name} reaches ${missing.join(', ')} without waiting for it`);
     }
@@ -456,7 +479,11 @@ describe('docker-compose.yml', () => {
     const withoutEntry = new Map(dotEnv);
     withoutEntry.delete('PUBLISH_HOST');
     const wider = new Map(dotEnv).set('PUBLISH_HOST', '0.0.0.0');
-    for (const [vars, expected] of [[dotEnv, '127.0.0.1'], [withoutEntry, '127.0.0.1'], [wider, '0.0.0.0']] as const) {
+    for (const [vars, expected] of [
+      [dotEnv, '127.0.0.1'],
+      [withoutEntry, '127.0.0.1'],
+      [wider, '0.0.0.0'],
+    ] as const) {
       const substituted = interpolateDeep(raw, vars, new Set()) as typeof compose;
       for (const [name, definition] of Object.entries(substituted.services)) {
         for (const entry of definition.ports ?? []) {
@@ -522,7 +549,11 @@ describe('docker-compose.yml', () => {
       assert.equal(config.SCENARIO_TOKEN, dotEnv.get('SCENARIO_TOKEN'), name);
       assert.equal(config.INTERNAL_TOKEN, dotEnv.get('INTERNAL_TOKEN'), `${name}: one INTERNAL_TOKEN for every service`);
       const refused = deploymentProblems(configSchema.parse(environmentOf(demoProduction[name]!)));
-      assert.deepEqual(refused.map((problem) => problem.split(':')[0]), ['SCENARIO_TOKEN', 'INTERNAL_TOKEN'], name);
+      assert.deepEqual(
+        refused.map((problem) => problem.split(':')[0]),
+        ['SCENARIO_TOKEN', 'INTERNAL_TOKEN'],
+        name,
+      );
       const accepted = configSchema.parse(environmentOf(ownProduction[name]!));
       assert.deepEqual(deploymentProblems(accepted), [], name);
       assert.equal(accepted.INTERNAL_TOKEN, own.INTERNAL_TOKEN, name);
@@ -541,11 +572,15 @@ describe('docker-compose.yml', () => {
   it('binds order, payment, shipping and the partners stand-in on every interface of their containers (their default is loopback)', () => {
     assert.equal(configSchema.parse({}).SERVICE_HOST, '127.0.0.1');
     for (const name of ours.filter((other) => other !== 'storefront')) {
-      assert.equal(configSchema.parse(environmentOf(service(name))).SERVICE_HOST, '0.0.0.0', `${name}: on loopback the published port would reach nothing`);
+      assert.equal(
+        configSchema.parse(environmentOf(service(name))).SERVICE_HOST,
+        '0.0.0.0',
+        `${name}: on loopback the published port would reach nothing`,
+      );
     }
   });
 
-  it("binds the shop on every interface of its container, and links its page to the published ports", () => {
+  it('binds the shop on every interface of its container, and links its page to the published ports', () => {
     const config = configSchema.parse(environmentOf(service('storefront')));
     assert.equal(config.STOREFRONT_HOST, '0.0.0.0', 'on loopback the published port would reach nothing');
     assert.equal(new URL(config.ORDER_URL).hostname, 'order');
@@ -585,7 +620,9 @@ describe('docker-compose.yml', () => {
     const configPath = command[command.indexOf('--config') + 1]?.replace(/^file:/, '');
     assert.ok(configPath, 'jaeger is not started with --config');
     const mount = (jaeger.volumes ?? [])
-      .map((volume) => (typeof volume === 'string' ? volume.split(':') : [volume.source ?? '', volume.target, volume.read_only ? 'ro' : 'rw']))
+      .map((volume) =>
+        typeof volume === 'string' ? volume.split(':') : [volume.source ?? '', volume.target, volume.read_only ? 'ro' : 'rw'],
+      )
       .find(([, target]) => target === configPath);
     assert.ok(mount, `nothing is mounted at ${configPath}`);
     assert.equal(path.resolve(repoPath(), mount[0] as string), repoPath('jaeger', 'config.yaml'));

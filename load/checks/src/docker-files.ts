@@ -103,9 +103,9 @@ export function interpolate(text: string, vars: ReadonlyMap<string, string>, use
         if (!isSet) throw new InterpolationError(`\${${name}} is used but not defined (and has no default)`);
         return value;
       case ':-':
-        return nonEmpty ? (value) : interpolate(argument, vars, used);
+        return nonEmpty ? value : interpolate(argument, vars, used);
       case '-':
-        return isSet ? (value) : interpolate(argument, vars, used);
+        return isSet ? value : interpolate(argument, vars, used);
       case ':?':
         if (!nonEmpty) throw new InterpolationError(`\${${name}} is required: ${argument}`);
         return value;
@@ -214,9 +214,7 @@ export function environmentOf(service: ComposeService): Record<string, string> {
       }),
     );
   }
-  return Object.fromEntries(
-    Object.entries(environment).map(([key, value]) => [key, value === null ? '' : String(value)]),
-  );
+  return Object.fromEntries(Object.entries(environment).map(([key, value]) => [key, value === null ? '' : String(value)]));
 }
 
 export function buildArgsOf(service: ComposeService): Record<string, string> {

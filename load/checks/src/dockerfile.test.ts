@@ -47,20 +47,27 @@ const strictLint: ValidatorSettings = {
 };
 
 const describeDiagnostics = (text: string) =>
-  validate(text, strictLint).map((diagnostic) => `line ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`);
+  validate(text, strictLint).map(
+    (diagnostic) =>
+      `line ${diagnostic.range.start.line + 1}: ${typeof diagnostic.message === 'string' ? diagnostic.message : diagnostic.message.value}`,
+  );
 
 const runLines = (stage: Stage): string[] => instructionsOf(stage, 'RUN').map((run) => run.getArgumentsContent() ?? '');
 
 /** The stage an image is made of: the last one (default target) and every stage compose targets. */
 function imageStages(parsed: ParsedDockerfile): Stage[] {
   const targets = new Set(
-    Object.values(compose.services).flatMap((service) => (typeof service.build === 'object' && service.build.target ? [service.build.target] : [])),
+    Object.values(compose.services).flatMap((service) =>
+      typeof service.build === 'object' && service.build.target ? [service.build.target] : [],
+    ),
   );
   return parsed.stages.filter((stage, index) => index === parsed.stages.length - 1 || (stage.name && targets.has(stage.name)));
 }
 
 /** The stages that only exist to build (no image is made from them and none builds on them). */
-const buildStages = dockerfile.stages.filter((stage) => !imageStages(dockerfile).some((image) => stageChain(dockerfile, image).includes(stage)));
+const buildStages = dockerfile.stages.filter(
+  (stage) => !imageStages(dockerfile).some((image) => stageChain(dockerfile, image).includes(stage)),
+);
 
 /** The command of an image stage as words: ENTRYPOINT then CMD (a CMD inherited from node's image is reset by ENTRYPOINT). */
 function startCommand(stage: Stage): string[] {
@@ -75,7 +82,10 @@ function startCommand(stage: Stage): string[] {
 function deployCommand(): string | undefined {
   const line = buildStages.flatMap(runLines).find((candidate) => / deploy /.test(candidate));
   if (!line) return undefined;
-  return line.slice(line.indexOf('pnpm --filter')).split(/\s*(?:\|\||;|\\\n)\s*/)[0]?.trim();
+  return line
+    .slice(line.indexOf('pnpm --filter'))
+    .split(/\s*(?:\|\||;|\\\n)\s*/)[0]
+    ?.trim();
 }
 
 /** The packages the build stage deploys: the words of its `for SERVICE in ...; do` loop. */
@@ -90,7 +100,7 @@ describe('Dockerfile lint (dockerfile-utils)', () => {
   });
 
   it('is live: it reports the mistakes it knows about', () => {
-    const broken = 'from node:24.11.1-bookworm-slim\nWORKDIR app\nRUN echo \\\n\n  done\nFOO bar\nCMD [\'node\']\n';
+    const broken = "from node:24.11.1-bookworm-slim\nWORKDIR app\nRUN echo \\\n\n  done\nFOO bar\nCMD ['node']\n";
     const found = describeDiagnostics(broken).join('\n');
     assert.match(found, /uppercase/);
     assert.match(found, /WORKDIR paths should be absolute/);
@@ -118,7 +128,11 @@ describe('Dockerfile', () => {
     const external = dockerfile.stages.filter((stage) => !dockerfile.stages.some((other) => other.name === stage.baseImage));
     assert.ok(external.length > 0);
     for (const stage of external) {
-      assert.match(stage.baseImage, /^node:\d+\.\d+\.\d+-(bookworm|trixie)-slim$/, `stage ${stage.name ?? '?'} is based on ${stage.baseImage}`);
+      assert.match(
+        stage.baseImage,
+        /^node:\d+\.\d+\.\d+-(bookworm|trixie)-slim$/,
+        `stage ${stage.name ?? '?'} is based on ${stage.baseImage}`,
+      );
     }
     const nodeVersion = dockerfile.globalArgs.get('NODE_VERSION');
     assert.ok(nodeVersion, 'no global ARG NODE_VERSION default');
@@ -154,9 +168,14 @@ describe('Dockerfile', () => {
     assert.ok(build, 'no build stage deploys');
     // An ARG changes the cache key of every later instruction: none before the install and compile,
     // so every image's build finds the shared stage in the cache.
-    assert.deepEqual(instructionsOf(build, 'ARG').map((arg) => arg.getArgumentsContent()?.split('=')[0]), ['PNPM_VERSION']);
+    assert.deepEqual(
+      instructionsOf(build, 'ARG').map((arg) => arg.getArgumentsContent()?.split('=')[0]),
+      ['PNPM_VERSION'],
+    );
     const images = new Set(
-      Object.values(compose.services).flatMap((service) => (typeof service.build === 'object' && service.build.args ? [String((service.build.args as Record<string, unknown>).SERVICE)] : [])),
+      Object.values(compose.services).flatMap((service) =>
+        typeof service.build === 'object' && service.build.args ? [String((service.build.args as Record<string, unknown>).SERVICE)] : [],
+      ),
     );
     assert.deepEqual(deployedPackages().sort(), [...images].sort());
     const compile = runLines(build).find((line) => /^pnpm --filter .* run build$/.test(line)) ?? '';
@@ -172,7 +191,7 @@ describe('Dockerfile', () => {
     }
   });
 
-  it("starts each service with its package.json start command: node --require the telemetry preload, then dist/main.js", () => {
+  it('starts each service with its package.json start command: node --require the telemetry preload, then dist/main.js', () => {
     const serviceStage = dockerfile.stages.at(-1) as Stage;
     const command = startCommand(serviceStage);
     assert.ok(!command.includes('<shell form>'), 'shell form: signals would go to /bin/sh, not node');
@@ -180,7 +199,11 @@ describe('Dockerfile', () => {
     assert.ok(preload > 0 && command[preload + 1] === '@tracecart/telemetry/register', command.join(' '));
     assert.ok(preload < command.indexOf('dist/main.js'), 'the preload must come before the entry point');
     for (const name of ours) {
-      assert.equal(command.join(' '), readPackageJson(`services/${name}`).scripts?.start, `${name}'s start script differs from the image's command`);
+      assert.equal(
+        command.join(' '),
+        readPackageJson(`services/${name}`).scripts?.start,
+        `${name}'s start script differs from the image's command`,
+      );
     }
     assert.ok(instructionsOf(serviceStage, 'EXPOSE').length > 0, 'the service stage exposes no port');
   });
@@ -209,8 +232,16 @@ describe('Dockerfile', () => {
       const dependencies = Object.keys({ ...manifest.dependencies, ...(browserBuild ? {} : manifest.devDependencies) }).join('\n');
       assert.doesNotMatch(`${scripts}\n${dependencies}`, bundlers, name);
       if (browserBuild) {
-        assert.match(readRepoFile(path.join(dir, 'web', 'bundle.mjs')), /entryPoints: \[path\.join\(here, 'src', 'main\.ts'\)\]/, `${name}: bundles only web/src`);
-        assert.match(manifest.scripts?.start ?? '', /^node --require @tracecart\/telemetry\/register dist\/main\.js$/, `${name}: starts tsc's output`);
+        assert.match(
+          readRepoFile(path.join(dir, 'web', 'bundle.mjs')),
+          /entryPoints: \[path\.join\(here, 'src', 'main\.ts'\)\]/,
+          `${name}: bundles only web/src`,
+        );
+        assert.match(
+          manifest.scripts?.start ?? '',
+          /^node --require @tracecart\/telemetry\/register dist\/main\.js$/,
+          `${name}: starts tsc's output`,
+        );
       }
     }
   });
@@ -219,10 +250,16 @@ describe('Dockerfile', () => {
     for (const name of ours) {
       const files = readPackageJson(`services/${name}`).files;
       assert.ok(files, `services/${name}/package.json has no "files": pnpm deploy would copy the sources too`);
-      assert.ok(files.some((entry) => /^\.?\/?dist\/?$/.test(entry)), `${name}: "files" lacks dist`);
+      assert.ok(
+        files.some((entry) => /^\.?\/?dist\/?$/.test(entry)),
+        `${name}: "files" lacks dist`,
+      );
       // A service that owns a database ships its migrations (the shop owns none).
       if (existsSync(repoPath('services', name, 'migrations'))) {
-        assert.ok(files.some((entry) => /^\.?\/?migrations\/?$/.test(entry)), `${name}: "files" lacks migrations`);
+        assert.ok(
+          files.some((entry) => /^\.?\/?migrations\/?$/.test(entry)),
+          `${name}: "files" lacks migrations`,
+        );
       }
     }
   });
@@ -235,7 +272,11 @@ describe('Dockerfile', () => {
     for (const name of ours.filter((folder) => existsSync(repoPath('services', folder, 'web', 'bundle.mjs')))) {
       const manifest = readPackageJson(`services/${name}`);
       assert.match(manifest.scripts?.build ?? '', /node web\/bundle\.mjs/, `${name}: its build script does not bundle the browser code`);
-      assert.match(readRepoFile(`services/${name}/web/bundle.mjs`), /path\.join\(here, '\.\.', 'dist', 'public'\)/, `${name}: the bundle is not written under dist/`);
+      assert.match(
+        readRepoFile(`services/${name}/web/bundle.mjs`),
+        /path\.join\(here, '\.\.', 'dist', 'public'\)/,
+        `${name}: the bundle is not written under dist/`,
+      );
       assert.ok((manifest.files ?? []).includes('dist'), `${name}: "files" lacks dist`);
     }
   });

@@ -31,7 +31,12 @@ function sourceFiles(dir: string): string[] {
 /** Every module specifier a file names: import/export ... from, import(), require(). */
 function specifiers(text: string): string[] {
   const found: string[] = [];
-  const patterns = [/\bfrom\s*['"]([^'"]+)['"]/g, /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g, /\bimport\s*['"]([^'"]+)['"]/g];
+  const patterns = [
+    /\bfrom\s*['"]([^'"]+)['"]/g,
+    /\bimport\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\brequire\s*\(\s*['"]([^'"]+)['"]\s*\)/g,
+    /\bimport\s*['"]([^'"]+)['"]/g,
+  ];
   for (const pattern of patterns) for (const match of text.matchAll(pattern)) found.push(match[1]!);
   return found;
 }
@@ -60,7 +65,8 @@ describe('the product does not import the lab', () => {
       for (const specifier of specifiers(readFileSync(file, 'utf8'))) {
         const labPackage = labPackages.find((name) => specifier === name || specifier.startsWith(`${name}/`));
         const intoLoad =
-          specifier.startsWith('.') && path.relative(repoPath('load'), path.resolve(path.dirname(file), specifier)).split(path.sep)[0] !== '..';
+          specifier.startsWith('.') &&
+          path.relative(repoPath('load'), path.resolve(path.dirname(file), specifier)).split(path.sep)[0] !== '..';
         if (labPackage || intoLoad) crossings.push(`${path.relative(repoPath(), file)} imports ${specifier}`);
       }
     }
@@ -91,7 +97,10 @@ describe('the product does not import the lab', () => {
       '../../load/tools/dist/x',
     ]);
     const file = repoPath('services', 'order', 'src', 'main.ts');
-    assert.equal(path.relative(repoPath('load'), path.resolve(path.dirname(file), '../../../load/tools/src/x')).split(path.sep)[0], 'tools');
+    assert.equal(
+      path.relative(repoPath('load'), path.resolve(path.dirname(file), '../../../load/tools/src/x')).split(path.sep)[0],
+      'tools',
+    );
   });
 });
 
@@ -113,7 +122,10 @@ describe("the lab's text lives in the lab", () => {
         if (definition(field).test(text)) defined.push(`${path.relative(repoPath(), file)}: ${field}`);
       }
     }
-    assert.ok(sharedSources.some((file) => file.endsWith(path.join('scenarios', 'src', 'index.ts'))), 'the runtime catalogue is read');
+    assert.ok(
+      sharedSources.some((file) => file.endsWith(path.join('scenarios', 'src', 'index.ts'))),
+      'the runtime catalogue is read',
+    );
     assert.deepEqual(defined, []);
   });
 
@@ -134,10 +146,12 @@ describe("the lab's text lives in the lab", () => {
 
   it('the lab catalogue has every lab-only field, for every pathology and decoy', () => {
     for (const entry of labPathologies) {
-      for (const field of ['cause', 'inJaeger', 'signature', 'foundOn', 'keyLatency', 'load', 'hints']) assert.ok(field in entry, `${entry.name}: ${field}`);
+      for (const field of ['cause', 'inJaeger', 'signature', 'foundOn', 'keyLatency', 'load', 'hints'])
+        assert.ok(field in entry, `${entry.name}: ${field}`);
       assert.equal(entry.hints.length, 3);
     }
-    for (const decoy of labDecoys) for (const field of ['span', 'title', 'whyHarmless']) assert.ok(field in decoy, `${decoy.name}: ${field}`);
+    for (const decoy of labDecoys)
+      for (const field of ['span', 'title', 'whyHarmless']) assert.ok(field in decoy, `${decoy.name}: ${field}`);
     assert.deepEqual(
       labPathologies.map((entry) => entry.name),
       productScenarios.pathologyNames,

@@ -39,7 +39,9 @@ describe('docs/hunt-the-bottleneck.md', () => {
 
 describe('README', () => {
   it('only names pnpm scripts that exist', () => {
-    const scripts = Object.keys((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+    const scripts = Object.keys(
+      (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts,
+    );
     const named = new Set([...readme.matchAll(/`pnpm ([a-z][a-z-]*)/g)].map((match) => match[1]!));
     const builtIn = new Set(['install', 'deploy', 'run', 'exec']);
     assert.ok(named.size >= 4, `expected pnpm commands in README, found ${[...named].join(', ')}`);

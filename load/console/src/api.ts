@@ -53,7 +53,8 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
   });
 
   /** Whether this request may see which pathologies are on (false only during an exercise, without its token). */
-  const mayShow = async (request: Request): Promise<boolean> => !exerciseLocked(await readStates(settings.urls, 3_000, requestToken(request)));
+  const mayShow = async (request: Request): Promise<boolean> =>
+    !exerciseLocked(await readStates(settings.urls, 3_000, requestToken(request)));
 
   router.get('/api/scenarios', async (request, response) => {
     const states = gateStates(await readStates(settings.urls, 3_000, requestToken(request)));
@@ -127,12 +128,23 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
     const finished = store.list().filter((run) => run.analysis && run.analysis.traces.analysed > 0);
     const [before, after] = finished.slice(-2);
     if (!before || !after) {
-      response.status(404).json({ error: 'not_enough_runs', message: 'Compare needs two finished runs with a verdict: run the load twice (e.g. before and after a fix).' });
+      response
+        .status(404)
+        .json({
+          error: 'not_enough_runs',
+          message: 'Compare needs two finished runs with a verdict: run the load twice (e.g. before and after a fix).',
+        });
       return;
     }
-    const answer = { before: withoutPoints(before), after: withoutPoints(after), comparison: compareAnalyses(before.analysis!, after.analysis!) };
+    const answer = {
+      before: withoutPoints(before),
+      after: withoutPoints(after),
+      comparison: compareAnalyses(before.analysis!, after.analysis!),
+    };
     response.json(
-      (await mayShow(request)) ? answer : { before: hideRun(answer.before), after: hideRun(answer.after), comparison: hideComparison(answer.comparison) },
+      (await mayShow(request))
+        ? answer
+        : { before: hideRun(answer.before), after: hideRun(answer.after), comparison: hideComparison(answer.comparison) },
     );
   });
 
@@ -144,5 +156,10 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
 
 export const jsonErrors: ErrorRequestHandler = (error: { status?: number; type?: string; message?: string }, _request, response, _next) => {
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-  response.status(status).json({ error: status === 500 ? 'internal_error' : (error.type ?? 'bad_request'), message: status === 500 ? 'internal error' : (error.message ?? 'bad request') });
+  response
+    .status(status)
+    .json({
+      error: status === 500 ? 'internal_error' : (error.type ?? 'bad_request'),
+      message: status === 500 ? 'internal error' : (error.message ?? 'bad request'),
+    });
 };

@@ -12,9 +12,16 @@ const states = (enabled: boolean | null, problem?: string): ScenarioState[] =>
 /** The parts of an analysis the gate touches, as the report fills them when it names n-plus-one. */
 const diagnosed = {
   criticalPath: [{ service: 'order-service', operation: 'checkout.load_cart', label: 'checkout.load_cart', p50SharePct: 40 }],
-  findings: [{ signature: 'n-plus-one', pathology: 'n-plus-one', label: 'checkout.load_cart', evidence: '40 queries, one after the other' }],
+  findings: [
+    { signature: 'n-plus-one', pathology: 'n-plus-one', label: 'checkout.load_cart', evidence: '40 queries, one after the other' },
+  ],
   pathologies: ['n-plus-one'],
-  culprit: { kind: 'pattern', signature: 'n-plus-one', label: 'checkout.load_cart', pathology: { name: 'n-plus-one', title: pathologies[1]!.title } },
+  culprit: {
+    kind: 'pattern',
+    signature: 'n-plus-one',
+    label: 'checkout.load_cart',
+    pathology: { name: 'n-plus-one', title: pathologies[1]!.title },
+  },
   checkoutLatencyMs: { count: 10, p50: 120, p95: 300, max: 310, mean: 150 },
 } as unknown as Analysis;
 
@@ -45,7 +52,11 @@ describe('exercise gate', () => {
   });
 
   it('a hidden Compare names no pathology and no culprit', () => {
-    const comparison = { pathologies: { before: ['n-plus-one'], after: [] }, culprit: { before: 'order-service checkout.load_cart (n-plus-one)', after: 'payment-service POST /payments' }, criticalPath: [] } as unknown as Comparison;
+    const comparison = {
+      pathologies: { before: ['n-plus-one'], after: [] },
+      culprit: { before: 'order-service checkout.load_cart (n-plus-one)', after: 'payment-service POST /payments' },
+      criticalPath: [],
+    } as unknown as Comparison;
     const hidden = hideComparison(comparison);
     assert.deepEqual(hidden.pathologies, { before: [], after: [] });
     assert.deepEqual(hidden.culprit, { before: null, after: null });

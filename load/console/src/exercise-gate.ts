@@ -34,7 +34,9 @@ export type GatedState = ScenarioState & { exercise: boolean };
 /** The switches as the request may see them: unknown, with the reason, while an exercise hides them. */
 export function gateStates(states: readonly ScenarioState[]): GatedState[] {
   const locked = exerciseLocked(states);
-  return states.map((state) => (locked ? { ...state, enabled: null, problem: HIDDEN_MESSAGE, exercise: true } : { ...state, exercise: false }));
+  return states.map((state) =>
+    locked ? { ...state, enabled: null, problem: HIDDEN_MESSAGE, exercise: true } : { ...state, exercise: false },
+  );
 }
 
 /** An analysis without the diagnosis: no findings, no culprit, no pathology named. */
@@ -49,6 +51,13 @@ export function hideComparison(comparison: Comparison): Comparison {
 }
 
 /** A run without the switches it recorded and without its verdict's diagnosis. */
-export function hideRun<T extends { scenarios: Array<{ name: string; enabled: boolean | null }>; analysis: Analysis | null; hidden?: true }>(run: T): T & { hidden: true } {
-  return { ...run, scenarios: run.scenarios.map(({ name }) => ({ name, enabled: null })), analysis: hideAnalysis(run.analysis), hidden: true };
+export function hideRun<
+  T extends { scenarios: Array<{ name: string; enabled: boolean | null }>; analysis: Analysis | null; hidden?: true },
+>(run: T): T & { hidden: true } {
+  return {
+    ...run,
+    scenarios: run.scenarios.map(({ name }) => ({ name, enabled: null })),
+    analysis: hideAnalysis(run.analysis),
+    hidden: true,
+  };
 }

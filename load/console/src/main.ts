@@ -17,7 +17,10 @@ function main(): void {
   const config = loadConfig();
   const urls = serviceUrls(config);
   const store = new RunStore(path.resolve(config.LAB_DATA_DIR));
-  const runner = new Runner({ urls, jaegerQueryUrl: config.JAEGER_QUERY_URL, jaegerUiUrl: config.JAEGER_UI_URL, settleMs: 3_000, traceLimit: 500 }, store);
+  const runner = new Runner(
+    { urls, jaegerQueryUrl: config.JAEGER_QUERY_URL, jaegerUiUrl: config.JAEGER_UI_URL, settleMs: 3_000, traceLimit: 500 },
+    store,
+  );
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -29,7 +32,9 @@ function main(): void {
   });
   app.use(jsonErrors);
   const server = app.listen(config.LAB_PORT, config.LAB_HOST, () => {
-    process.stdout.write(`${JSON.stringify({ msg: 'lab console listening', url: config.LAB_URL, host: config.LAB_HOST, port: config.LAB_PORT })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ msg: 'lab console listening', url: config.LAB_URL, host: config.LAB_HOST, port: config.LAB_PORT })}\n`,
+    );
   });
   const shutdown = (): void => {
     server.close();

@@ -13,7 +13,9 @@ export class RunStore {
 
   constructor(private readonly dir: string) {
     mkdirSync(dir, { recursive: true });
-    for (const file of readdirSync(dir).filter((name) => /^run-[\w-]+\.json$/.test(name)).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((name) => /^run-[\w-]+\.json$/.test(name))
+      .sort()) {
       try {
         this.runs.push(JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as RunRecord);
       } catch {

@@ -128,8 +128,18 @@ export class Runner {
       await sleep(this.settings.settleMs);
       try {
         const since = new Date(Date.parse(summary.startedAt) - 1_000);
-        const spans = await fetchCheckoutSpans(this.settings.jaegerQueryUrl, analysisDefaults.root, { since, until: new Date() }, this.settings.traceLimit);
-        record.analysis = analyse(spans, { jaeger: this.settings.jaegerQueryUrl, since: since.toISOString(), until: new Date().toISOString(), limit: this.settings.traceLimit });
+        const spans = await fetchCheckoutSpans(
+          this.settings.jaegerQueryUrl,
+          analysisDefaults.root,
+          { since, until: new Date() },
+          this.settings.traceLimit,
+        );
+        record.analysis = analyse(spans, {
+          jaeger: this.settings.jaegerQueryUrl,
+          since: since.toISOString(),
+          until: new Date().toISOString(),
+          limit: this.settings.traceLimit,
+        });
         if (record.analysis.traces.analysed === 0) record.problem = 'no checkout traces of this run in Jaeger: no verdict';
       } catch (error) {
         record.problem = `no verdict: ${error instanceof Error ? error.message : String(error)}`;

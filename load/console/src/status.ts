@@ -15,6 +15,9 @@ async function answers(url: string): Promise<boolean> {
 }
 
 export async function stackStatus(orderUrl: string, jaegerQueryUrl: string): Promise<StackStatus> {
-  const [order, jaeger] = await Promise.all([answers(new URL('/readyz', orderUrl).href), answers(new URL('/api/v3/services', jaegerQueryUrl).href)]);
+  const [order, jaeger] = await Promise.all([
+    answers(new URL('/readyz', orderUrl).href),
+    answers(new URL('/api/v3/services', jaegerQueryUrl).href),
+  ]);
   return { order: order ? 'up' : 'down', jaeger: jaeger ? 'up' : 'down' };
 }

@@ -43,7 +43,10 @@ describe('pnpm bench --quick', { timeout: 280_000 }, () => {
       assert.ok(run.fixed_rate.paid + run.fixed_rate.declined > 0, `${run.mode}: no checkout completed at the fixed rate`);
       assert.equal(run.load_average_before.length, 3);
     }
-    assert.ok(finite(result.throughput_ratio) && result.throughput_ratio > 0 && result.throughput_ratio < 10, `throughput_ratio ${result.throughput_ratio}`);
+    assert.ok(
+      finite(result.throughput_ratio) && result.throughput_ratio > 0 && result.throughput_ratio < 10,
+      `throughput_ratio ${result.throughput_ratio}`,
+    );
     assert.ok(finite(result.p50_ratio) && result.p50_ratio > 0 && result.p50_ratio < 100, `p50_ratio ${result.p50_ratio}`);
     assert.ok(finite(result.checkouts_per_s_traced) && result.checkouts_per_s_traced > 0);
     assert.ok(finite(result.p99_ms_at_half_rate) && result.p99_ms_at_half_rate > 0);
@@ -51,7 +54,10 @@ describe('pnpm bench --quick', { timeout: 280_000 }, () => {
 
   it('loses no span between the services and Jaeger', () => {
     const loss = result.span_loss!;
-    assert.ok(loss.settled_before && loss.settled_after, 'the stack never went quiet around the span-loss run (earlier work still draining?)');
+    assert.ok(
+      loss.settled_before && loss.settled_after,
+      'the stack never went quiet around the span-loss run (earlier work still draining?)',
+    );
     assert.ok(loss.checkout_traces > 0, 'no checkout trace');
     assert.ok(result.spans_emitted > loss.checkout_traces * 10, `only ${result.spans_emitted} spans for ${loss.checkout_traces} checkouts`);
     assert.equal(result.spans_in_jaeger, result.spans_emitted, JSON.stringify(loss.by_service));

@@ -14,7 +14,8 @@ import { parseAllDocuments } from 'yaml';
 
 const repoRoot = path.resolve(__dirname, '../../..');
 const chartDir = path.join(repoRoot, 'deploy/helm/tracecart');
-const tool = (name: string): string => execFileSync('bash', [path.join(repoRoot, 'scripts/chart-tools'), 'path', name], { encoding: 'utf8' }).trim();
+const tool = (name: string): string =>
+  execFileSync('bash', [path.join(repoRoot, 'scripts/chart-tools'), 'path', name], { encoding: 'utf8' }).trim();
 
 interface Env {
   name: string;
@@ -28,7 +29,14 @@ interface Manifest {
 }
 
 function render(profile: string, ...sets: string[]): Manifest[] {
-  const args = ['template', 'tracecart', chartDir, '-f', path.join(chartDir, 'ci', `${profile}-values.yaml`), ...sets.flatMap((set) => ['--set', set])];
+  const args = [
+    'template',
+    'tracecart',
+    chartDir,
+    '-f',
+    path.join(chartDir, 'ci', `${profile}-values.yaml`),
+    ...sets.flatMap((set) => ['--set', set]),
+  ];
   const text = execFileSync(tool('helm'), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   return parseAllDocuments(text)
     .map((document) => document.toJS() as Manifest | null)
@@ -41,7 +49,11 @@ function validate(configMap: Manifest, container: { args?: string[]; env?: Env[]
   try {
     for (const [file, text] of Object.entries(configMap.data ?? {})) writeFileSync(path.join(dir, file), text);
     const args = (container.args ?? []).map((arg) => arg.replace(/^\/etc\/jaeger\//, `${dir}/`));
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, JAEGER_UI_CONFIG: path.join(dir, 'ui-config.json'), JAEGER_SAMPLING_STRATEGIES: path.join(dir, 'sampling-strategies.json') };
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH,
+      JAEGER_UI_CONFIG: path.join(dir, 'ui-config.json'),
+      JAEGER_SAMPLING_STRATEGIES: path.join(dir, 'sampling-strategies.json'),
+    };
     for (const variable of container.env ?? []) if (variable.value !== undefined) env[variable.name] = variable.value;
     const result = spawnSync(tool('jaeger'), ['validate', ...args], { encoding: 'utf8', env, timeout: 60_000 });
     return { status: result.status, output: `${result.stdout}${result.stderr}` };
@@ -50,7 +62,7 @@ function validate(configMap: Manifest, container: { args?: string[]; env?: Env[]
   }
 }
 
-describe('the chart\'s Jaeger configurations pass jaeger validate', () => {
+describe("the chart's Jaeger configurations pass jaeger validate", () => {
   const cases: [string, string[], string, string[]][] = [
     ['single', [], '-jaeger', ['tracecart-jaeger']],
     ['single', ['tracing.sampling=tail'], '-jaeger', ['tracecart-jaeger']],
@@ -76,7 +88,10 @@ describe('the chart\'s Jaeger configurations pass jaeger validate', () => {
     const config = configMap.data?.['config.yaml'] ?? '';
     assert.ok(config.includes('exporters: [spanmetrics]'));
     // A pipeline naming an exporter that is not configured: valid YAML, refused by the collector's validation.
-    const broken = { ...configMap, data: { ...configMap.data, 'config.yaml': config.replace('exporters: [spanmetrics]', 'exporters: [no_such_exporter]') } };
+    const broken = {
+      ...configMap,
+      data: { ...configMap.data, 'config.yaml': config.replace('exporters: [spanmetrics]', 'exporters: [no_such_exporter]') },
+    };
     const deployment = manifests.find((manifest) => manifest.kind === 'Deployment' && manifest.metadata.name === 'tracecart-jaeger')!;
     const result = validate(broken, deployment.spec!.template!.spec.containers[0]!);
     assert.notEqual(result.status, 0, result.output);

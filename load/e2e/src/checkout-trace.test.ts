@@ -77,7 +77,8 @@ describe('a paid checkout is one trace in Jaeger', () => {
       assert.ok(names('order-service').has(name), `order-service: no ${name} in ${[...names('order-service')].join(', ')}`);
     }
     for (const name of ['SELECT payments', 'INSERT payments']) assert.ok(names('payment-service').has(name), `payment-service: no ${name}`);
-    for (const name of ['UPDATE carriers', 'INSERT shipments']) assert.ok(names('shipping-service').has(name), `shipping-service: no ${name}`);
+    for (const name of ['UPDATE carriers', 'INSERT shipments'])
+      assert.ok(names('shipping-service').has(name), `shipping-service: no ${name}`);
     const reserve = queries.find((span) => span.name === 'UPDATE carriers')!;
     assert.equal(reserve.attributes['db.collection.name'], 'carriers');
   });
@@ -89,7 +90,10 @@ describe('a paid checkout is one trace in Jaeger', () => {
     );
     const chain = ancestors(spans, consumer).slice(0, 2);
     const producer = chain.find((span) => span.service === 'order-service' && span.kind === SpanKind.PRODUCER);
-    assert.ok(producer, `expected an order producer span within two levels, got ${chain.map((s) => `${s.service}:${s.name}`).join(' <- ')}`);
+    assert.ok(
+      producer,
+      `expected an order producer span within two levels, got ${chain.map((s) => `${s.service}:${s.name}`).join(' <- ')}`,
+    );
     // And the queue hop back: order consumes shipment.created in the same trace.
     const back = spans.find((span) => span.service === 'order-service' && span.kind === SpanKind.CONSUMER);
     assert.ok(back, 'order consumer span for shipment.created');
@@ -104,7 +108,10 @@ describe('a paid checkout is one trace in Jaeger', () => {
   });
 
   it('carries the custom checkout attributes', () => {
-    const checkoutSpan = only(spans.filter((span) => span.name === 'checkout'), 'checkout span');
+    const checkoutSpan = only(
+      spans.filter((span) => span.name === 'checkout'),
+      'checkout span',
+    );
     assert.equal(checkoutSpan.attributes['app.order.id'], answer.body.orderId);
     assert.equal(checkoutSpan.attributes['app.customer.id'], body.customerId);
     assert.equal(checkoutSpan.attributes['app.order.items_count'], body.items.length);
@@ -134,18 +141,32 @@ describe('a declined checkout', () => {
     assert.equal(answer.status, 402, JSON.stringify(answer.body));
     assert.equal(answer.body.error, 'payment_declined');
     assert.equal(answer.body.status, 'PAYMENT_FAILED');
-    const spans = await jaeger.waitForTrace(answer.body.traceId, (found) =>
-      found.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER) &&
-      found.some((span) => span.name === 'checkout'),
+    const spans = await jaeger.waitForTrace(
+      answer.body.traceId,
+      (found) =>
+        found.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER) &&
+        found.some((span) => span.name === 'checkout'),
     );
     const failed = spans.filter((span) => span.statusCode === 2 && span.events.some((event) => event.name === 'exception'));
-    assert.ok(failed.some((span) => span.name === 'checkout'), 'checkout span is ERROR with an exception');
-    assert.ok(failed.some((span) => span.service === 'payment-service'), 'payment records the decline as an exception');
+    assert.ok(
+      failed.some((span) => span.name === 'checkout'),
+      'checkout span is ERROR with an exception',
+    );
+    assert.ok(
+      failed.some((span) => span.service === 'payment-service'),
+      'payment records the decline as an exception',
+    );
     // On its internal span: a 4xx leaves the HTTP server span's status unset (semantic conventions).
-    const decline = only(spans.filter((span) => span.service === 'payment-service' && span.name === 'payment.decline'), 'payment.decline span');
+    const decline = only(
+      spans.filter((span) => span.service === 'payment-service' && span.name === 'payment.decline'),
+      'payment.decline span',
+    );
     assert.equal(decline.statusCode, 2, 'payment.decline is ERROR');
     assert.equal(decline.attributes['app.payment.decline_reason'], 'card_declined');
-    const paymentServer = only(spans.filter((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER), 'payment server span');
+    const paymentServer = only(
+      spans.filter((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER),
+      'payment server span',
+    );
     assert.equal(paymentServer.attributes['http.response.status_code'], 402);
     assert.equal(paymentServer.statusCode, 0, "payment's server span of a 402 stays unset, not ERROR");
     const checkoutSpan = spans.find((span) => span.name === 'checkout')!;

@@ -24,9 +24,14 @@ interface Run {
 /** `pnpm dlq <args>`, as the root package.json runs it. */
 function dlq(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [path.join(repoRoot, 'load', 'tools', 'dist', 'dlq-cli.js'), ...args], { env: process.env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
-    });
+    execFile(
+      process.execPath,
+      [path.join(repoRoot, 'load', 'tools', 'dist', 'dlq-cli.js'), ...args],
+      { env: process.env, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        resolve({ code: error ? Number((error as { code?: unknown }).code ?? 1) : 0, stdout, stderr });
+      },
+    );
   });
 }
 
@@ -73,7 +78,12 @@ describe('pnpm dlq list | show | replay | drop (real RabbitMQ)', { timeout: 180_
       timestamp: Math.floor(Date.now() / 1_000),
     });
     await channel.waitForConfirms();
-    return waitUntil('the poison message listed in the dead-letter queue', async () => (await listed(shippingDlq)).find((letter) => letter.messageId === messageId), 30_000, 500);
+    return waitUntil(
+      'the poison message listed in the dead-letter queue',
+      async () => (await listed(shippingDlq)).find((letter) => letter.messageId === messageId),
+      30_000,
+      500,
+    );
   }
 
   async function shipments(): Promise<number> {
@@ -85,7 +95,7 @@ describe('pnpm dlq list | show | replay | drop (real RabbitMQ)', { timeout: 180_
     const letter = await publishPoison();
     assert.equal(letter.deadLetterQueue, shippingDlq);
     assert.equal(letter.queue, queues.shippingOrderPaid.name);
-    assert.match(letter.reason, /^invalid order\.paid: total: /, 'the consumer\'s reason');
+    assert.match(letter.reason, /^invalid order\.paid: total: /, "the consumer's reason");
     assert.equal(letter.valid.ok, false);
     assert.deepEqual(JSON.parse(letter.body), poison);
 
@@ -125,7 +135,11 @@ describe('pnpm dlq list | show | replay | drop (real RabbitMQ)', { timeout: 180_
     assert.equal(replayed.code, 0, replayed.stderr);
     assert.match(replayed.stdout, new RegExp(`replayed ${letter.id} to ${queues.shippingOrderPaid.name} with the given payload`));
     await waitUntil('shipping to process the replayed message', async () => (await shipments()) === 1, 30_000, 250);
-    assert.equal((await listed(shippingDlq)).some((entry) => entry.messageId === messageId), false, 'gone from the dead-letter queue');
+    assert.equal(
+      (await listed(shippingDlq)).some((entry) => entry.messageId === messageId),
+      false,
+      'gone from the dead-letter queue',
+    );
 
     const again = await dlq('replay', letter.id, '--payload', JSON.stringify(fixed));
     assert.equal(again.code, 3, 'replaying it again finds nothing and does nothing');
@@ -134,7 +148,12 @@ describe('pnpm dlq list | show | replay | drop (real RabbitMQ)', { timeout: 180_
     // its publish and its ack): the consumer is idempotent, so still one shipment.
     const second = await publishPoison();
     assert.equal((await dlq('replay', second.id, '--payload', JSON.stringify(fixed))).code, 0);
-    await waitUntil('the second replay consumed', async () => !(await listed(shippingDlq)).some((entry) => entry.messageId === messageId), 30_000, 250);
+    await waitUntil(
+      'the second replay consumed',
+      async () => !(await listed(shippingDlq)).some((entry) => entry.messageId === messageId),
+      30_000,
+      250,
+    );
     // shipping handles a replayed order.paid within a second or two; give it plenty before counting.
     await new Promise((resolve) => setTimeout(resolve, 5_000));
     assert.equal(await shipments(), 1, 'processed once');
@@ -149,11 +168,18 @@ describe('pnpm dlq list | show | replay | drop (real RabbitMQ)', { timeout: 180_
       500,
     );
     assert.match(letter.reason, new RegExp(`shipment for unknown order ${orderId}`));
-    assert.equal((await listed(orderDlq)).filter((entry) => entry.body.includes(orderId)).length, 1, 'one shipment.created: the order.paid was processed once');
+    assert.equal(
+      (await listed(orderDlq)).filter((entry) => entry.body.includes(orderId)).length,
+      1,
+      'one shipment.created: the order.paid was processed once',
+    );
     const dropped = await dlq('drop', letter.id);
     assert.equal(dropped.code, 0, dropped.stderr);
     assert.match(dropped.stdout, new RegExp(`dropped ${letter.id} from ${orderDlq}`));
-    assert.equal((await listed(orderDlq)).some((entry) => entry.id === letter.id), false);
+    assert.equal(
+      (await listed(orderDlq)).some((entry) => entry.id === letter.id),
+      false,
+    );
     assert.equal((await dlq('drop', letter.id)).code, 3, 'dropping it again does nothing');
   });
 });

@@ -5,18 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  drillHooks,
-  allReady,
-  sleep,
-  someBody,
-  sql,
-  stack,
-  startLoad,
-  reservationDrift,
-  verifyDrill,
-  waitUntil,
-} from './faults';
+import { drillHooks, allReady, sleep, someBody, sql, stack, startLoad, reservationDrift, verifyDrill, waitUntil } from './faults';
 
 describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
   drillHooks();
@@ -40,7 +29,8 @@ describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
     const outcomes = await load.stop();
 
     const duringOutage = outcomes.filter(
-      (outcome) => outcome.startedAt >= down.from && outcome.endedAt <= down.to && outcome.final?.kind === 'answer' && outcome.final.status === 201,
+      (outcome) =>
+        outcome.startedAt >= down.from && outcome.endedAt <= down.to && outcome.final?.kind === 'answer' && outcome.final.status === 201,
     );
     assert.ok(duringOutage.length >= 5, `checkouts kept succeeding while the broker was down (${duringOutage.length})`);
 
@@ -60,10 +50,14 @@ describe('RabbitMQ outage during checkouts', { timeout: 240_000 }, () => {
     assert.equal(shipments[0]!.orders, shipments[0]!.n, 'no order shipped twice');
     assert.equal(await reservationDrift(), driftBefore, 'one carrier slot reserved per shipment, none leaked');
     // Nothing stuck behind: the outboxes are empty and no event was dead-lettered.
-    await waitUntil('outboxes drained', async () => {
-      const order = await sql<{ n: number }>('order', 'SELECT count(*)::int AS n FROM outbox');
-      const shipping = await sql<{ n: number }>('shipping', 'SELECT count(*)::int AS n FROM outbox');
-      return order[0]!.n === 0 && shipping[0]!.n === 0;
-    }, 20_000);
+    await waitUntil(
+      'outboxes drained',
+      async () => {
+        const order = await sql<{ n: number }>('order', 'SELECT count(*)::int AS n FROM outbox');
+        const shipping = await sql<{ n: number }>('shipping', 'SELECT count(*)::int AS n FROM outbox');
+        return order[0]!.n === 0 && shipping[0]!.n === 0;
+      },
+      20_000,
+    );
   });
 });

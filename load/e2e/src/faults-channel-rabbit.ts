@@ -25,7 +25,8 @@ export function rabbitmqctl(...args: string[]): Promise<string> {
       ctl,
       ['-q', '-n', node, ...args],
       { env: { ...process.env, HOME: path.join(repoRoot, '.stack', 'rabbitmq') }, timeout: 60_000 },
-      (error, stdout, stderr) => (error ? reject(new Error(`rabbitmqctl ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout)),
+      (error, stdout, stderr) =>
+        error ? reject(new Error(`rabbitmqctl ${args.join(' ')}: ${error.message}\n${stderr}`)) : resolve(stdout),
     );
   });
 }

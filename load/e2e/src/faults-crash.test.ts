@@ -54,8 +54,12 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     const { figures, problems } = await verifyDrill(outcomes, since, 90_000);
     // Orders the killed order service left PENDING, settled by the restarted one's recovery sweeper.
     const answered = new Set(outcomes.map((outcome) => (outcome.final?.kind === 'answer' ? String(outcome.final.body.orderId) : '')));
-    const recovered = logLinesSince('order', orderLog).filter((line) => line.msg === 'recovered a pending order' && answered.has(String(line.orderId))).length;
-    console.log(`[reliability] crash drill (payment, shipping, order SIGKILLed in turn): ${JSON.stringify({ ...figures, recoveredBySweeper: recovered })}`);
+    const recovered = logLinesSince('order', orderLog).filter(
+      (line) => line.msg === 'recovered a pending order' && answered.has(String(line.orderId)),
+    ).length;
+    console.log(
+      `[reliability] crash drill (payment, shipping, order SIGKILLed in turn): ${JSON.stringify({ ...figures, recoveredBySweeper: recovered })}`,
+    );
     assert.deepEqual(problems, []);
     assert.equal(figures.lost, 0);
     assert.equal(figures.duplicates, 0);
@@ -72,9 +76,16 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     const locker = await connect('order');
     try {
       await locker.query('BEGIN');
-      await locker.query('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR UPDATE OF s', [body.items[0]!.sku]);
+      await locker.query('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR UPDATE OF s', [
+        body.items[0]!.sku,
+      ]);
       const inFlight = attemptCheckout(body, { 'idempotency-key': key }, 20_000);
-      await waitUntil('the key to be claimed', async () => (await sql('order', 'SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).length === 1, 10_000, 50);
+      await waitUntil(
+        'the key to be claimed',
+        async () => (await sql('order', 'SELECT 1 FROM idempotency_keys WHERE key = $1', [key])).length === 1,
+        10_000,
+        50,
+      );
       await sleep(200);
       await stack('kill', 'order');
       const lost = await inFlight;
@@ -89,13 +100,18 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     const { attempts, final } = await checkoutUntilFinal(body, key, Date.now() + 60_000);
     assert.ok(final && final.kind === 'answer', `no final answer after ${attempts.length} attempts: ${JSON.stringify(attempts.at(-1))}`);
     assert.equal(final.status, 201, final.text);
-    console.log(`[reliability] retry after a crash between key claim and order commit: 201 after ${attempts.length} attempts, ${Date.now() - started} ms`);
-    const orders = await sql<{ id: string }>(
-      'order',
-      'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2',
-      [body.customerId, since],
+    console.log(
+      `[reliability] retry after a crash between key claim and order commit: 201 after ${attempts.length} attempts, ${Date.now() - started} ms`,
     );
-    assert.deepEqual(orders.map((row) => row.id), [String(final.body.orderId)], 'exactly one order');
+    const orders = await sql<{ id: string }>('order', 'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2', [
+      body.customerId,
+      since,
+    ]);
+    assert.deepEqual(
+      orders.map((row) => row.id),
+      [String(final.body.orderId)],
+      'exactly one order',
+    );
     assert.equal((await waitForOrderStatus(String(final.body.orderId), 'SHIPPED', 20_000)).status, 'SHIPPED');
   });
 
@@ -105,7 +121,11 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
     // session is then terminated, as a crash or a network cut would. The redelivered message must make
     // the shipment with one reserved slot, not one per attempt.
     const orderId = randomUUID();
-    await sql('order', "INSERT INTO orders (id, customer_id, status, total, payment_status, paid_at) VALUES ($1, 'cust-00001', 'PAID', 10, 'AUTHORIZED', now())", [orderId]);
+    await sql(
+      'order',
+      "INSERT INTO orders (id, customer_id, status, total, payment_status, paid_at) VALUES ($1, 'cust-00001', 'PAID', 10, 'AUTHORIZED', now())",
+      [orderId],
+    );
     const driftBefore = await reservationDrift();
     const blocker = await connect('shipping');
     const broker = await amqp.connect(config.RABBITMQ_URL);
@@ -116,19 +136,31 @@ describe('services killed (SIGKILL) during checkouts', { timeout: 300_000 }, () 
       ).then((rows) => rows[0]?.pid);
     try {
       await blocker.query('BEGIN');
-      await blocker.query("INSERT INTO shipments (order_id, carrier_id, tracking_number, price) VALUES ($1, 1, 'TEST-BLOCKER', 1)", [orderId]);
+      await blocker.query("INSERT INTO shipments (order_id, carrier_id, tracking_number, price) VALUES ($1, 1, 'TEST-BLOCKER', 1)", [
+        orderId,
+      ]);
       const channel = await broker.createConfirmChannel();
-      channel.publish('tracecart.events', 'order.paid', Buffer.from(JSON.stringify({ orderId, customerId: 'cust-00001', total: 10, itemsCount: 1 })), {
-        persistent: true,
-        contentType: 'application/json',
-      });
+      channel.publish(
+        'tracecart.events',
+        'order.paid',
+        Buffer.from(JSON.stringify({ orderId, customerId: 'cust-00001', total: 10, itemsCount: 1 })),
+        {
+          persistent: true,
+          contentType: 'application/json',
+        },
+      );
       await channel.waitForConfirms();
       const first = await waitUntil('shipping to wait on the held row', waitingInsert, 15_000, 50);
       await sql('shipping', 'SELECT pg_terminate_backend($1)', [first]);
-      await waitUntil('the redelivered message to wait again', async () => {
-        const pid = await waitingInsert();
-        return pid !== undefined && pid !== first ? pid : undefined;
-      }, 15_000, 50);
+      await waitUntil(
+        'the redelivered message to wait again',
+        async () => {
+          const pid = await waitingInsert();
+          return pid !== undefined && pid !== first ? pid : undefined;
+        },
+        15_000,
+        50,
+      );
     } finally {
       await blocker.query('ROLLBACK').catch(() => undefined);
       await blocker.end();

@@ -21,7 +21,10 @@ async function oppositeOrders(): Promise<Array<{ attempts: Attempt[]; final: Att
     Array.from({ length: concurrent }, (_, index) => {
       const body = cart(1);
       const [first, second] = index % 2 === 0 ? skus : [skus[1], skus[0]];
-      const items = [{ sku: first, quantity: 1 }, { sku: second, quantity: 1 }];
+      const items = [
+        { sku: first, quantity: 1 },
+        { sku: second, quantity: 1 },
+      ];
       return checkoutUntilFinal({ ...body, items }, `opposite-${index}-${randomUUID()}`, Date.now() + 120_000);
     }),
   );
@@ -59,12 +62,19 @@ describe(`${concurrent} concurrent checkouts of the same two SKUs in opposite or
       const deadlocks = (await deadlocksSoFar()) - deadlocksBefore;
       const every = tally(outcomes.flatMap((outcome) => outcome.attempts));
       const finals = tally(outcomes.flatMap((outcome) => (outcome.final ? [outcome.final] : [])));
-      console.log(`[reliability] opposite lock orders, ${concurrent} concurrent checkouts (${mode}): final ${JSON.stringify(finals)}, every answer ${JSON.stringify(every)}, deadlocks ${deadlocks}`);
+      console.log(
+        `[reliability] opposite lock orders, ${concurrent} concurrent checkouts (${mode}): final ${JSON.stringify(finals)}, every answer ${JSON.stringify(every)}, deadlocks ${deadlocks}`,
+      );
       assert.equal(deadlocks, 0, 'PostgreSQL detected no deadlock');
-      const errors = outcomes.flatMap((outcome) => outcome.attempts).filter((attempt) => attempt.kind === 'answer' && attempt.status >= 500 && attempt.status !== 503);
+      const errors = outcomes
+        .flatMap((outcome) => outcome.attempts)
+        .filter((attempt) => attempt.kind === 'answer' && attempt.status >= 500 && attempt.status !== 503);
       assert.deepEqual(errors, [], 'no 500: a conflict is never an internal error');
-      const unavailable = outcomes.flatMap((outcome) => outcome.attempts).filter((attempt) => attempt.kind === 'answer' && attempt.status === 503);
-      for (const attempt of unavailable) assert.equal(attempt.kind === 'answer' && attempt.body.error, 'database_unavailable', 'a 503 is a pool wait');
+      const unavailable = outcomes
+        .flatMap((outcome) => outcome.attempts)
+        .filter((attempt) => attempt.kind === 'answer' && attempt.status === 503);
+      for (const attempt of unavailable)
+        assert.equal(attempt.kind === 'answer' && attempt.body.error, 'database_unavailable', 'a 503 is a pool wait');
       assert.equal(finals['201'] ?? 0, concurrent, 'every checkout was placed');
     });
   }

@@ -88,7 +88,12 @@ async function killDuringPayment(size: number, label: string, mode: Mode): Promi
   let round: Promise<ClientOutcome[]>;
   try {
     round = startRound(size, label);
-    await waitUntil('a payment call to wait on the held payments table', async () => (await waitingOn('payment', 'payment-service', 'INSERT INTO payments')).length > 0, 30_000, 50);
+    await waitUntil(
+      'a payment call to wait on the held payments table',
+      async () => (await waitingOn('payment', 'payment-service', 'INSERT INTO payments')).length > 0,
+      30_000,
+      50,
+    );
     await sleep(500);
     await stack('kill', 'order');
   } finally {
@@ -121,8 +126,15 @@ async function failFinishing(size: number, label: string): Promise<{ outcomes: C
 }
 
 /** AUTHORIZED payments since `since` that belong to no 201 answer (orphans), and the count per 201 order. */
-async function authorisations(since: Date, outcomes: ClientOutcome[]): Promise<{ orphans: string[]; doubles: string[]; authorised: number }> {
-  const paid = new Set(outcomes.flatMap((outcome) => (outcome.final?.kind === 'answer' && outcome.final.status === 201 ? [String(outcome.final.body.orderId)] : [])));
+async function authorisations(
+  since: Date,
+  outcomes: ClientOutcome[],
+): Promise<{ orphans: string[]; doubles: string[]; authorised: number }> {
+  const paid = new Set(
+    outcomes.flatMap((outcome) =>
+      outcome.final?.kind === 'answer' && outcome.final.status === 201 ? [String(outcome.final.body.orderId)] : [],
+    ),
+  );
   const customers = [...new Set(outcomes.map((outcome) => outcome.body.customerId))];
   const rows = await sql<{ order_id: string }>(
     'payment',
@@ -147,10 +159,11 @@ async function verify(label: string, since: Date, outcomes: ClientOutcome[], ext
     await sleep(2_000);
     found = await authorisations(since, outcomes);
   }
-  const voided = await sql<{ n: number }>('payment', "SELECT count(*)::int AS n FROM payments WHERE status = 'VOIDED' AND created_at >= $1 AND customer_id = ANY($2::text[])", [
-    since,
-    [...new Set(outcomes.map((outcome) => outcome.body.customerId))],
-  ]);
+  const voided = await sql<{ n: number }>(
+    'payment',
+    "SELECT count(*)::int AS n FROM payments WHERE status = 'VOIDED' AND created_at >= $1 AND customer_id = ANY($2::text[])",
+    [since, [...new Set(outcomes.map((outcome) => outcome.body.customerId))]],
+  );
   const doubleAuthorisations = found.doubles.length + Math.max(0, found.authorised - figures.paid - found.orphans.length);
   console.log(
     `[reliability] double-charge drill (${label}): ${JSON.stringify({ ...figures, ...extra, authorised: found.authorised, doubleAuthorisations, orphansAfterSweeper: found.orphans.length, voided: voided[0]!.n })}`,
@@ -193,7 +206,9 @@ describe('one checkout attempt authorises at most once (SIGKILL during payment, 
       const since = new Date(Date.now() - 1_000);
       const outcomes: ClientOutcome[] = [];
       for (let done = 0, round = 0; done < checkoutsPerRun; done += roundSize, round += 1) {
-        outcomes.push(...(await killDuringPayment(Math.min(roundSize, checkoutsPerRun - done), `kill-${mode.split(' ')[1]}-${round}`, mode)));
+        outcomes.push(
+          ...(await killDuringPayment(Math.min(roundSize, checkoutsPerRun - done), `kill-${mode.split(' ')[1]}-${round}`, mode)),
+        );
       }
       await verify(`order SIGKILLed during payment, ${mode}`, since, outcomes);
     });

@@ -39,15 +39,25 @@ describe('Idempotency-Key under 50 concurrent requests', { timeout: 120_000 }, (
       assert.match(orderId, /^[0-9a-f-]{36}$/);
 
       const keys = await sql<{ order_id: string }>('order', 'SELECT order_id::text FROM idempotency_keys WHERE key = $1', [key]);
-      assert.deepEqual(keys.map((row) => row.order_id), [orderId]);
-      const orders = await sql<{ id: string }>(
-        'order',
-        'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2',
-        [body.customerId, since],
+      assert.deepEqual(
+        keys.map((row) => row.order_id),
+        [orderId],
       );
-      assert.deepEqual(orders.map((row) => row.id), [orderId], 'exactly one order for the customer');
+      const orders = await sql<{ id: string }>('order', 'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2', [
+        body.customerId,
+        since,
+      ]);
+      assert.deepEqual(
+        orders.map((row) => row.id),
+        [orderId],
+        'exactly one order for the customer',
+      );
       const payments = await sql<{ status: string }>('payment', 'SELECT status FROM payments WHERE order_id = $1', [orderId]);
-      assert.deepEqual(payments.map((row) => row.status), [token === 'tok_visa' ? 'AUTHORIZED' : 'DECLINED'], 'exactly one payment');
+      assert.deepEqual(
+        payments.map((row) => row.status),
+        [token === 'tok_visa' ? 'AUTHORIZED' : 'DECLINED'],
+        'exactly one payment',
+      );
       const recent = await sql<{ n: number }>(
         'payment',
         'SELECT count(*)::int AS n FROM payments WHERE customer_id = $1 AND created_at >= $2',
@@ -80,15 +90,22 @@ describe('Idempotency-Key under 50 concurrent requests', { timeout: 120_000 }, (
     let second: Promise<Attempt> | undefined;
     try {
       await locker.query('BEGIN');
-      await locker.query('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR UPDATE OF s', [body.items[0]!.sku]);
+      await locker.query('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR UPDATE OF s', [
+        body.items[0]!.sku,
+      ]);
       first = attemptCheckout(body, { 'idempotency-key': key }, 30_000);
-      const blocked = await waitUntil('request A to wait on the stock row', async () => {
-        const rows = await sql<{ pid: number }>(
-          'order',
-          "SELECT pid FROM pg_stat_activity WHERE application_name = 'order-service' AND wait_event_type = 'Lock' AND query LIKE 'UPDATE stock%'",
-        );
-        return rows.length === 1 ? rows[0]!.pid : undefined;
-      }, 10_000, 50);
+      const blocked = await waitUntil(
+        'request A to wait on the stock row',
+        async () => {
+          const rows = await sql<{ pid: number }>(
+            'order',
+            "SELECT pid FROM pg_stat_activity WHERE application_name = 'order-service' AND wait_event_type = 'Lock' AND query LIKE 'UPDATE stock%'",
+          );
+          return rows.length === 1 ? rows[0]!.pid : undefined;
+        },
+        10_000,
+        50,
+      );
       second = attemptCheckout(body, { 'idempotency-key': key }, 30_000);
       await sleep(300);
       await sql('order', 'SELECT pg_terminate_backend($1)', [blocked]);
@@ -100,8 +117,14 @@ describe('Idempotency-Key under 50 concurrent requests', { timeout: 120_000 }, (
     const b = await second;
     assert.equal(a.kind === 'answer' && a.status, 503, `A: ${JSON.stringify(a)}`);
     assert.equal(b.kind === 'answer' && b.status, 201, `B: ${JSON.stringify(b)}`);
-    const orders = await sql<{ id: string }>('order', 'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2', [body.customerId, since]);
-    assert.deepEqual(orders.map((row) => row.id), [b.kind === 'answer' ? String(b.body.orderId) : '']);
+    const orders = await sql<{ id: string }>('order', 'SELECT id::text FROM orders WHERE customer_id = $1 AND created_at >= $2', [
+      body.customerId,
+      since,
+    ]);
+    assert.deepEqual(
+      orders.map((row) => row.id),
+      [b.kind === 'answer' ? String(b.body.orderId) : ''],
+    );
     const replay = await attemptCheckout(body, { 'idempotency-key': key });
     assert.deepEqual(replay.kind === 'answer' && [replay.status, replay.body], [201, b.kind === 'answer' && b.body]);
   });

@@ -52,7 +52,11 @@ describe('poison order.paid messages', { timeout: 120_000 }, () => {
 
   const cases: Array<[string, Buffer, RegExp]> = [
     ['bad JSON', Buffer.from('{"orderId": "not closed', 'utf8'), /not valid JSON/],
-    ['valid JSON of the wrong shape', Buffer.from(JSON.stringify({ orderId: 42, customerId: '', total: 'lots', extra: [1, 2] })), /invalid order\.paid/],
+    [
+      'valid JSON of the wrong shape',
+      Buffer.from(JSON.stringify({ orderId: 42, customerId: '', total: 'lots', extra: [1, 2] })),
+      /invalid order\.paid/,
+    ],
   ];
 
   for (const [name, content, expectedError] of cases) {
@@ -79,14 +83,24 @@ describe('poison order.paid messages', { timeout: 120_000 }, () => {
       assert.equal(dead.properties.messageId, messageId, 'its properties are kept');
 
       // Log lines: one per failed delivery, carrying the trace id; the last one says dead-lettered.
-      const lines = await waitUntil('the log lines', async () => {
-        const found = logLinesSince('shipping', logOffset).filter((line) => line.trace_id === traceId && String(line.msg).startsWith('message failed'));
-        return found.some((line) => String(line.msg).includes('dead-lettered')) ? found : undefined;
-      }, 10_000);
+      const lines = await waitUntil(
+        'the log lines',
+        async () => {
+          const found = logLinesSince('shipping', logOffset).filter(
+            (line) => line.trace_id === traceId && String(line.msg).startsWith('message failed'),
+          );
+          return found.some((line) => String(line.msg).includes('dead-lettered')) ? found : undefined;
+        },
+        10_000,
+      );
       // Poison is never retried: one delivery, dead-lettered by the consumer itself.
       assert.equal(lines.length, 1, `${lines.length} deliveries`);
       const deadLettered = lines.filter((line) => String(line.msg).includes('dead-lettered'));
-      assert.equal(deadLettered.length, 1, `exactly one log line says dead-lettered: ${lines.map((line) => `${String(line.deliveries)}: ${String(line.msg)}`).join(' | ')}`);
+      assert.equal(
+        deadLettered.length,
+        1,
+        `exactly one log line says dead-lettered: ${lines.map((line) => `${String(line.deliveries)}: ${String(line.msg)}`).join(' | ')}`,
+      );
       assert.equal(deadLettered[0], lines.at(-1), 'and it is the last delivery');
       for (const line of lines) {
         assert.equal(line.level, 'error');
@@ -95,8 +109,12 @@ describe('poison order.paid messages', { timeout: 120_000 }, () => {
       console.log(`[reliability] poison message (${name}): dead-lettered after ${lines.length} deliveries in ${tookMs} ms`);
 
       // The ERROR span, read back from Jaeger.
-      const spans = await jaeger.waitForTrace(traceId, (found) => found.some((span) => span.kind === SpanKind.CONSUMER && span.statusCode === 2));
-      const consumer = spans.find((span) => span.service === 'shipping-service' && span.kind === SpanKind.CONSUMER && span.statusCode === 2);
+      const spans = await jaeger.waitForTrace(traceId, (found) =>
+        found.some((span) => span.kind === SpanKind.CONSUMER && span.statusCode === 2),
+      );
+      const consumer = spans.find(
+        (span) => span.service === 'shipping-service' && span.kind === SpanKind.CONSUMER && span.statusCode === 2,
+      );
       assert.ok(consumer, `an ERROR consumer span in trace ${traceId}`);
       const exception = consumer.events.find((event) => event.name === 'exception');
       assert.match(String(exception?.attributes['exception.message']), expectedError);

@@ -60,6 +60,10 @@ describe(`PostgreSQL down for ${outageSeconds} s under load`, { timeout: 300_000
     assert.deepEqual(problems, []);
     assert.equal(figures.lost, 0);
     assert.equal(dlq, 0, 'nothing dead-lettered');
-    assert.deepEqual(handedBack.map((line) => line.msg), [], 'no delivery counted against any message');
+    assert.deepEqual(
+      handedBack.map((line) => line.msg),
+      [],
+      'no delivery counted against any message',
+    );
   });
 });

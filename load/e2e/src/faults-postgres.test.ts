@@ -27,7 +27,10 @@ import {
 } from './faults';
 import { cart, config, serviceNames, serviceUrl, waitForOrderStatus, type ServiceName } from './stack';
 
-async function timed(url: string, init: RequestInit = {}): Promise<{ status: number; ms: number; body: Record<string, unknown> | undefined }> {
+async function timed(
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; ms: number; body: Record<string, unknown> | undefined }> {
   const started = performance.now();
   const response = await fetch(url, { ...init, signal: AbortSignal.timeout(10_000) });
   const text = await response.text();
@@ -70,10 +73,14 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
       await stack('start', 'postgres');
       await load?.stop();
       await ensureStackUp();
-      await waitUntil('every service ready after the outage', async () => {
-        for (const service of serviceNames) if ((await readyz(service).catch(() => undefined))?.status !== 200) return false;
-        return true;
-      }, 60_000);
+      await waitUntil(
+        'every service ready after the outage',
+        async () => {
+          for (const service of serviceNames) if ((await readyz(service).catch(() => undefined))?.status !== 200) return false;
+          return true;
+        },
+        60_000,
+      );
     } finally {
       await restoreScenarios();
     }
@@ -87,10 +94,14 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
 
   it('turns /readyz of every service to 503 (ready: false), promptly', async () => {
     for (const service of serviceNames) {
-      const answer = await waitUntil(`${service} /readyz to say not ready`, async () => {
-        const probe = await timed(`${serviceUrl[service]}/readyz`);
-        return probe.status === 503 ? probe : undefined;
-      }, 10_000);
+      const answer = await waitUntil(
+        `${service} /readyz to say not ready`,
+        async () => {
+          const probe = await timed(`${serviceUrl[service]}/readyz`);
+          return probe.status === 503 ? probe : undefined;
+        },
+        10_000,
+      );
       assert.equal(answer.body?.ready, false);
       assert.equal((answer.body?.checks as Record<string, boolean>).postgres, false);
       assert.ok(answer.ms < 1_500, `${service} /readyz took ${answer.ms.toFixed(0)} ms`);
@@ -152,7 +163,9 @@ describe('PostgreSQL outage', { timeout: 180_000 }, () => {
     const { attempts, final } = await checkoutUntilFinal(body, key, startedAt + 20_000);
     load!.outcomes.push({ key, body, startedAt, endedAt: Date.now(), attempts, final });
     assert.equal(final?.kind === 'answer' && final.status, 201, JSON.stringify(attempts.at(-1)));
-    console.log(`[reliability] postgres back: services ready and a new checkout answered 201 ${Date.now() - back} ms after PostgreSQL was up again`);
+    console.log(
+      `[reliability] postgres back: services ready and a new checkout answered 201 ${Date.now() - back} ms after PostgreSQL was up again`,
+    );
   });
 
   it('leaves the checkouts caught by the outage consistent: none lost, none duplicated, no process crashed', async () => {

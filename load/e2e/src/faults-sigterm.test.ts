@@ -7,16 +7,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  drillHooks,
-  attemptCheckout,
-  pidOf,
-  sleep,
-  someBody,
-  orderIdsByKey,
-  stack,
-  type Attempt,
-} from './faults';
+import { drillHooks, attemptCheckout, pidOf, sleep, someBody, orderIdsByKey, stack, type Attempt } from './faults';
 import { jaeger, setScenario, type CheckoutBody } from './stack';
 
 interface Sent {
@@ -82,7 +73,8 @@ describe('SIGTERM to the order service during checkouts', { timeout: 180_000 }, 
     const orderOf = await orderIdsByKey(sent.map((entry) => entry.key));
     for (const entry of sent) {
       if (entry.attempt.kind === 'answer') assert.equal(orderOf.get(entry.key), entry.attempt.body.orderId, `key ${entry.key}`);
-      else assert.equal(orderOf.get(entry.key) ?? null, null, `request ${entry.key} got no answer (${entry.attempt.error}) but made an order`);
+      else
+        assert.equal(orderOf.get(entry.key) ?? null, null, `request ${entry.key} got no answer (${entry.attempt.error}) but made an order`);
     }
 
     // The trace of every answered checkout is in Jaeger, with the order service's server span.

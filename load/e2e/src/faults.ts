@@ -21,10 +21,15 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Runs `scripts/stack <args>` (same environment, so the same shifted ports); rejects on failure. */
 export function stack(...args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    execFile(path.join(repoRoot, 'scripts', 'stack'), args, { cwd: repoRoot, timeout: 240_000, env: process.env }, (error, stdout, stderr) => {
-      if (error) reject(new Error(`stack ${args.join(' ')} failed: ${error.message}\n${stderr}`));
-      else resolve(`${stdout}${stderr}`);
-    });
+    execFile(
+      path.join(repoRoot, 'scripts', 'stack'),
+      args,
+      { cwd: repoRoot, timeout: 240_000, env: process.env },
+      (error, stdout, stderr) => {
+        if (error) reject(new Error(`stack ${args.join(' ')} failed: ${error.message}\n${stderr}`));
+        else resolve(`${stdout}${stderr}`);
+      },
+    );
   });
 }
 
@@ -65,10 +70,15 @@ export async function waitUntil<T>(
     }
     await sleep(intervalMs);
   }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${lastError instanceof Error ? String(lastError) : JSON.stringify(lastError)})` : ''}`,
+  );
 }
 
-export async function readyz(service: ServiceName, timeoutMs = 3_000): Promise<{ status: number; body: { ready?: boolean; checks?: Record<string, boolean> } }> {
+export async function readyz(
+  service: ServiceName,
+  timeoutMs = 3_000,
+): Promise<{ status: number; body: { ready?: boolean; checks?: Record<string, boolean> } }> {
   const response = await fetch(`${serviceUrl[service]}/readyz`, { signal: AbortSignal.timeout(timeoutMs) });
   return { status: response.status, body: (await response.json()) as { ready?: boolean } };
 }
@@ -172,7 +182,8 @@ export function ledgerProblems(ledger: Ledger): string[] {
         if (shipments !== 1) problems.push(`order ${orderId} SHIPPED with ${shipments} shipments`);
         break;
       case 'PAYMENT_FAILED':
-        if (payments.some((status) => status !== 'DECLINED' && status !== 'VOIDED')) problems.push(`order ${orderId} PAYMENT_FAILED but payment says ${payments.join(',')}`);
+        if (payments.some((status) => status !== 'DECLINED' && status !== 'VOIDED'))
+          problems.push(`order ${orderId} PAYMENT_FAILED but payment says ${payments.join(',')}`);
         if (shipments !== 0) problems.push(`order ${orderId} PAYMENT_FAILED yet shipped`);
         break;
       default:
@@ -194,8 +205,7 @@ export function ledgerProblems(ledger: Ledger): string[] {
 // Checkouts that tolerate dead services.
 
 export type Attempt =
-  | { kind: 'answer'; status: number; body: Record<string, unknown>; text: string }
-  | { kind: 'no-answer'; error: string };
+  { kind: 'answer'; status: number; body: Record<string, unknown>; text: string } | { kind: 'no-answer'; error: string };
 
 /** One POST /checkout that never throws: an answer (status and body) or the network error. */
 export async function attemptCheckout(body: CheckoutBody, headers: Record<string, string> = {}, timeoutMs = 30_000): Promise<Attempt> {
@@ -233,7 +243,10 @@ export function describeError(error: unknown): string {
 }
 
 /** Final answers of a checkout: anything else (no answer, 409 in progress, 503) is retried. */
-export const isFinal = (attempt: Attempt) => attempt.kind === 'answer' && [201, 402, 409, 422].includes(attempt.status) && !(attempt.status === 409 && attempt.body.error === 'request_in_progress');
+export const isFinal = (attempt: Attempt) =>
+  attempt.kind === 'answer' &&
+  [201, 402, 409, 422].includes(attempt.status) &&
+  !(attempt.status === 409 && attempt.body.error === 'request_in_progress');
 
 /**
  * A client that does what the API asks of clients: on no answer, a 503 or a 409 request_in_progress it
@@ -367,7 +380,11 @@ export interface DrillFigures {
  * every 402 has exactly one DECLINED payment; one order per Idempotency-Key; no order, payment or
  * shipment that no client asked for; the three databases agree.
  */
-export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settleMs = 60_000): Promise<{ figures: DrillFigures; problems: string[] }> {
+export async function verifyDrill(
+  outcomes: ClientOutcome[],
+  since: Date,
+  settleMs = 60_000,
+): Promise<{ figures: DrillFigures; problems: string[] }> {
   const problems: string[] = [];
   const paid = new Map<string, ClientOutcome>();
   const declined = new Map<string, ClientOutcome>();
@@ -377,7 +394,9 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
     const final = outcome.final;
     if (!final || final.kind !== 'answer') {
       lost += 1;
-      problems.push(`key ${outcome.key}: no final answer after ${outcome.attempts.length} attempts (${JSON.stringify(outcome.attempts.at(-1))})`);
+      problems.push(
+        `key ${outcome.key}: no final answer after ${outcome.attempts.length} attempts (${JSON.stringify(outcome.attempts.at(-1))})`,
+      );
       continue;
     }
     const orderId = typeof final.body.orderId === 'string' ? final.body.orderId : '';
@@ -416,18 +435,23 @@ export async function verifyDrill(outcomes: ClientOutcome[], since: Date, settle
   for (const [orderId, outcome] of declined) {
     const payments = ledger.payments.get(orderId) ?? [];
     // A checkout interrupted before payment saw it is failed by the sweeper with no payment at all.
-    const interrupted = outcome.final?.kind === 'answer' && typeof outcome.final.body.message === 'string' && outcome.final.body.message.includes('checkout_interrupted');
+    const interrupted =
+      outcome.final?.kind === 'answer' &&
+      typeof outcome.final.body.message === 'string' &&
+      outcome.final.body.message.includes('checkout_interrupted');
     if (!(payments.length === 1 && payments[0] === 'DECLINED') && !(interrupted && payments.length === 0)) {
       problems.push(`402 order ${orderId}: payments ${JSON.stringify(payments)}`);
     }
-    if (ledger.orders.get(orderId)?.status !== 'PAYMENT_FAILED') problems.push(`402 order ${orderId} is ${ledger.orders.get(orderId)?.status}`);
+    if (ledger.orders.get(orderId)?.status !== 'PAYMENT_FAILED')
+      problems.push(`402 order ${orderId} is ${ledger.orders.get(orderId)?.status}`);
   }
   // Nothing nobody asked for: every order since the start belongs to exactly one client's key.
   const answered = new Set([...paid.keys(), ...declined.keys()]);
   const orderOfKey = await orderIdsByKey(outcomes.map((outcome) => outcome.key));
   for (const outcome of outcomes) {
     const answer = outcome.final?.kind === 'answer' && typeof outcome.final.body.orderId === 'string' ? outcome.final.body.orderId : '';
-    if (answer && orderOfKey.get(outcome.key) !== answer) problems.push(`key ${outcome.key} records order ${orderOfKey.get(outcome.key)}, answered ${answer}`);
+    if (answer && orderOfKey.get(outcome.key) !== answer)
+      problems.push(`key ${outcome.key} records order ${orderOfKey.get(outcome.key)}, answered ${answer}`);
   }
   for (const orderId of ledger.orders.keys()) {
     if (!answered.has(orderId)) {

@@ -11,13 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import amqp, { type ChannelModel, type ConfirmChannel, type GetMessage } from 'amqplib';
 import fc from 'fast-check';
 import { parseEvent, routingKeys, type RoutingKey } from '@tracecart/messaging/contracts';
-import {
-  ORIGINAL_QUEUE_HEADER,
-  REJECTION_REASON_HEADER,
-  deadLetterQueueName,
-  queues,
-  type QueueSpec,
-} from '@tracecart/messaging/topology';
+import { ORIGINAL_QUEUE_HEADER, REJECTION_REASON_HEADER, deadLetterQueueName, queues, type QueueSpec } from '@tracecart/messaging/topology';
 import { waitUntil } from './faults';
 import { hostileString, hostileValue, traceparent, watchServices } from './fuzz';
 import { cart, checkout, config, waitForOrderStatus } from './stack';
@@ -31,9 +25,9 @@ function field(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
 }
 
 function record(fields: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
-  return fc.record(Object.fromEntries(Object.entries(fields).map(([name, valid]) => [name, field(valid)]))).map((object) =>
-    Object.fromEntries(Object.entries(object).filter(([, value]) => value !== ABSENT)),
-  );
+  return fc
+    .record(Object.fromEntries(Object.entries(fields).map(([name, valid]) => [name, field(valid)])))
+    .map((object) => Object.fromEntries(Object.entries(object).filter(([, value]) => value !== ABSENT)));
 }
 
 const uuid = fc.uuid({ version: 4 });
@@ -145,7 +139,9 @@ describe('fuzzing the event contracts: malformed events go straight to the dead-
     assert.equal((await waitForOrderStatus(answer.body.orderId, 'SHIPPED', 30_000)).status, 'SHIPPED');
     await servicesFine();
     const total = [...tried.values()].reduce((sum, n) => sum + n, 0);
-    console.log(`[fuzz] event contracts: ${total} malformed events dead-lettered with a reason (${[...tried].map(([queue, n]) => `${queue} ${n}`).join(', ')})`);
+    console.log(
+      `[fuzz] event contracts: ${total} malformed events dead-lettered with a reason (${[...tried].map(([queue, n]) => `${queue} ${n}`).join(', ')})`,
+    );
     assert.ok(total >= RUNS * Object.keys(queues).length, `${total} cases tried`);
   });
 });

@@ -73,11 +73,29 @@ const checkoutShaped: fc.Arbitrary<unknown> = fc.oneof(
       {
         customerId: fc.oneof(validCustomer, hostileValue),
         items: fc.oneof(
-          { weight: 4, arbitrary: fc.array(fc.record({ sku: fc.oneof(validSku, hostileValue), quantity: fc.oneof(fc.integer({ min: 1, max: 3 }), hostileNumber) }, { requiredKeys: [] }), { maxLength: 60 }) },
+          {
+            weight: 4,
+            arbitrary: fc.array(
+              fc.record(
+                { sku: fc.oneof(validSku, hostileValue), quantity: fc.oneof(fc.integer({ min: 1, max: 3 }), hostileNumber) },
+                { requiredKeys: [] },
+              ),
+              { maxLength: 60 },
+            ),
+          },
           { weight: 1, arbitrary: hostileValue },
         ),
         payment: fc.oneof(
-          { weight: 4, arbitrary: fc.record({ method: fc.oneof(fc.constant('card'), hostileValue), token: fc.oneof(fc.constantFrom('tok_visa', 'tok_chargeDeclined'), hostileValue) }, { requiredKeys: [] }) },
+          {
+            weight: 4,
+            arbitrary: fc.record(
+              {
+                method: fc.oneof(fc.constant('card'), hostileValue),
+                token: fc.oneof(fc.constantFrom('tok_visa', 'tok_chargeDeclined'), hostileValue),
+              },
+              { requiredKeys: [] },
+            ),
+          },
           { weight: 1, arbitrary: hostileValue },
         ),
         extra: hostileValue,
@@ -120,20 +138,49 @@ const paymentShaped: fc.Arbitrary<unknown> = fc.oneof(
 /** A request body: JSON of the value, or broken bytes, or too big, under assorted content types. */
 function bodyOf(value: fc.Arbitrary<unknown>): fc.Arbitrary<{ body: Buffer; contentType: string | undefined; shape: string }> {
   const json = value.map((v) => Buffer.from(JSON.stringify(v) ?? 'null', 'utf8'));
-  return fc.record({
-    body: fc.oneof(
-      { weight: 8, arbitrary: json },
-      { weight: 1, arbitrary: fc.tuple(json, fc.nat()).map(([bytes, cut]) => bytes.subarray(0, cut % Math.max(1, bytes.length))) },
-      { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
-      { weight: 1, arbitrary: fc.constantFrom('{', '[', '{"a":', 'nul', '"\\ud800"', '{"customerId": 1e999999}', '\ufeff{}', '{"a":1,"a":2}', ' ').map((text) => Buffer.from(text, 'utf8')) },
-      { weight: 1, arbitrary: fc.integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 3 }).map((size) => Buffer.from(`{"customerId":"${'a'.repeat(size)}"}`, 'utf8')) },
-      { weight: 1, arbitrary: fc.integer({ min: 1, max: 5_000 }).map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth), 'utf8')) },
-    ),
-    contentType: fc.oneof(
-      { weight: 8, arbitrary: fc.constant('application/json') },
-      { weight: 1, arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/json; charset=utf-16', 'application/json; charset=latin1', 'application/json; charset=utf-8', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/vnd.api+json', 'APPLICATION/JSON', '*/*') },
-    ),
-  }).map((entry) => ({ ...entry, shape: entry.body.length > BODY_LIMIT ? 'too-large' : 'any' }));
+  return fc
+    .record({
+      body: fc.oneof(
+        { weight: 8, arbitrary: json },
+        { weight: 1, arbitrary: fc.tuple(json, fc.nat()).map(([bytes, cut]) => bytes.subarray(0, cut % Math.max(1, bytes.length))) },
+        { weight: 1, arbitrary: fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)) },
+        {
+          weight: 1,
+          arbitrary: fc
+            .constantFrom('{', '[', '{"a":', 'nul', '"\\ud800"', '{"customerId": 1e999999}', '\ufeff{}', '{"a":1,"a":2}', ' ')
+            .map((text) => Buffer.from(text, 'utf8')),
+        },
+        {
+          weight: 1,
+          arbitrary: fc
+            .integer({ min: BODY_LIMIT + 1, max: BODY_LIMIT * 3 })
+            .map((size) => Buffer.from(`{"customerId":"${'a'.repeat(size)}"}`, 'utf8')),
+        },
+        {
+          weight: 1,
+          arbitrary: fc.integer({ min: 1, max: 5_000 }).map((depth) => Buffer.from('['.repeat(depth) + ']'.repeat(depth), 'utf8')),
+        },
+      ),
+      contentType: fc.oneof(
+        { weight: 8, arbitrary: fc.constant('application/json') },
+        {
+          weight: 1,
+          arbitrary: fc.constantFrom(
+            undefined,
+            'text/plain',
+            'application/json; charset=utf-16',
+            'application/json; charset=latin1',
+            'application/json; charset=utf-8',
+            'application/x-www-form-urlencoded',
+            'multipart/form-data; boundary=x',
+            'application/vnd.api+json',
+            'APPLICATION/JSON',
+            '*/*',
+          ),
+        },
+      ),
+    })
+    .map((entry) => ({ ...entry, shape: entry.body.length > BODY_LIMIT ? 'too-large' : 'any' }));
 }
 
 async function answerOf(request: RawRequest, what: string) {
@@ -232,7 +279,15 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
         fc.oneof(
           fc.constant(undefined),
           fc.constant(right),
-          fc.constantFrom('Bearer', 'Bearer ', 'bearer x', `Basic ${Buffer.from('a:b').toString('base64')}`, `Bearer ${config.SCENARIO_TOKEN}x`, `Bearer ${config.SCENARIO_TOKEN.slice(0, -1)}`, `Bearer  ${config.SCENARIO_TOKEN}`),
+          fc.constantFrom(
+            'Bearer',
+            'Bearer ',
+            'bearer x',
+            `Basic ${Buffer.from('a:b').toString('base64')}`,
+            `Bearer ${config.SCENARIO_TOKEN}x`,
+            `Bearer ${config.SCENARIO_TOKEN.slice(0, -1)}`,
+            `Bearer  ${config.SCENARIO_TOKEN}`,
+          ),
           hostileString.map((value) => `Bearer ${value.replace(/[^\x21-\x7e]/g, '')}`),
         ),
         bodyOf(fc.oneof(fc.record({ enabled: hostileValue }), fc.jsonValue({ maxDepth: 2 }))),
@@ -245,11 +300,17 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
             parsed = undefined;
           }
           // What express.json (strict) accepts: an object or an array, within the size limit.
-          const wellFormed = contentType === 'application/json' && body.length <= BODY_LIMIT && typeof parsed === 'object' && parsed !== null;
+          const wellFormed =
+            contentType === 'application/json' && body.length <= BODY_LIMIT && typeof parsed === 'object' && parsed !== null;
           const wouldSwitch =
-            authorization === right && (pathologyNames as readonly string[]).includes(name) && wellFormed &&
-            typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) &&
-            Object.keys(parsed).length === 1 && typeof (parsed as { enabled?: unknown }).enabled === 'boolean';
+            authorization === right &&
+            (pathologyNames as readonly string[]).includes(name) &&
+            wellFormed &&
+            typeof parsed === 'object' &&
+            parsed !== null &&
+            !Array.isArray(parsed) &&
+            Object.keys(parsed).length === 1 &&
+            typeof (parsed as { enabled?: unknown }).enabled === 'boolean';
           fc.pre(!wouldSwitch); // never actually flip a switch
           const headers: Record<string, string> = { ...trace };
           if (contentType) headers['content-type'] = contentType;
@@ -263,7 +324,8 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
             routable = false;
           }
           if (wellFormed && routable && authorization === undefined) assert.equal(answer.status, 401, answer.text);
-          if (wellFormed && routable && authorization !== undefined && authorization !== right) assert.ok([401, 403].includes(answer.status), answer.text);
+          if (wellFormed && routable && authorization !== undefined && authorization !== right)
+            assert.ok([401, 403].includes(answer.status), answer.text);
           assert.notEqual(answer.status, 200, 'no switch flipped');
         },
       ),
@@ -277,11 +339,17 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
       fc.asyncProperty(
         fc.constantFrom<ServiceName>('order', 'payment', 'shipping'),
         fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS'),
-        fc.oneof(fc.constantFrom('/healthz', '/readyz', '/scenarios', '/', '/checkout', '/payments', '/orders', '/shipments'), pathSegment.map((segment) => `/${segment}`)),
+        fc.oneof(
+          fc.constantFrom('/healthz', '/readyz', '/scenarios', '/', '/checkout', '/payments', '/orders', '/shipments'),
+          pathSegment.map((segment) => `/${segment}`),
+        ),
         fc.option(limitQuery, { nil: undefined }),
         traceHeaders,
         async (service, method, path, query, headers) => {
-          const answer = await answerOf({ service, method, path: `${path}${query ? `?${query}` : ''}`, headers }, 'probes and unknown routes');
+          const answer = await answerOf(
+            { service, method, path: `${path}${query ? `?${query}` : ''}`, headers },
+            'probes and unknown routes',
+          );
           if (method === 'GET' && (path === '/healthz' || path === '/readyz')) assert.equal(answer.status, 200, answer.text);
         },
       ),
@@ -293,16 +361,37 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
   it('treats SQL injection as data: refused or stored, never run, and every table is still there', async () => {
     for (const injection of sqlInjections) {
       const body = { customerId: injection, items: [{ sku: 'SKU-00001', quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } };
-      const asCustomer = await answerOf({ service: 'order', method: 'POST', path: '/checkout', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }, 'SQL injection');
+      const asCustomer = await answerOf(
+        {
+          service: 'order',
+          method: 'POST',
+          path: '/checkout',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        },
+        'SQL injection',
+      );
       assert.ok(asCustomer.status >= 400 && asCustomer.status < 500, `customerId ${injection}: ${asCustomer.status}`);
       const asSku = await answerOf(
-        { service: 'order', method: 'POST', path: '/checkout', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ...body, customerId: 'cust-00001', items: [{ sku: injection, quantity: 1 }] }) },
+        {
+          service: 'order',
+          method: 'POST',
+          path: '/checkout',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ ...body, customerId: 'cust-00001', items: [{ sku: injection, quantity: 1 }] }),
+        },
         'SQL injection',
       );
       assert.ok(asSku.status >= 400 && asSku.status < 500, `sku ${injection}: ${asSku.status}`);
       await answerOf({ service: 'order', method: 'GET', path: `/orders/${encodeURIComponent(injection)}`, headers: {} }, 'SQL injection');
-      await answerOf({ service: 'order', method: 'GET', path: `/customers?limit=${encodeURIComponent(injection)}`, headers: {} }, 'SQL injection');
-      await answerOf({ service: 'shipping', method: 'GET', path: `/shipments/${encodeURIComponent(injection)}`, headers: {} }, 'SQL injection');
+      await answerOf(
+        { service: 'order', method: 'GET', path: `/customers?limit=${encodeURIComponent(injection)}`, headers: {} },
+        'SQL injection',
+      );
+      await answerOf(
+        { service: 'shipping', method: 'GET', path: `/shipments/${encodeURIComponent(injection)}`, headers: {} },
+        'SQL injection',
+      );
     }
     const drop = await answerOf(
       {
@@ -310,7 +399,11 @@ describe('fuzzing every endpoint with hostile input', { timeout: 600_000 }, () =
         method: 'POST',
         path: '/checkout',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ customerId: "'; DROP TABLE orders; --", items: [{ sku: 'SKU-00001', quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } }),
+        body: JSON.stringify({
+          customerId: "'; DROP TABLE orders; --",
+          items: [{ sku: 'SKU-00001', quantity: 1 }],
+          payment: { method: 'card', token: 'tok_visa' },
+        }),
       },
       'SQL injection',
     );

@@ -14,16 +14,23 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 1);
 const runs = (n: number) => ({ numRuns: Math.max(1, Math.round(n * RUNS)), endOnFailure: true });
 
 /** A header value with raw bytes a compliant client would never send (CR and LF kept out: framing). */
-const rawHeaderValue = fc.oneof(
-  traceparent,
-  tracestate,
-  baggage,
-  fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0007', '\u001f', '\u007f', '\u00ff', 'a', '-', '0'), maxLength: 60 }),
-  fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
-).map((value) => value.replace(/[\r\n]/g, ''));
+const rawHeaderValue = fc
+  .oneof(
+    traceparent,
+    tracestate,
+    baggage,
+    fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0007', '\u001f', '\u007f', '\u00ff', 'a', '-', '0'), maxLength: 60 }),
+    fc.uint8Array({ maxLength: 60 }).map((bytes) => Buffer.from(bytes).toString('latin1')),
+  )
+  .map((value) => value.replace(/[\r\n]/g, ''));
 
 function request(method: string, path: string, headers: Array<[string, string]>, body = ''): Buffer {
-  const lines = [`${method} ${path} HTTP/1.1`, 'Host: 127.0.0.1', 'Connection: close', ...headers.map(([name, value]) => `${name}: ${value}`)];
+  const lines = [
+    `${method} ${path} HTTP/1.1`,
+    'Host: 127.0.0.1',
+    'Connection: close',
+    ...headers.map(([name, value]) => `${name}: ${value}`),
+  ];
   if (body) lines.push('Content-Type: application/json', `Content-Length: ${Buffer.byteLength(body)}`);
   return Buffer.from(`${lines.join('\r\n')}\r\n\r\n${body}`, 'latin1');
 }
@@ -67,7 +74,14 @@ describe('fuzzing the HTTP layer with raw bytes', { timeout: 300_000 }, () => {
     const cases: Array<[string, Buffer]> = [
       ['header block over the limit', request('GET', '/readyz', [['traceparent', 'x'.repeat(20_000)]])],
       ['baggage over the limit', request('POST', '/checkout', [['baggage', `k=${'v'.repeat(70_000)}`]], '{}')],
-      ['many headers', request('GET', '/readyz', Array.from({ length: 3_000 }, (_, i) => [`x-h${i}`, 'v'] as [string, string]))],
+      [
+        'many headers',
+        request(
+          'GET',
+          '/readyz',
+          Array.from({ length: 3_000 }, (_, i) => [`x-h${i}`, 'v'] as [string, string]),
+        ),
+      ],
       ['URL over the limit', request('GET', `/orders/${'a'.repeat(20_000)}`, [])],
       ['NUL in the path', Buffer.from('GET /orders/\u0000 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1')],
       ['space in the path', Buffer.from('GET /orders/a b HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', 'latin1')],
@@ -77,20 +91,59 @@ describe('fuzzing the HTTP layer with raw bytes', { timeout: 300_000 }, () => {
       ['bare LF line endings', Buffer.from('GET /readyz HTTP/1.1\nHost: x\nConnection: close\n\n', 'latin1')],
       ['header without a colon', Buffer.from('GET /readyz HTTP/1.1\r\nHost: x\r\ntraceparent\r\nConnection: close\r\n\r\n', 'latin1')],
       ['space before the colon', Buffer.from('GET /readyz HTTP/1.1\r\nHost: x\r\ntraceparent : 00\r\nConnection: close\r\n\r\n', 'latin1')],
-      ['obsolete line folding', Buffer.from('GET /readyz HTTP/1.1\r\nHost: x\r\ntracestate: a=b,\r\n c=d\r\nConnection: close\r\n\r\n', 'latin1')],
+      [
+        'obsolete line folding',
+        Buffer.from('GET /readyz HTTP/1.1\r\nHost: x\r\ntracestate: a=b,\r\n c=d\r\nConnection: close\r\n\r\n', 'latin1'),
+      ],
       [
         'two Content-Lengths',
-        Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}', 'latin1'),
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nContent-Length: 3\r\nConnection: close\r\n\r\n{}',
+          'latin1',
+        ),
       ],
       [
         'Content-Length and chunked',
-        Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n', 'latin1'),
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2\r\n{}\r\n0\r\n\r\n',
+          'latin1',
+        ),
       ],
-      ['bad chunk size', Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n', 'latin1')],
-      ['negative Content-Length', Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}', 'latin1')],
-      ['body over the limit', Buffer.from(`POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 + 2}\r\nConnection: close\r\n\r\n"${'a'.repeat(200 * 1024)}"`, 'latin1')],
-      ['gzip that is not gzip', Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope', 'latin1')],
-      ['unknown Content-Encoding', Buffer.from('POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: br2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}', 'latin1')],
+      [
+        'bad chunk size',
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n',
+          'latin1',
+        ),
+      ],
+      [
+        'negative Content-Length',
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: -1\r\nConnection: close\r\n\r\n{}',
+          'latin1',
+        ),
+      ],
+      [
+        'body over the limit',
+        Buffer.from(
+          `POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${200 * 1024 + 2}\r\nConnection: close\r\n\r\n"${'a'.repeat(200 * 1024)}"`,
+          'latin1',
+        ),
+      ],
+      [
+        'gzip that is not gzip',
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope',
+          'latin1',
+        ),
+      ],
+      [
+        'unknown Content-Encoding',
+        Buffer.from(
+          'POST /checkout HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Encoding: br2\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}',
+          'latin1',
+        ),
+      ],
     ];
     const failures: string[] = [];
     for (const service of ['order', 'payment', 'shipping'] as const) {

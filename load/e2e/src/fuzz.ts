@@ -109,14 +109,22 @@ export function assertSane(answer: RawAnswer, what: string): void {
   assert.ok(answer.status >= 200 && answer.status < 500, `${what}: answered ${answer.status} ${answer.text.slice(0, 300)}`);
   if (answer.status >= 400) {
     const type = String(answer.headers['content-type'] ?? '');
-    assert.match(type, /^application\/json/, `${what}: ${answer.status} without a JSON content type (${type}): ${answer.text.slice(0, 200)}`);
+    assert.match(
+      type,
+      /^application\/json/,
+      `${what}: ${answer.status} without a JSON content type (${type}): ${answer.text.slice(0, 200)}`,
+    );
     let body: unknown;
     try {
       body = JSON.parse(answer.text);
     } catch {
       assert.fail(`${what}: ${answer.status} body is not JSON: ${answer.text.slice(0, 200)}`);
     }
-    assert.equal(typeof (body as { error?: unknown }).error, 'string', `${what}: ${answer.status} JSON body without an error code: ${answer.text.slice(0, 200)}`);
+    assert.equal(
+      typeof (body as { error?: unknown }).error,
+      'string',
+      `${what}: ${answer.status} JSON body without an error code: ${answer.text.slice(0, 200)}`,
+    );
   }
 }
 
@@ -141,9 +149,9 @@ export const sqlInjections = [
   "cust-00001' --",
   "cust-00001'/*",
   '" OR ""="',
-  "1) OR pg_sleep(10)--",
+  '1) OR pg_sleep(10)--',
   "'; SELECT pg_sleep(10); --",
-  "$1",
+  '$1',
   "\\'; COPY orders TO PROGRAM 'id'; --",
   "%' AND 1=0 UNION SELECT NULL--",
 ] as const;
@@ -185,7 +193,14 @@ export const hostileString: fc.Arbitrary<string> = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom(...nasties) },
   { weight: 1, arbitrary: fc.string({ minLength: 60, maxLength: 300 }) },
   // Control characters, NUL above all (PostgreSQL text cannot hold it), mixed into id-like text.
-  { weight: 2, arbitrary: fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\b', '\u001b', '\u007f', '\u0085', 'a', '0', '-'), minLength: 1, maxLength: 12 }) },
+  {
+    weight: 2,
+    arbitrary: fc.string({
+      unit: fc.constantFrom('\u0000', '\u0001', '\b', '\u001b', '\u007f', '\u0085', 'a', '0', '-'),
+      minLength: 1,
+      maxLength: 12,
+    }),
+  },
 );
 
 export const hostileNumber: fc.Arbitrary<unknown> = fc.oneof(
@@ -232,13 +247,24 @@ export const traceparent: fc.Arbitrary<string> = fc.oneof(
 );
 
 export const tracestate: fc.Arbitrary<string> = fc.oneof(
-  fc.array(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 })), { maxLength: 40 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join(',')),
-  fc.constantFrom('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE', '=,=,=', ',,,,', 'a'.repeat(600), Array.from({ length: 64 }, (_, i) => `k${i}=v`).join(','), 'key=val\u00ff'),
+  fc
+    .array(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 40 })), { maxLength: 40 })
+    .map((pairs) => pairs.map(([k, v]) => `${k}=${v}`).join(',')),
+  fc.constantFrom(
+    'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
+    '=,=,=',
+    ',,,,',
+    'a'.repeat(600),
+    Array.from({ length: 64 }, (_, i) => `k${i}=v`).join(','),
+    'key=val\u00ff',
+  ),
   fc.string({ unit: 'binary-ascii', maxLength: 300 }),
 );
 
 export const baggage: fc.Arbitrary<string> = fc.oneof(
-  fc.array(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 })), { maxLength: 30 }).map((pairs) => pairs.map(([k, v]) => `${k}=${v};prop`).join(',')),
+  fc
+    .array(fc.tuple(fc.string({ maxLength: 20 }), fc.string({ maxLength: 60 })), { maxLength: 30 })
+    .map((pairs) => pairs.map(([k, v]) => `${k}=${v};prop`).join(',')),
   fc.constantFrom('user.role=admin', 'k=%ZZ', 'k=%', '=v', ';;;', `big=${'v'.repeat(2_000)}`, 'a=1,'.repeat(200)),
   fc.string({ unit: 'binary-ascii', maxLength: 300 }),
 );
@@ -282,7 +308,23 @@ export const pathSegment: fc.Arbitrary<string> = fc.oneof(
 export const limitQuery: fc.Arbitrary<string> = fc.oneof(
   hostileString.map((value) => `limit=${encodeURIComponent(value.replace(/[\ud800-\udfff]/g, '?'))}`),
   fc.integer({ min: -20_000, max: 20_000 }).map((n) => `limit=${n}`),
-  fc.constantFrom('limit=', 'limit', 'limit=1&limit=2', 'limit[]=5', 'limit[a]=1', 'limit=1e3', 'limit=0x10', 'limit=%20', 'limit=%', 'limit=1.5', 'limit=10000', 'limit=10001', 'limit=-0', 'limit=Infinity', `limit=${'9'.repeat(400)}`),
+  fc.constantFrom(
+    'limit=',
+    'limit',
+    'limit=1&limit=2',
+    'limit[]=5',
+    'limit[a]=1',
+    'limit=1e3',
+    'limit=0x10',
+    'limit=%20',
+    'limit=%',
+    'limit=1.5',
+    'limit=10000',
+    'limit=10001',
+    'limit=-0',
+    'limit=Infinity',
+    `limit=${'9'.repeat(400)}`,
+  ),
 );
 
 /**

@@ -40,7 +40,9 @@ describe("Jaeger's UI in a browser", () => {
     assert.equal(Number(/Services\s*(\d+)/.exec(text)?.[1]), services.length);
     for (const service of services) assert.ok(text.includes(service), `the waterfall lists ${service}`);
     assert.ok(text.includes('POST /checkout'), 'the root operation is shown');
-    log(`Jaeger UI trace page: ${spans.length} spans, ${services.length} services (${services.join(', ')}), rendered in ${Date.now() - started} ms`);
+    log(
+      `Jaeger UI trace page: ${spans.length} spans, ${services.length} services (${services.join(', ')}), rendered in ${Date.now() - started} ms`,
+    );
     await page.close();
   });
 

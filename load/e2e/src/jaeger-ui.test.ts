@@ -33,7 +33,11 @@ function injectedConfig(html: string): UiConfig {
 describe("Jaeger's real UI on the local stack", () => {
   it('serves the Jaeger UI build, not the placeholder page of a binary built without UI', async () => {
     const html = await indexHtml();
-    assert.doesNotMatch(html, /This is not the Jaeger UI you are looking for/, 'Jaeger serves its placeholder: no UI build found (see README: Jaeger UI)');
+    assert.doesNotMatch(
+      html,
+      /This is not the Jaeger UI you are looking for/,
+      'Jaeger serves its placeholder: no UI build found (see README: Jaeger UI)',
+    );
     assert.match(html, /<title>Jaeger UI<\/title>/);
     assert.match(html, /<div id="jaeger-ui-root"><\/div>/);
     const scripts = [...html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)].map((match) => match[1]!);

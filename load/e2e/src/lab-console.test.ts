@@ -138,23 +138,35 @@ describe('the lab console in a browser', () => {
     await page.close();
   });
 
-  it('during a hunt exercise shows neither the switches nor the verdicts\' diagnosis without the exercise token', async () => {
+  it("during a hunt exercise shows neither the switches nor the verdicts' diagnosis without the exercise token", async () => {
     const exerciseToken = `console-test-${randomBytes(12).toString('hex')}`;
     const actual = await readStates(serviceUrl, 5_000);
     const scenarios = (token?: string) =>
-      fetch(`${lab}/api/scenarios`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(
-        async (response) => ({ status: response.status, body: (await response.json()) as Array<{ name: string; enabled: boolean | null; exercise: boolean; problem?: string }> }),
-      );
+      fetch(`${lab}/api/scenarios`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as Array<{ name: string; enabled: boolean | null; exercise: boolean; problem?: string }>,
+      }));
     const runs = (token?: string) =>
       fetch(`${lab}/api/runs`, { headers: token ? { authorization: `Bearer ${token}` } : {} }).then(
-        async (response) => (await response.json()) as Array<{ scenarios: Array<{ enabled: boolean | null }>; analysis: { pathologies: string[]; findings: unknown[]; culprit: unknown } | null; hidden?: boolean }>,
+        async (response) =>
+          (await response.json()) as Array<{
+            scenarios: Array<{ enabled: boolean | null }>;
+            analysis: { pathologies: string[]; findings: unknown[]; culprit: unknown } | null;
+            hidden?: boolean;
+          }>,
       );
     // Outside an exercise the console shows the switches, and the runs of the earlier tests what was on.
     const open = await scenarios();
-    assert.deepEqual(open.body.map((entry) => entry.enabled), actual.map((state) => state.enabled));
+    assert.deepEqual(
+      open.body.map((entry) => entry.enabled),
+      actual.map((state) => state.enabled),
+    );
     assert.ok(open.body.every((entry) => entry.exercise === false));
     const runsBefore = await runs();
-    assert.ok(runsBefore.length >= 2 && runsBefore.some((run) => run.scenarios.some((entry) => entry.enabled !== null)), 'the kept runs recorded their switches');
+    assert.ok(
+      runsBefore.length >= 2 && runsBefore.some((run) => run.scenarios.some((entry) => entry.enabled !== null)),
+      'the kept runs recorded their switches',
+    );
     assert.ok(runsBefore.every((run) => run.hidden === undefined));
 
     await startExerciseMode(serviceUrl, config.SCENARIO_TOKEN, exerciseToken, []);
@@ -170,23 +182,33 @@ describe('the lab console in a browser', () => {
         }
         for (const run of await runs(token)) {
           assert.equal(run.hidden, true);
-          assert.ok(run.scenarios.every((entry) => entry.enabled === null), 'no recorded switch shown');
+          assert.ok(
+            run.scenarios.every((entry) => entry.enabled === null),
+            'no recorded switch shown',
+          );
           if (run.analysis) {
             assert.deepEqual(run.analysis.pathologies, []);
             assert.deepEqual(run.analysis.findings, []);
             assert.equal(run.analysis.culprit, null);
           }
         }
-        const latest = (await getJson<{ run: { hidden?: boolean; analysis: { pathologies: string[] } | null } | null }>(`${lab}/api/runs/latest`)).body.run;
+        const latest = (
+          await getJson<{ run: { hidden?: boolean; analysis: { pathologies: string[] } | null } | null }>(`${lab}/api/runs/latest`)
+        ).body.run;
         assert.equal(latest?.hidden, true);
         const compare = await fetch(`${lab}/api/compare`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-        const comparison = (await compare.json()) as { comparison?: { pathologies: { before: string[]; after: string[] }; culprit: { before: string | null; after: string | null } } };
+        const comparison = (await compare.json()) as {
+          comparison?: { pathologies: { before: string[]; after: string[] }; culprit: { before: string | null; after: string | null } };
+        };
         assert.deepEqual(comparison.comparison?.pathologies, { before: [], after: [] });
         assert.deepEqual(comparison.comparison?.culprit, { before: null, after: null });
       }
       // With the exercise's token: the switches as the services hold them.
       const shown = await scenarios(exerciseToken);
-      assert.deepEqual(shown.body.map((entry) => entry.enabled), actual.map((state) => state.enabled));
+      assert.deepEqual(
+        shown.body.map((entry) => entry.enabled),
+        actual.map((state) => state.enabled),
+      );
       assert.ok((await runs(exerciseToken)).every((run) => run.hidden === undefined));
 
       // The page: the switches unknown, the reason said, the token asked; with the exercise's token, shown.
@@ -208,7 +230,11 @@ describe('the lab console in a browser', () => {
     } finally {
       await endExerciseMode(serviceUrl, config.SCENARIO_TOKEN);
     }
-    assert.equal((await scenarios()).body.every((entry) => entry.exercise === false && entry.enabled !== null), true, 'shown again once the exercise ended');
+    assert.equal(
+      (await scenarios()).body.every((entry) => entry.exercise === false && entry.enabled !== null),
+      true,
+      'shown again once the exercise ended',
+    );
   });
 
   it('refuses state-changing requests from another origin', async () => {
@@ -232,7 +258,15 @@ describe('the lab console in a browser', () => {
     const page = await browser.context.newPage();
     await page.goto(config.STOREFRONT_URL, { waitUntil: 'load' });
     const status = await page.evaluate<number, string>(
-      (url) => fetch(`${url}/api/runs`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"ratePerSec":5,"durationSec":1}' }).then((response) => response.status, () => -1),
+      (url) =>
+        fetch(`${url}/api/runs`, {
+          method: 'POST',
+          headers: { 'content-type': 'text/plain' },
+          body: '{"ratePerSec":5,"durationSec":1}',
+        }).then(
+          (response) => response.status,
+          () => -1,
+        ),
       lab,
     );
     // The lab sends no CORS headers, so the page cannot even read the answer (-1); either way no run started.

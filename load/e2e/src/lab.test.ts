@@ -23,12 +23,20 @@ const work = mkdtempSync(path.join(tmpdir(), 'lab-'));
 const stateFile = path.join(work, 'exercise.json');
 
 function lab(...args: string[]) {
-  const result = spawnSync(process.execPath, [path.join(loadDist, 'lab-cli.js'), '--state', stateFile, ...args], { encoding: 'utf8', env: process.env, timeout: 180_000 });
+  const result = spawnSync(process.execPath, [path.join(loadDist, 'lab-cli.js'), '--state', stateFile, ...args], {
+    encoding: 'utf8',
+    env: process.env,
+    timeout: 180_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
 function scenarioList() {
-  const result = spawnSync(process.execPath, [path.join(loadDist, 'scenario-cli.js'), 'list'], { encoding: 'utf8', env: process.env, timeout: 60_000 });
+  const result = spawnSync(process.execPath, [path.join(loadDist, 'scenario-cli.js'), 'list'], {
+    encoding: 'utf8',
+    env: process.env,
+    timeout: 60_000,
+  });
   return { code: result.status, out: result.stdout };
 }
 
@@ -52,7 +60,12 @@ async function checkoutTraces(withAudit: boolean): Promise<FlatSpan[][]> {
     const root = spans.find((span) => span.name === 'POST /checkout' && span.service === 'order-service' && span.kind === 2);
     const paid = Number(root?.attributes['http.response.status_code']) === 201;
     // The decoy follows paid checkouts only: wait for its span and the audit service's.
-    return !withAudit || !paid || (spans.some((span) => span.name === 'checkout.audit') && spans.some((span) => span.service === 'partners' && span.name === 'POST /audit-records'));
+    return (
+      !withAudit ||
+      !paid ||
+      (spans.some((span) => span.name === 'checkout.audit') &&
+        spans.some((span) => span.service === 'partners' && span.name === 'POST /audit-records'))
+    );
   };
   await jaeger.waitForTraces(ids, complete, 90_000);
   await new Promise((resolve) => setTimeout(resolve, 1_500));
@@ -68,10 +81,13 @@ function running(pid: number): boolean {
   }
 }
 
-const labels = (spans: FlatSpan[]) => spans.flatMap((span) => Object.keys(span.attributes).filter((key) => key.startsWith('app.scenario.')));
+const labels = (spans: FlatSpan[]) =>
+  spans.flatMap((span) => Object.keys(span.attributes).filter((key) => key.startsWith('app.scenario.')));
 
 // The hidden pathology of the fixed seed is event-loop-block: a code path, so switching is instant.
-const seed = Array.from({ length: 1000 }, (_, candidate) => candidate).find((candidate) => chooseHidden(3, candidate).pathologies[0] === 'event-loop-block')!;
+const seed = Array.from({ length: 1000 }, (_, candidate) => candidate).find(
+  (candidate) => chooseHidden(3, candidate).pathologies[0] === 'event-loop-block',
+)!;
 const hidden: PathologyName = 'event-loop-block';
 const wrong: PathologyName = 'n-plus-one';
 
@@ -96,10 +112,18 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
   it('start: switches the hidden choice on behind the exercise token, starts the load, says where to look', async () => {
     const started = lab('start', '--level', '3', '--seed', String(seed), '--rate', '2', '--minutes', '10');
     assert.equal(started.code, 0, started.err);
-    assert.match(started.out, new RegExp(`level 3, seed ${seed}\\. One problem is switched on somewhere in the checkout, and one slow span is a decoy`));
+    assert.match(
+      started.out,
+      new RegExp(`level 3, seed ${seed}\\. One problem is switched on somewhere in the checkout, and one slow span is a decoy`),
+    );
     assert.match(started.out, /Where to look first:/);
     assert.match(started.out, /Background load: 2 checkouts\/s/);
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { pathologies: string[]; decoys: string[]; token: string; load: { pid: number } };
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      pathologies: string[];
+      decoys: string[];
+      token: string;
+      load: { pid: number };
+    };
     assert.deepEqual(state.pathologies, [hidden]);
     assert.deepEqual(state.decoys, ['slow-audit']);
     token = state.token;
@@ -125,7 +149,11 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
     // payment (a 503 while the hidden pathology starves a busy machine) has no payment span at all.
     const reachedPayment = traces.filter((spans) => spans.some((span) => span.service === 'payment-service'));
     assert.ok(reachedPayment.length >= 1, 'at least one checkout reached payment');
-    for (const spans of reachedPayment) assert.ok(spans.some((span) => span.name === 'payment.risk_score'), 'payment scored the risk');
+    for (const spans of reachedPayment)
+      assert.ok(
+        spans.some((span) => span.name === 'payment.risk_score'),
+        'payment scored the risk',
+      );
   });
 
   it("shows the decoy: checkout.audit, slow, after POST /checkout's answer", async () => {
@@ -143,10 +171,18 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
       assert.ok(audit.endMs > root.endMs + 100, `the audit ends long after the answer (${audit.endMs} vs ${root.endMs})`);
       const analysed = analyseTrace(spans);
       assert.ok(!isSkipped(analysed));
-      const auditIds = new Set(spans.filter((span) => span.spanId === audit.spanId || span.parentSpanId === audit.spanId).map((span) => span.spanId));
+      const auditIds = new Set(
+        spans.filter((span) => span.spanId === audit.spanId || span.parentSpanId === audit.spanId).map((span) => span.spanId),
+      );
       const onPath = analysed.http.segments.filter((segment) => auditIds.has(segment.spanId));
-      assert.ok(onPath.every((segment) => segment.endMs - segment.startMs < 5), 'the report leaves the audit off the critical path');
-      assert.ok(spans.some((span) => span.service === 'partners' && span.name === 'POST /audit-records'), 'the audit service is in the trace');
+      assert.ok(
+        onPath.every((segment) => segment.endMs - segment.startMs < 5),
+        'the report leaves the audit off the critical path',
+      );
+      assert.ok(
+        spans.some((span) => span.service === 'partners' && span.name === 'POST /audit-records'),
+        'the audit service is in the trace',
+      );
     }
   });
 
@@ -180,7 +216,10 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
     assert.match(unknown.err, /unknown name slow-disk/);
     const right = lab('answer', hidden);
     assert.equal(right.code, 0, right.err);
-    assert.match(right.out, new RegExp(`^Right: ${hidden}\\.\\nRIGHT  ${hidden}: it is switched on\\b.*the report over \\d+ checkout traces`, 'is'));
+    assert.match(
+      right.out,
+      new RegExp(`^Right: ${hidden}\\.\\nRIGHT  ${hidden}: it is switched on\\b.*the report over \\d+ checkout traces`, 'is'),
+    );
   });
 
   it('reveal: names the answer, stops the load, ends the exercise mode, restores the switches', async () => {
@@ -202,7 +241,10 @@ describe('pnpm lab: a hunt exercise (level 3, fixed seed)', () => {
     const traces = await checkoutTraces(false);
     for (const spans of traces) {
       assert.ok(labels(spans).includes('app.scenario.missing-index'), 'missing-index (on before the exercise) labels its span again');
-      assert.equal(spans.some((span) => span.name === 'checkout.audit'), false);
+      assert.equal(
+        spans.some((span) => span.name === 'checkout.audit'),
+        false,
+      );
     }
   });
 });
@@ -218,15 +260,20 @@ describe('pnpm lab measure --exercises: a real level-2 exercise, judged and reve
     const before_ = await switches();
     const measured = lab('measure', '--exercises', '2', '--choices', '1', '--duration', '8', '--json');
     assert.equal(measured.code, 0, measured.err);
-    const { exercises } = JSON.parse(measured.out) as { exercises: Array<{ level: number; seed: number; hidden: string[]; tracesAnalysed: number; named: string[]; allNamed: boolean }> };
+    const { exercises } = JSON.parse(measured.out) as {
+      exercises: Array<{ level: number; seed: number; hidden: string[]; tracesAnalysed: number; named: string[]; allNamed: boolean }>;
+    };
     assert.equal(exercises.length, 1);
     const [run] = exercises;
     assert.equal(run!.level, 2);
     assert.deepEqual(run!.hidden, chooseHidden(2, run!.seed).pathologies);
     assert.equal(new Set(run!.hidden).size, 2);
-    assert.ok(run!.tracesAnalysed > 0, 'the report read the exercise\'s traces');
+    assert.ok(run!.tracesAnalysed > 0, "the report read the exercise's traces");
     for (const name of run!.named) assert.ok((pathologyNames as readonly string[]).includes(name), name);
-    assert.equal(run!.allNamed, run!.hidden.every((name) => run!.named.includes(name)) && run!.named.every((name) => run!.hidden.includes(name)));
+    assert.equal(
+      run!.allNamed,
+      run!.hidden.every((name) => run!.named.includes(name)) && run!.named.every((name) => run!.hidden.includes(name)),
+    );
     assert.match(measured.err, new RegExp(`level 2 seed ${run!.seed} \\[${run!.hidden.join(' \\+ ')}\\]: \\d+ traces`));
     assert.equal(existsSync(`${stateFile}.measure`), false, 'the exercise was revealed');
     assert.deepEqual(await switches(), before_, 'the switches are as they were');

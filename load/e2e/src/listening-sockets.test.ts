@@ -52,7 +52,12 @@ function isLoopback(address: string): boolean {
 /** Listening TCP sockets, and bound unconnected UDP sockets (a UDP "listener"), of the network namespace. */
 function listeningSockets(): Socket[] {
   const sockets: Socket[] = [];
-  for (const [file, protocol] of [['tcp', 'tcp'], ['tcp6', 'tcp'], ['udp', 'udp'], ['udp6', 'udp']] as const) {
+  for (const [file, protocol] of [
+    ['tcp', 'tcp'],
+    ['tcp6', 'tcp'],
+    ['udp', 'udp'],
+    ['udp6', 'udp'],
+  ] as const) {
     const table = path.join('/proc/net', file);
     if (!existsSync(table)) continue;
     for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
@@ -78,7 +83,9 @@ function parentOf(pid: number): number | undefined {
 }
 
 function allPids(): number[] {
-  return readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 }
 
 /** A process and every process below it. */
@@ -178,9 +185,14 @@ describe('the local stack listens on loopback only, on its documented ports', ()
       if (pid === undefined) problems.push('postgres: no live postmaster.pid');
       else owners.set('postgres', withDescendants(pid));
     } else {
-      problems.push(`postgres: not started by this stack (something else listened on ${config.POSTGRES_PORT}); its binding cannot be vouched for`);
+      problems.push(
+        `postgres: not started by this stack (something else listened on ${config.POSTGRES_PORT}); its binding cannot be vouched for`,
+      );
     }
-    const expected: Record<string, number[]> = { ...Object.fromEntries(Object.entries(components).map(([name, { ports }]) => [name, ports])), postgres: [config.POSTGRES_PORT] };
+    const expected: Record<string, number[]> = {
+      ...Object.fromEntries(Object.entries(components).map(([name, { ports }]) => [name, ports])),
+      postgres: [config.POSTGRES_PORT],
+    };
 
     const epmdPort = portOf('RABBITMQ_EPMD_PORT', 4369);
     for (const [name, pids] of owners) {
@@ -190,11 +202,16 @@ describe('the local stack listens on loopback only, on its documented ports', ()
         if (!isLoopback(socket.address)) problems.push(`${name}: ${socket.protocol} ${socket.address}:${socket.port} is not loopback`);
       }
       // epmd, should it stay below the broker's start script, is checked on its own below.
-      const tcpPorts = [...new Set(held.filter((socket) => socket.protocol === 'tcp' && !(name === 'rabbitmq' && socket.port === epmdPort)).map((socket) => socket.port))].sort(
-        (a, b) => a - b,
-      );
+      const tcpPorts = [
+        ...new Set(
+          held
+            .filter((socket) => socket.protocol === 'tcp' && !(name === 'rabbitmq' && socket.port === epmdPort))
+            .map((socket) => socket.port),
+        ),
+      ].sort((a, b) => a - b);
       const wanted = [...new Set(expected[name])].sort((a, b) => a - b);
-      if (JSON.stringify(tcpPorts) !== JSON.stringify(wanted)) problems.push(`${name}: listens on ${tcpPorts.join(', ') || 'nothing'}, documented ${wanted.join(', ')}`);
+      if (JSON.stringify(tcpPorts) !== JSON.stringify(wanted))
+        problems.push(`${name}: listens on ${tcpPorts.join(', ') || 'nothing'}, documented ${wanted.join(', ')}`);
     }
 
     // epmd: started by the broker as a daemon of its own (not below the pid the stack recorded), on this stack's port.

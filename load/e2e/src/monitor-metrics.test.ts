@@ -13,7 +13,8 @@ import { cart, checkout } from './stack';
 const servedAs = { 'order-service': 'server', 'payment-service': 'server', 'shipping-service': 'consumer' } as const;
 const DEADLINE_MS = 180_000;
 
-const hasValue = (series: MetricSeries[]) => series.some((one) => one.points.some((point) => Number.isFinite(point.value) && point.value > 0));
+const hasValue = (series: MetricSeries[]) =>
+  series.some((one) => one.points.some((point) => Number.isFinite(point.value) && point.value > 0));
 
 describe("Jaeger's metrics API (Monitor tab) answers for every service after checkouts", () => {
   before(async () => {
@@ -39,15 +40,25 @@ describe("Jaeger's metrics API (Monitor tab) answers for every service after che
 
   for (const [service, spanKind] of Object.entries(servedAs)) {
     it(`has call rates, error rates and p95 latencies for ${service} (${spanKind} spans)`, async () => {
-      const calls = await waitUntil(`call rates of ${service}`, async () => {
-        const series = await jaegerMetrics('calls', { service, spanKind });
-        return hasValue(series) ? series : undefined;
-      }, DEADLINE_MS, 2_000);
+      const calls = await waitUntil(
+        `call rates of ${service}`,
+        async () => {
+          const series = await jaegerMetrics('calls', { service, spanKind });
+          return hasValue(series) ? series : undefined;
+        },
+        DEADLINE_MS,
+        2_000,
+      );
       assert.equal(calls[0]?.labels.service_name, service);
-      const latencies = await waitUntil(`p95 latencies of ${service}`, async () => {
-        const series = await jaegerMetrics('latencies', { service, spanKind, quantile: 0.95 });
-        return hasValue(series) ? series : undefined;
-      }, DEADLINE_MS, 2_000);
+      const latencies = await waitUntil(
+        `p95 latencies of ${service}`,
+        async () => {
+          const series = await jaegerMetrics('latencies', { service, spanKind, quantile: 0.95 });
+          return hasValue(series) ? series : undefined;
+        },
+        DEADLINE_MS,
+        2_000,
+      );
       assert.equal(latencies[0]?.labels.service_name, service);
       const errors = await jaegerMetrics('errors', { service, spanKind });
       assert.ok(errors.length > 0, `no error-rate series for ${service}`);
@@ -56,19 +67,29 @@ describe("Jaeger's metrics API (Monitor tab) answers for every service after che
 
   // A decline is ERROR on payment's internal payment.decline span; its 402 server span stays unset.
   it("counts payment's declines as errors", async () => {
-    const errors = await waitUntil('an error rate above 0 for payment-service', async () => {
-      const series = await jaegerMetrics('errors', { service: 'payment-service', spanKind: 'internal' });
-      return hasValue(series) ? series : undefined;
-    }, DEADLINE_MS, 2_000);
+    const errors = await waitUntil(
+      'an error rate above 0 for payment-service',
+      async () => {
+        const series = await jaegerMetrics('errors', { service: 'payment-service', spanKind: 'internal' });
+        return hasValue(series) ? series : undefined;
+      },
+      DEADLINE_MS,
+      2_000,
+    );
     assert.ok(hasValue(errors));
   });
 
   it('breaks order-service calls down by operation, POST /checkout among them', async () => {
-    const operations = await waitUntil('order-service operations', async () => {
-      const series = await jaegerMetrics('calls', { service: 'order-service', spanKind: 'server', groupByOperation: true });
-      const names = series.filter((one) => hasValue([one])).map((one) => one.labels.operation);
-      return names.includes('POST /checkout') ? names : undefined;
-    }, DEADLINE_MS, 2_000);
+    const operations = await waitUntil(
+      'order-service operations',
+      async () => {
+        const series = await jaegerMetrics('calls', { service: 'order-service', spanKind: 'server', groupByOperation: true });
+        const names = series.filter((one) => hasValue([one])).map((one) => one.labels.operation);
+        return names.includes('POST /checkout') ? names : undefined;
+      },
+      DEADLINE_MS,
+      2_000,
+    );
     assert.ok(operations.includes('POST /checkout'), operations.join(', '));
   });
 });

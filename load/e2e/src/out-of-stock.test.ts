@@ -39,10 +39,16 @@ describe('a checkout with one line out of stock', { timeout: 120_000 }, () => {
 
       await sql('order', 'UPDATE stock SET quantity = $2 WHERE product_id = $1', [shortBefore.productId, shortBefore.quantity]);
       const retried = await checkout(body, { 'idempotency-key': key });
-      assert.ok(retried.status === 201 || retried.status === 402, `the retry after a restock is a new attempt: ${retried.status} ${JSON.stringify(retried.body)}`);
+      assert.ok(
+        retried.status === 201 || retried.status === 402,
+        `the retry after a restock is a new attempt: ${retried.status} ${JSON.stringify(retried.body)}`,
+      );
       assert.ok(retried.body.orderId, 'the retry placed an order');
     } finally {
-      await sql('order', 'UPDATE stock SET quantity = GREATEST(quantity, $2) WHERE product_id = $1', [shortBefore.productId, shortBefore.quantity]);
+      await sql('order', 'UPDATE stock SET quantity = GREATEST(quantity, $2) WHERE product_id = $1', [
+        shortBefore.productId,
+        shortBefore.quantity,
+      ]);
     }
   });
 });

@@ -16,7 +16,16 @@ import { after, before, describe, it } from 'node:test';
 import { byTrace, type FlatSpan } from '@tracecart/jaeger-client';
 import { runCheckoutBurst, traceIdsOf, waitForCheckoutTraces } from '@tracecart/load';
 import { analyse, analyseTrace, isSkipped, percentile, type Analysis, type AnalysedTrace } from '@tracecart/report';
-import { connectWaitMs, isQuerySpan, longestGap, overlappingSteps, planOf, queryAfter, reportedLoopDelayMs, statementOf } from '@tracecart/report/trace-measures';
+import {
+  connectWaitMs,
+  isQuerySpan,
+  longestGap,
+  overlappingSteps,
+  planOf,
+  queryAfter,
+  reportedLoopDelayMs,
+  statementOf,
+} from '@tracecart/report/trace-measures';
 import { pathology, type PathologyName } from '@tracecart/lab-catalogue';
 import { config, setAllScenarios, setScenario } from './stack';
 
@@ -36,9 +45,14 @@ interface Run {
 async function burstAndAnalyse(burst: Burst): Promise<Run> {
   const result = await runCheckoutBurst({ orderUrl: config.ORDER_URL, ...burst });
   const paid = result.outcomes.filter((outcome) => outcome.status === 201).length;
-  assert.ok(paid >= burst.count * 0.9, `only ${paid}/${burst.count} checkouts paid: ${JSON.stringify(result.outcomes.filter((o) => o.status !== 201).slice(0, 3))}`);
+  assert.ok(
+    paid >= burst.count * 0.9,
+    `only ${paid}/${burst.count} checkouts paid: ${JSON.stringify(result.outcomes.filter((o) => o.status !== 201).slice(0, 3))}`,
+  );
   const spans = await waitForCheckoutTraces(config.JAEGER_QUERY_URL, traceIdsOf(result));
-  const traces = [...byTrace(spans).values()].map((traceSpans) => analyseTrace(traceSpans)).filter((trace): trace is AnalysedTrace => !isSkipped(trace));
+  const traces = [...byTrace(spans).values()]
+    .map((traceSpans) => analyseTrace(traceSpans))
+    .filter((trace): trace is AnalysedTrace => !isSkipped(trace));
   assert.ok(traces.length >= paid * 0.9, `only ${traces.length} of ${paid} traces in Jaeger`);
   return { traces, spans, analysis: analyse(spans, { jaeger: config.JAEGER_QUERY_URL }) };
 }
@@ -79,7 +93,11 @@ async function onThenOff(name: PathologyName, burst: Burst): Promise<{ on: Run; 
 function fraudQueries(run: Run): FlatSpan[] {
   return run.traces.flatMap((trace) =>
     trace.tree.spans.filter(
-      (span) => span.service === 'payment-service' && isQuerySpan(span) && parentName(trace, span) === 'payment.fraud_check' && /FROM payments/.test(statementOf(span)!),
+      (span) =>
+        span.service === 'payment-service' &&
+        isQuerySpan(span) &&
+        parentName(trace, span) === 'payment.fraud_check' &&
+        /FROM payments/.test(statementOf(span)!),
     ),
   );
 }
@@ -89,7 +107,10 @@ function cartLoads(run: Run): Array<{ queries: FlatSpan[]; items: number }> {
   return run.traces.map((trace) => {
     const load = trace.tree.spans.find((span) => span.name === 'checkout.load_cart')!;
     const checkout = trace.tree.spans.find((span) => span.name === 'checkout')!;
-    return { queries: (trace.tree.children.get(load.spanId) ?? []).filter(isQuerySpan), items: Number(checkout.attributes['app.order.items_count']) };
+    return {
+      queries: (trace.tree.children.get(load.spanId) ?? []).filter(isQuerySpan),
+      items: Number(checkout.attributes['app.order.items_count']),
+    };
   });
 }
 
@@ -100,7 +121,9 @@ interface Execution {
 
 function executions(run: Run, matches: (statement: string) => boolean, service: string): Execution[] {
   return run.traces.flatMap((trace) =>
-    trace.tree.spans.filter((span) => span.service === service && isQuerySpan(span) && matches(statementOf(span)!)).map((span) => ({ traceId: trace.traceId, span })),
+    trace.tree.spans
+      .filter((span) => span.service === service && isQuerySpan(span) && matches(statementOf(span)!))
+      .map((span) => ({ traceId: trace.traceId, span })),
   );
 }
 
@@ -146,15 +169,31 @@ describe('pathologies end to end: signature and report, on then off', () => {
     const scansOff = fraudQueries(off);
     assert.ok(scansOn.length >= 7 && scansOff.length >= 7, `fraud queries: ${scansOn.length} on, ${scansOff.length} off`);
     assert.deepEqual([...new Set(scansOn.map((span) => span.name))], ['SELECT payments'], 'named as the catalogue says');
-    const p50On = percentile(scansOn.map((span) => span.durationMs), 50)!;
-    const p50Off = percentile(scansOff.map((span) => span.durationMs), 50)!;
+    const p50On = percentile(
+      scansOn.map((span) => span.durationMs),
+      50,
+    )!;
+    const p50Off = percentile(
+      scansOff.map((span) => span.durationMs),
+      50,
+    )!;
     assert.ok(p50On > 5 * p50Off, `fraud query p50: ${p50On.toFixed(1)} ms without the index, ${p50Off.toFixed(1)} ms with it`);
     const plansOn = scansOn.flatMap((span) => planOf(span)?.summary ?? []);
-    assert.ok(plansOn.some((summary) => summary.includes('Seq Scan on payments')), `plans without the index: ${JSON.stringify(plansOn)}`);
+    assert.ok(
+      plansOn.some((summary) => summary.includes('Seq Scan on payments')),
+      `plans without the index: ${JSON.stringify(plansOn)}`,
+    );
     // The plan is our own event, under `app.`: nothing of ours in the semantic conventions' reserved `db.query.plan`.
     const planEvents = scansOn.flatMap((span) => span.events.filter((event) => /plan/.test(event.name)));
-    assert.ok(planEvents.length > 0 && planEvents.every((event) => event.name === 'app.db.plan'), `plan events: ${JSON.stringify(planEvents.map((event) => event.name))}`);
-    for (const event of planEvents) assert.ok(Object.keys(event.attributes).every((key) => key.startsWith('app.db.plan.')), JSON.stringify(event.attributes));
+    assert.ok(
+      planEvents.length > 0 && planEvents.every((event) => event.name === 'app.db.plan'),
+      `plan events: ${JSON.stringify(planEvents.map((event) => event.name))}`,
+    );
+    for (const event of planEvents)
+      assert.ok(
+        Object.keys(event.attributes).every((key) => key.startsWith('app.db.plan.')),
+        JSON.stringify(event.attributes),
+      );
     const plansOff = scansOff.flatMap((span) => planOf(span)?.summary ?? []);
     assert.ok(!plansOff.some((summary) => summary.includes('Seq Scan on payments')), `plans with the index: ${JSON.stringify(plansOff)}`);
 
@@ -208,8 +247,14 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.equal(executions(off, carrierLock, 'shipping-service').length, 0, 'no FOR UPDATE on carriers with the fix');
     const reservesOff = executions(off, carrierReserve, 'shipping-service');
     assert.ok(reservesOff.length >= 36, `${reservesOff.length} atomic reservations`);
-    const p95On = percentile(locksOn.map(({ span }) => span.durationMs), 95)!;
-    const p95Off = percentile(reservesOff.map(({ span }) => span.durationMs), 95)!;
+    const p95On = percentile(
+      locksOn.map(({ span }) => span.durationMs),
+      95,
+    )!;
+    const p95Off = percentile(
+      reservesOff.map(({ span }) => span.durationMs),
+      95,
+    )!;
     assert.ok(p95On > 2 * p95Off, `reserving capacity p95: ${p95On.toFixed(1)} ms with the lock held, ${p95Off.toFixed(1)} ms atomic`);
 
     assert.equal(on.analysis.pathologies[0], 'lock-contention', named(on.analysis));
@@ -222,7 +267,11 @@ describe('pathologies end to end: signature and report, on then off', () => {
     assert.ok(held.significant && held.tracesAffected >= 36, `${held.tracesAffected} traces held the row across a call`);
     assert.match(held.evidence, /until COMMIT, .* waiting on POST \/carriers\/[a-z-]+\/rate-quotes/);
     assert.ok(!off.analysis.pathologies.includes('lock-contention'), named(off.analysis));
-    assert.equal(off.analysis.findings.filter((finding) => finding.signature === 'lock-held').length, 0, 'the fix holds no lock across a call');
+    assert.equal(
+      off.analysis.findings.filter((finding) => finding.signature === 'lock-held').length,
+      0,
+      'the fix holds no lock across a call',
+    );
   });
 
   it('pool-starvation: checkouts wait for a connection of the starved pool longer than their queries; not with the normal pool', async () => {
@@ -230,13 +279,19 @@ describe('pathologies end to end: signature and report, on then off', () => {
     // Every paid checkout's payment waited on the card network (partners), on and off.
     for (const run of [on, off]) {
       const authorisations = partnerSpans(run, /card-network\/authorisations/);
-      assert.ok(authorisations.length >= run.traces.length * 0.9, `${authorisations.length} authorisations for ${run.traces.length} checkouts`);
+      assert.ok(
+        authorisations.length >= run.traces.length * 0.9,
+        `${authorisations.length} authorisations for ${run.traces.length} checkouts`,
+      );
     }
     const waitsOn = checkoutPoolWaits(on);
     const waitsOff = checkoutPoolWaits(off);
     const waitedOn = waitsOn.filter((wait) => wait >= 10).length;
     const waitedOff = waitsOff.filter((wait) => wait >= 10).length;
-    assert.ok(waitedOn >= waitsOn.length * 0.3, `${waitedOn}/${waitsOn.length} checkouts waited ≥ 10 ms for a connection with the starved pool`);
+    assert.ok(
+      waitedOn >= waitsOn.length * 0.3,
+      `${waitedOn}/${waitsOn.length} checkouts waited ≥ 10 ms for a connection with the starved pool`,
+    );
     assert.ok(waitedOff * 3 <= waitedOn, `${waitedOff} waited with the normal pool, ${waitedOn} with the starved one`);
     const p95On = percentile(waitsOn, 95)!;
     const p95Off = percentile(waitsOff, 95)!;
@@ -248,7 +303,8 @@ describe('pathologies end to end: signature and report, on then off', () => {
 
   it('event-loop-block: payment.risk_score blocks the loop, concurrent traces stall with it; a lookup with the fix', async () => {
     const { on, off } = await onThenOff('event-loop-block', labLoad('event-loop-block'));
-    const riskSpans = (run: Run) => run.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.name === 'payment.risk_score').map((span) => ({ trace, span })));
+    const riskSpans = (run: Run) =>
+      run.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.name === 'payment.risk_score').map((span) => ({ trace, span })));
     const blocksOn = riskSpans(on);
     assert.ok(blocksOn.length >= 36, `${blocksOn.length} risk score spans`);
     for (const { trace, span } of blocksOn) {
@@ -256,19 +312,33 @@ describe('pathologies end to end: signature and report, on then off', () => {
       assert.equal(span.attributes['app.scenario.event-loop-block'], true);
     }
     // Correlated across traces: payment spans of other traces end together right after a block.
-    const paymentSpans = on.traces.flatMap((trace) => trace.tree.spans.filter((span) => span.service === 'payment-service').map((span) => ({ traceId: trace.traceId, span })));
+    const paymentSpans = on.traces.flatMap((trace) =>
+      trace.tree.spans.filter((span) => span.service === 'payment-service').map((span) => ({ traceId: trace.traceId, span })),
+    );
     const correlated = blocksOn.filter(({ trace, span }) => {
       const gap = longestGap(trace.tree, span);
-      return paymentSpans.some(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs <= gap.startMs && other.endMs >= gap.endMs && other.endMs - gap.endMs <= 15);
+      return paymentSpans.some(
+        ({ traceId, span: other }) =>
+          traceId !== trace.traceId && other.startMs <= gap.startMs && other.endMs >= gap.endMs && other.endMs - gap.endMs <= 15,
+      );
     }).length;
     assert.ok(correlated >= 5, `${correlated} blocks held spans of other traces`);
     // The service's own loop delay report.
     const delaysOn = blocksOn.map(({ trace, span }) => reportedLoopDelayMs(trace.tree, span) ?? 0);
-    const medianBlockMs = percentile(blocksOn.map(({ span }) => span.durationMs), 50)!;
-    assert.ok(percentile(delaysOn, 50)! >= medianBlockMs * 0.5, `loop delay p50 ${percentile(delaysOn, 50)} ms, block p50 ${medianBlockMs} ms`);
+    const medianBlockMs = percentile(
+      blocksOn.map(({ span }) => span.durationMs),
+      50,
+    )!;
+    assert.ok(
+      percentile(delaysOn, 50)! >= medianBlockMs * 0.5,
+      `loop delay p50 ${percentile(delaysOn, 50)} ms, block p50 ${medianBlockMs} ms`,
+    );
     const blocksOff = riskSpans(off);
     assert.ok(blocksOff.length >= 36 && blocksOff.every(({ span }) => span.attributes['app.scenario.event-loop-block'] === undefined));
-    const p50Off = percentile(blocksOff.map(({ span }) => span.durationMs), 50)!;
+    const p50Off = percentile(
+      blocksOff.map(({ span }) => span.durationMs),
+      50,
+    )!;
     assert.ok(medianBlockMs > 10 * p50Off, `risk score p50: ${medianBlockMs.toFixed(1)} ms rebuilt, ${p50Off.toFixed(2)} ms looked up`);
 
     assert.equal(on.analysis.pathologies[0], 'event-loop-block', named(on.analysis));

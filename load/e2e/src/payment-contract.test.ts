@@ -12,7 +12,11 @@ import { config } from './stack';
 
 const credential = { 'x-tracecart-internal-token': config.INTERNAL_TOKEN };
 
-async function post(path: string, body: unknown, headers: Record<string, string> = credential): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = credential,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(`${config.PAYMENT_URL}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...headers },
@@ -22,13 +26,22 @@ async function post(path: string, body: unknown, headers: Record<string, string>
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-const payment = (orderId: string, amount: number, customerId = 'cust-00002') => ({ orderId, customerId, amount, method: 'card', token: 'tok_visa' });
+const payment = (orderId: string, amount: number, customerId = 'cust-00002') => ({
+  orderId,
+  customerId,
+  amount,
+  method: 'card',
+  token: 'tok_visa',
+});
 
 describe("payment's contract", { timeout: 60_000 }, () => {
   it('refuses callers without the internal credential (401) or with a wrong one (403)', async () => {
     const orderId = randomUUID();
     assert.equal((await post('/payments', payment(orderId, 10), {})).status, 401);
-    assert.equal((await post('/payments', payment(orderId, 10), { 'x-tracecart-internal-token': `${config.INTERNAL_TOKEN}x` })).status, 403);
+    assert.equal(
+      (await post('/payments', payment(orderId, 10), { 'x-tracecart-internal-token': `${config.INTERNAL_TOKEN}x` })).status,
+      403,
+    );
     const found = await fetch(`${config.PAYMENT_URL}/payments/orders/${orderId}`);
     assert.equal(found.status, 401);
     assert.deepEqual(await sql('payment', 'SELECT 1 FROM payments WHERE order_id = $1', [orderId]), [], 'nothing recorded');
@@ -56,7 +69,11 @@ describe("payment's contract", { timeout: 60_000 }, () => {
 
   it('lets recovery claim an undecided order: a later authorisation gets the decline', async () => {
     const orderId = randomUUID();
-    const claimed = await post(`/payments/orders/${orderId}/decline-if-undecided`, { customerId: 'cust-00002', amount: 20, reason: 'checkout_interrupted' });
+    const claimed = await post(`/payments/orders/${orderId}/decline-if-undecided`, {
+      customerId: 'cust-00002',
+      amount: 20,
+      reason: 'checkout_interrupted',
+    });
     assert.equal(claimed.status, 200);
     assert.equal(claimed.body.status, 'DECLINED');
     const late = await post('/payments', payment(orderId, 20));
@@ -65,7 +82,11 @@ describe("payment's contract", { timeout: 60_000 }, () => {
     // And the other way round: an authorisation that came first stands against recovery's claim.
     const paidFirst = randomUUID();
     assert.equal((await post('/payments', payment(paidFirst, 20))).status, 201);
-    const after = await post(`/payments/orders/${paidFirst}/decline-if-undecided`, { customerId: 'cust-00002', amount: 20, reason: 'checkout_interrupted' });
+    const after = await post(`/payments/orders/${paidFirst}/decline-if-undecided`, {
+      customerId: 'cust-00002',
+      amount: 20,
+      reason: 'checkout_interrupted',
+    });
     assert.equal(after.body.status, 'AUTHORIZED');
   });
 

@@ -53,7 +53,10 @@ describe('remote sampling: a strategies change reaches a running service', () =>
   before(async () => {
     writeStrategies(1);
     await restartWith('jaeger', { JAEGER_SAMPLING_STRATEGIES: strategiesFile });
-    await restartWith('order', { OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote', OTEL_TRACES_SAMPLER_ARG: `pollingIntervalMs=${POLL_MS}` });
+    await restartWith('order', {
+      OTEL_TRACES_SAMPLER: 'parentbased_jaeger_remote',
+      OTEL_TRACES_SAMPLER_ARG: `pollingIntervalMs=${POLL_MS}`,
+    });
   });
 
   after(async () => {
@@ -71,7 +74,12 @@ describe('remote sampling: a strategies change reaches a running service', () =>
   it('traces none once the file says 0 %, while checkouts stay traced', async () => {
     writeStrategies(0);
     const changedAt = Date.now();
-    await waitUntil('order to apply the 0 % strategy', async () => ((await tracedProductLists(5)) === 0 ? true : undefined), CHANGE_DEADLINE_MS, 500);
+    await waitUntil(
+      'order to apply the 0 % strategy',
+      async () => ((await tracedProductLists(5)) === 0 ? true : undefined),
+      CHANGE_DEADLINE_MS,
+      500,
+    );
     const tookMs = Date.now() - changedAt;
     const since = new Date();
     assert.equal(await tracedProductLists(20), 0);
@@ -84,7 +92,12 @@ describe('remote sampling: a strategies change reaches a running service', () =>
 
   it('traces every one again once the file says 100 %', async () => {
     writeStrategies(1);
-    await waitUntil('order to apply the 100 % strategy', async () => ((await tracedProductLists(5)) === 5 ? true : undefined), CHANGE_DEADLINE_MS, 500);
+    await waitUntil(
+      'order to apply the 100 % strategy',
+      async () => ((await tracedProductLists(5)) === 5 ? true : undefined),
+      CHANGE_DEADLINE_MS,
+      500,
+    );
     const since = new Date();
     assert.equal(await tracedProductLists(20), 20);
     assert.equal(await storedProductListTraces(since), 20);

@@ -16,7 +16,11 @@ const loadDist = path.dirname(require.resolve('@tracecart/load'));
 const work = mkdtempSync(path.join(tmpdir(), 'stack-cli-'));
 
 function run(script: string, args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, [path.join(loadDist, script), ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+  const result = spawnSync(process.execPath, [path.join(loadDist, script), ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    timeout: 120_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -36,7 +40,13 @@ describe('the CLIs against the running stack', () => {
     assert.equal(off.code, 0, off.err);
     assert.equal(await switchedOn('order', 'n-plus-one'), false);
     assert.match(off.out, /n-plus-one\s+order\s+off\s+Cart loaded one query per line item\s+pnpm scenario off n-plus-one/);
-    assert.equal(off.out.trim().split('\n').filter((line) => /^(missing-index|n-plus-one|lock-contention|pool-starvation)\s/.test(line)).length, 4);
+    assert.equal(
+      off.out
+        .trim()
+        .split('\n')
+        .filter((line) => /^(missing-index|n-plus-one|lock-contention|pool-starvation)\s/.test(line)).length,
+      4,
+    );
 
     const refused = run('scenario-cli.js', ['on', 'n-plus-one'], { SCENARIO_TOKEN: 'certainly-not-the-token' });
     assert.equal(refused.code, 1);

@@ -43,10 +43,14 @@ export async function jaegerMetrics(
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, String(value));
   const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
   const body = (await response.json()) as {
-    metrics?: Array<{ labels?: Array<{ name: string; value: string }>; metricPoints?: Array<{ gaugeValue?: { doubleValue?: number | string }; timestamp: string }> }>;
+    metrics?: Array<{
+      labels?: Array<{ name: string; value: string }>;
+      metricPoints?: Array<{ gaugeValue?: { doubleValue?: number | string }; timestamp: string }>;
+    }>;
     errors?: unknown;
   };
-  if (response.status !== 200) throw new Error(`${url.pathname}${url.search} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
+  if (response.status !== 200)
+    throw new Error(`${url.pathname}${url.search} answered ${response.status}: ${JSON.stringify(body).slice(0, 300)}`);
   return (body.metrics ?? []).map((metric) => ({
     labels: Object.fromEntries((metric.labels ?? []).map((label) => [label.name, label.value])),
     points: (metric.metricPoints ?? []).map((point) => ({ value: Number(point.gaugeValue?.doubleValue), timestamp: point.timestamp })),
@@ -59,7 +63,13 @@ export const hexId = (bytes: number) => randomBytes(bytes).toString('hex');
  * Exports one span over OTLP/HTTP JSON to Jaeger, as a caller of the shop would (the browser's click span is
  * such a root): the test opens it, runs a checkout under it with `traceparent`, and ends it later.
  */
-export async function exportClientSpan(span: { traceId: string; spanId: string; name: string; startMs: number; endMs: number }): Promise<void> {
+export async function exportClientSpan(span: {
+  traceId: string;
+  spanId: string;
+  name: string;
+  startMs: number;
+  endMs: number;
+}): Promise<void> {
   const nanos = (ms: number) => `${BigInt(Math.round(ms)) * 1_000_000n}`;
   const body = {
     resourceSpans: [

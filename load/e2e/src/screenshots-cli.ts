@@ -47,10 +47,17 @@ async function main(): Promise<void> {
 
     // The shop after an order: its result, followed until SHIPPED, with the View trace link.
     await page.goto(config.STOREFRONT_URL, { waitUntil: 'load' });
-    await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().waitFor();
+    await page
+      .getByRole('button', { name: /^Add .* to the cart$/ })
+      .first()
+      .waitFor();
     await page.getByLabel('Search products').fill('mug');
     await page.getByText(/matching “mug”/).waitFor();
-    for (const index of [0, 1]) await page.getByRole('button', { name: /^Add .* to the cart$/ }).nth(index).click();
+    for (const index of [0, 1])
+      await page
+        .getByRole('button', { name: /^Add .* to the cart$/ })
+        .nth(index)
+        .click();
     await page.getByRole('button', { name: 'Place order' }).click();
     await page.locator('#result-status', { hasText: 'SHIPPED' }).waitFor({ timeout: 60_000 });
     await shot(page, 'shop-order');
@@ -86,8 +93,13 @@ async function main(): Promise<void> {
     await shot(page, 'lab-compare');
 
     // Jaeger's search for the checkouts, and the Monitor tab (span metrics through Prometheus).
-    await page.goto(`${config.JAEGER_UI_URL}/search?service=order-service&operation=POST%20%2Fcheckout&limit=20&lookback=1h`, { waitUntil: 'load' });
-    await page.getByText(/\d+ Traces?/).first().waitFor({ timeout: 30_000 });
+    await page.goto(`${config.JAEGER_UI_URL}/search?service=order-service&operation=POST%20%2Fcheckout&limit=20&lookback=1h`, {
+      waitUntil: 'load',
+    });
+    await page
+      .getByText(/\d+ Traces?/)
+      .first()
+      .waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
     await shot(page, 'jaeger-search');
     await page.goto(`${config.JAEGER_UI_URL}/monitor`, { waitUntil: 'load' });

@@ -81,16 +81,24 @@ describe('spans in Jaeger never hold secrets or parameter values', () => {
     const declined = cart(1, 'tok_chargeDeclined');
     const refusal = await checkout(declined);
     assert.equal(refusal.status, 402);
-    const declinedSpans = await jaeger.waitForTrace(refusal.body.traceId, (found) => found.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER));
+    const declinedSpans = await jaeger.waitForTrace(refusal.body.traceId, (found) =>
+      found.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER),
+    );
 
-    for (const [label, found, body] of [['paid', spans, paid], ['declined', declinedSpans, declined]] as const) {
+    for (const [label, found, body] of [
+      ['paid', spans, paid],
+      ['declined', declinedSpans, declined],
+    ] as const) {
       const text = everything(found);
       assert.ok(!text.includes(body.payment.token), `${label}: the card token is in a span`);
       assert.ok(!/tok_[A-Za-z0-9_]+/.test(text), `${label}: something card-token-like is in a span`);
       assert.ok(!text.includes(baggageSecret), `${label}: untrusted baggage reached a span`);
       for (const span of found) {
         for (const key of Object.keys(span.attributes)) {
-          assert.ok(!/^db\.(query|statement)\.param/.test(key) && key !== 'db.statement.parameters', `${label}: ${span.name} carries ${key}`);
+          assert.ok(
+            !/^db\.(query|statement)\.param/.test(key) && key !== 'db.statement.parameters',
+            `${label}: ${span.name} carries ${key}`,
+          );
         }
         const query = span.attributes['db.query.text'];
         if (typeof query === 'string') {
@@ -113,7 +121,9 @@ describe('spans in Jaeger never hold secrets or parameter values', () => {
     ] as const) {
       const traceId = randomBytes(16).toString('hex');
       traceIds.push(traceId);
-      const response = await fetch(`${serviceUrl[service]}${target}`, { headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` } });
+      const response = await fetch(`${serviceUrl[service]}${target}`, {
+        headers: { traceparent: `00-${traceId}-${randomBytes(8).toString('hex')}-01` },
+      });
       assert.ok(response.status < 500);
       await response.arrayBuffer();
     }
@@ -215,7 +225,13 @@ describe('the repository holds no secrets', () => {
     if (/^(new|await|typeof|function|async)$/.test(value) || (value.startsWith('`') && value.includes('${'))) return true;
     if (!/^[A-Za-z_$][\w$]*(\.[\w$]+)*(\(.*|\[.*)?!?$/.test(value)) return false;
     if (/\.(c|m)?[jt]s$/.test(file)) return true;
-    return value.includes('.') || value.includes('(') || value.includes('[') || /^[A-Z][A-Z0-9_]*$/.test(value) || /^(true|false|null|undefined|string|number|boolean)$/.test(value);
+    return (
+      value.includes('.') ||
+      value.includes('(') ||
+      value.includes('[') ||
+      /^[A-Z][A-Z0-9_]*$/.test(value) ||
+      /^(true|false|null|undefined|string|number|boolean)$/.test(value)
+    );
   }
 
   /** What a name says is not a credential itself: the name of a header that carries one, or a URL path. */
@@ -253,9 +269,14 @@ describe('the repository holds no secrets', () => {
   });
 
   it('no environment or key files are tracked, but for the documented demo .env', () => {
-    const suspicious = tracked.filter((file) => /(^|\/)\.env($|\.(?!example$|sample$)[^/]*$)|\.(pem|key|p12|pfx|keystore|jks)$|(^|\/)id_(rsa|ed25519|ecdsa)$/.test(file));
+    const suspicious = tracked.filter((file) =>
+      /(^|\/)\.env($|\.(?!example$|sample$)[^/]*$)|\.(pem|key|p12|pfx|keystore|jks)$|(^|\/)id_(rsa|ed25519|ecdsa)$/.test(file),
+    );
     // docker compose's .env at the root pins versions and holds only the documented demo credentials.
-    assert.deepEqual(suspicious.filter((file) => file !== '.env'), []);
+    assert.deepEqual(
+      suspicious.filter((file) => file !== '.env'),
+      [],
+    );
     if (suspicious.includes('.env')) {
       const env = textOf('.env') ?? '';
       assert.match(env, /DEMO DEFAULTS, NOT SECRETS/, '.env says its credentials are demo defaults');

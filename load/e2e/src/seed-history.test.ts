@@ -31,6 +31,10 @@ describe('the seeded payment history', () => {
     assert.equal(response.status, 200);
     const listed = (await response.json()) as Array<{ orderId: string | null }>;
     assert.ok(Array.isArray(listed));
-    assert.deepEqual(listed.filter((payment) => !payment.orderId), [], 'every listed authorisation has its order');
+    assert.deepEqual(
+      listed.filter((payment) => !payment.orderId),
+      [],
+      'every listed authorisation has its order',
+    );
   });
 });

@@ -25,7 +25,10 @@ async function openShop(browser: Browser): Promise<Page> {
   const page = await browser.context.newPage();
   await page.goto(shop, { waitUntil: 'load' });
   // The first search's answer has been drawn once a product's "Add to cart" shows.
-  await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().waitFor();
+  await page
+    .getByRole('button', { name: /^Add .* to the cart$/ })
+    .first()
+    .waitFor();
   return page;
 }
 
@@ -33,7 +36,10 @@ async function openShop(browser: Browser): Promise<Page> {
 async function placeOrder(page: Page, search: string, card: 'Visa (approved)' | 'Card that is declined'): Promise<string> {
   await page.getByLabel('Search products').fill(search);
   await page.getByText(new RegExp(`matching “${search}”`)).waitFor();
-  await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().click();
+  await page
+    .getByRole('button', { name: /^Add .* to the cart$/ })
+    .first()
+    .click();
   await page.getByLabel(card).check();
   await page.getByRole('button', { name: 'Place order' }).click();
   const link = page.locator('#view-trace');
@@ -46,7 +52,8 @@ async function placeOrder(page: Page, search: string, card: 'Visa (approved)' | 
 }
 
 /** Spans without a parent in the trace: the root, and any span whose parent has not reached Jaeger yet. */
-const rootsOf = (spans: FlatSpan[]) => spans.filter((span) => !span.parentSpanId || !spans.some((other) => other.spanId === span.parentSpanId));
+const rootsOf = (spans: FlatSpan[]) =>
+  spans.filter((span) => !span.parentSpanId || !spans.some((other) => other.spanId === span.parentSpanId));
 
 function root(spans: FlatSpan[]): FlatSpan {
   const roots = rootsOf(spans);
@@ -154,7 +161,10 @@ describe('the shop in a browser', () => {
     assert.equal(root(spans).name, 'click');
     const errors = spans.filter((span) => span.statusCode === 2);
     assert.ok(errors.length > 0, 'an error span in the trace');
-    assert.ok(errors.some((span) => span.service === WEB && span.name === 'place order'), 'the browser marks its checkout span as failed');
+    assert.ok(
+      errors.some((span) => span.service === WEB && span.name === 'place order'),
+      'the browser marks its checkout span as failed',
+    );
     await page.close();
   });
 
@@ -276,7 +286,10 @@ describe('the shop says what is down', () => {
     await stack('stop', 'jaeger');
     try {
       const page = await bannerSays('Jaeger is down');
-      await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().waitFor();
+      await page
+        .getByRole('button', { name: /^Add .* to the cart$/ })
+        .first()
+        .waitFor();
       await page.close();
     } finally {
       await stack('start', 'jaeger');

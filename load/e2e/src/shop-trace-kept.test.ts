@@ -33,7 +33,10 @@ function log(message: string): void {
 
 async function placeOrder(page: Page, card: 'Visa (approved)' | 'Card that is declined'): Promise<string> {
   await page.goto(shop, { waitUntil: 'load' });
-  await page.getByRole('button', { name: /^Add .* to the cart$/ }).first().click();
+  await page
+    .getByRole('button', { name: /^Add .* to the cart$/ })
+    .first()
+    .click();
   await page.getByLabel(card).check();
   await page.getByRole('button', { name: 'Place order' }).click();
   const href = (await page.locator('#view-trace').getAttribute('href')) ?? '';
@@ -51,7 +54,11 @@ describe("the shop's trace check against the default Jaeger", () => {
     assert.deepEqual(answer.body, { traceId: paid.body.traceId, kept: true });
     assert.ok((await jaeger.trace(paid.body.traceId)).length > 0, 'Jaeger holds it indeed');
 
-    for (const path of ['/api/traces/not-a-trace-id', `/api/traces/${paid.body.traceId}?waitMs=999999`, `/api/traces/${paid.body.traceId.toUpperCase()}`]) {
+    for (const path of [
+      '/api/traces/not-a-trace-id',
+      `/api/traces/${paid.body.traceId}?waitMs=999999`,
+      `/api/traces/${paid.body.traceId.toUpperCase()}`,
+    ]) {
       const refused = await getJson<{ error: string }>(`${shop}${path}`);
       assert.equal(refused.status, 400, path);
       assert.equal(refused.body.error, 'invalid_request');

@@ -27,7 +27,8 @@ const tailSettings = {
 };
 const defaults = Object.fromEntries(Object.keys(tailSettings).map((key) => [key, undefined]));
 
-const traceDurationMs = (spans: FlatSpan[]) => Math.max(...spans.map((span) => span.endMs)) - Math.min(...spans.map((span) => span.startMs));
+const traceDurationMs = (spans: FlatSpan[]) =>
+  Math.max(...spans.map((span) => span.endMs)) - Math.min(...spans.map((span) => span.startMs));
 
 describe('tail sampling (TRACE_SAMPLING=tail, 0 % probabilistic share)', () => {
   let declinedTrace = '';
@@ -67,17 +68,39 @@ describe('tail sampling (TRACE_SAMPLING=tail, 0 % probabilistic share)', () => {
   });
 
   it('stores the declined checkout, with the spans of order and payment', async () => {
-    const spans = await jaeger.waitForTrace(declinedTrace, (found) => found.some((span) => span.statusCode === 2 && span.service === 'payment-service'), 30_000);
-    assert.ok(spans.some((span) => span.statusCode === 2), 'no ERROR span in the stored declined trace');
-    for (const service of ['order-service', 'payment-service']) assert.ok(spans.some((span) => span.service === service), `no ${service} span`);
+    const spans = await jaeger.waitForTrace(
+      declinedTrace,
+      (found) => found.some((span) => span.statusCode === 2 && span.service === 'payment-service'),
+      30_000,
+    );
+    assert.ok(
+      spans.some((span) => span.statusCode === 2),
+      'no ERROR span in the stored declined trace',
+    );
+    for (const service of ['order-service', 'payment-service'])
+      assert.ok(
+        spans.some((span) => span.service === service),
+        `no ${service} span`,
+      );
   });
 
   it('stores the slow checkout whole: the client span and every service through both queue hops', async () => {
-    const spans = await jaeger.waitForTrace(slowTrace, (found) => paidTraceComplete(found) && found.some((span) => span.service === 'sampling-test-client'), 30_000);
+    const spans = await jaeger.waitForTrace(
+      slowTrace,
+      (found) => paidTraceComplete(found) && found.some((span) => span.service === 'sampling-test-client'),
+      30_000,
+    );
     assert.ok(spans.length > 0, 'the slow trace was not stored');
     assert.ok(traceDurationMs(spans) >= THRESHOLD_MS, `stored trace lasts ${traceDurationMs(spans)} ms`);
-    assert.ok(spans.some((span) => span.service === 'sampling-test-client'), 'the client span is missing');
-    for (const service of services) assert.ok(spans.some((span) => span.service === service), `no ${service} span`);
+    assert.ok(
+      spans.some((span) => span.service === 'sampling-test-client'),
+      'the client span is missing',
+    );
+    for (const service of services)
+      assert.ok(
+        spans.some((span) => span.service === service),
+        `no ${service} span`,
+      );
     assert.ok(paidTraceComplete(spans), 'the stored slow trace lacks spans of the queue hops');
   });
 

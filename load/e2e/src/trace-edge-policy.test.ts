@@ -62,8 +62,14 @@ describe('TRACE_EDGE_POLICY at order (real stack, Jaeger)', () => {
       [[caller.traceId, caller.spanId]],
       'the root links to the caller span',
     );
-    assert.ok(spans.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER), 'payment in the same trace');
-    assert.ok(spans.some((span) => span.service === 'shipping-service'), 'shipping in the same trace');
+    assert.ok(
+      spans.some((span) => span.service === 'payment-service' && span.kind === SpanKind.SERVER),
+      'payment in the same trace',
+    );
+    assert.ok(
+      spans.some((span) => span.service === 'shipping-service'),
+      'shipping in the same trace',
+    );
   });
 
   it('link-only at order: a checkout through the shop still continues the shop caller, one trace', async () => {

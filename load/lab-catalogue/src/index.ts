@@ -14,7 +14,15 @@ import {
   type PathologyName,
 } from '@tracecart/scenarios';
 
-export { isDecoyName, isPathologyName, pathologyNames, scenarioAttribute, type DecoyName, type OwningService, type PathologyName } from '@tracecart/scenarios';
+export {
+  isDecoyName,
+  isPathologyName,
+  pathologyNames,
+  scenarioAttribute,
+  type DecoyName,
+  type OwningService,
+  type PathologyName,
+} from '@tracecart/scenarios';
 
 /**
  * The trace shape by which the report recognises a pathology. `lock-held`: a row lock held across a call
@@ -95,7 +103,7 @@ const labDetails: Record<PathologyName, LabDetails> = {
     cause:
       "Shipping locks the carrier's capacity row with `SELECT ... FOR UPDATE` first and keeps the transaction (and the lock) open while it waits for the carrier's rate quote over HTTP (a third party, ~100 ms) and writes the shipment; parallel messages for the same (hot) carrier wait in line, one quote after another.",
     inJaeger:
-      'shipping-service: under `shipping.reserve_and_create`, the `SELECT carriers FOR UPDATE` span of one trace lasts until another trace\'s COMMIT; in the holder\'s trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.',
+      "shipping-service: under `shipping.reserve_and_create`, the `SELECT carriers FOR UPDATE` span of one trace lasts until another trace's COMMIT; in the holder's trace the lock is followed by the `partners` span `POST /carriers/:carrier/rate-quotes` inside the same transaction. Asynchronous work: it lengthens checkout-to-shipped, not the HTTP answer.",
     signature: 'lock-wait',
     alsoShownBy: 'lock-held',
     foundOn: { service: 'shipping-service', span: 'shipping.reserve_and_create', scope: 'span' },
@@ -126,7 +134,7 @@ const labDetails: Record<PathologyName, LabDetails> = {
     cause:
       "Payment's risk score rebuilds its card-range risk table with a synchronous loop on every request (tens of milliseconds of CPU): while it runs, Node's single event loop does nothing else, so every other request in payment-service stalls, whatever it was waiting for.",
     inJaeger:
-      'payment-service: the `payment.risk_score` span has no child and a long self time; at the same wall-clock moments, unrelated concurrent traces\' payment spans (queries, the card network call) stretch and end together right after it. POST /payments carries `nodejs.eventloop.delay.max_ms`, far above a few ms.',
+      "payment-service: the `payment.risk_score` span has no child and a long self time; at the same wall-clock moments, unrelated concurrent traces' payment spans (queries, the card network call) stretch and end together right after it. POST /payments carries `nodejs.eventloop.delay.max_ms`, far above a few ms.",
     signature: 'loop-block',
     foundOn: { service: 'payment-service', span: 'payment.risk_score', scope: 'service' },
     keyLatency: 'checkout',

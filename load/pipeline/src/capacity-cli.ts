@@ -21,12 +21,21 @@ const TELEMETRYGEN_VERSION = 'v0.161.0';
 
 /** telemetrygen from the Go module proxy, built once into ~/.cache/tracecart/telemetrygen-<version>. */
 export async function ensureTelemetrygen(): Promise<string> {
-  const dir = path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'), 'tracecart', `telemetrygen-${TELEMETRYGEN_VERSION}`);
+  const dir = path.join(
+    process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), '.cache'),
+    'tracecart',
+    `telemetrygen-${TELEMETRYGEN_VERSION}`,
+  );
   const binary = path.join(dir, 'telemetrygen');
   if (existsSync(binary)) return binary;
   mkdirSync(dir, { recursive: true });
   console.error(`building telemetrygen ${TELEMETRYGEN_VERSION} with Go into ${dir} (first run only)`);
-  await run('go', ['install', `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@${TELEMETRYGEN_VERSION}`], { ...process.env, GOBIN: dir }, 1_800_000);
+  await run(
+    'go',
+    ['install', `github.com/open-telemetry/opentelemetry-collector-contrib/cmd/telemetrygen@${TELEMETRYGEN_VERSION}`],
+    { ...process.env, GOBIN: dir },
+    1_800_000,
+  );
   return binary;
 }
 
@@ -66,7 +75,12 @@ async function storedSpans(jaeger: JaegerClient, service: string, since: Date, s
   return found.length;
 }
 
-async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: number, options: { stepSeconds: number; children: number; drainSeconds: number }): Promise<Step> {
+async function runStep(
+  binary: string,
+  jaeger: JaegerClient,
+  spansPerSecond: number,
+  options: { stepSeconds: number; children: number; drainSeconds: number },
+): Promise<Step> {
   const spansPerTrace = options.children + 1;
   // telemetrygen's --rate limits spans (every span of a trace counts), not traces.
   const tracesPerSecond = spansPerSecond / spansPerTrace;
@@ -100,7 +114,16 @@ async function runStep(binary: string, jaeger: JaegerClient, spansPerSecond: num
   const { lag, seconds } = await drain(options.drainSeconds);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
   const stored = await storedSpans(jaeger, service, since, sent);
-  return { spansPerSecond, achievedPerSecond: Math.round(sent / wall), sent, stored, lost: Math.max(0, sent - stored), lagAfter: lag, drainedSeconds: seconds, cpu };
+  return {
+    spansPerSecond,
+    achievedPerSecond: Math.round(sent / wall),
+    sent,
+    stored,
+    lost: Math.max(0, sent - stored),
+    lagAfter: lag,
+    drainedSeconds: seconds,
+    cpu,
+  };
 }
 
 async function main(): Promise<void> {
@@ -113,18 +136,31 @@ async function main(): Promise<void> {
     },
   });
   const rates = values.rates.split(',').map(Number);
-  if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0)) throw new Error(`--rates ${values.rates}: positive numbers, comma-separated`);
-  const options = { stepSeconds: Number(values['step-seconds']), children: Number(values.children), drainSeconds: Number(values['drain-seconds']) };
+  if (rates.some((rate) => !Number.isFinite(rate) || rate <= 0))
+    throw new Error(`--rates ${values.rates}: positive numbers, comma-separated`);
+  const options = {
+    stepSeconds: Number(values['step-seconds']),
+    children: Number(values.children),
+    drainSeconds: Number(values['drain-seconds']),
+  };
   const binary = await ensureTelemetrygen();
   const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? `http://localhost:${16686 + portOffset()}`, 180_000);
   const mode = currentMode();
-  console.log(`capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(
+    `capacity of the ${mode === 'kafka' ? 'Kafka pipeline' : 'single Jaeger'}; load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
   let knee: Step | undefined;
   let failed = false;
   for (const rate of rates) {
     const step = await runStep(binary, jaeger, rate, options);
     const ok = step.lost === 0 && (mode !== 'kafka' || step.drainedSeconds !== undefined);
-    const busiest = step.cpu.slice(0, 4).map((one) => `${one.name} ${one.percentOfCore}%`).join(', ');
+    const busiest = step.cpu
+      .slice(0, 4)
+      .map((one) => `${one.name} ${one.percentOfCore}%`)
+      .join(', ');
     console.log(
       `${String(rate).padStart(6)} spans/s (generated ${step.achievedPerSecond}/s): sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
     );
@@ -135,9 +171,20 @@ async function main(): Promise<void> {
     knee = step;
   }
   if (!knee) console.log('no step passed: lower --rates');
-  else if (failed) console.log(`knee: ${knee.spansPerSecond} spans/s with 0 loss (generated ${knee.achievedPerSecond}/s); the next step lost spans or did not drain`);
-  else console.log(`every step passed, up to ${knee.spansPerSecond} spans/s (generated ${knee.achievedPerSecond}/s): the knee is higher, raise --rates`);
-  console.log(`load average after: ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  else if (failed)
+    console.log(
+      `knee: ${knee.spansPerSecond} spans/s with 0 loss (generated ${knee.achievedPerSecond}/s); the next step lost spans or did not drain`,
+    );
+  else
+    console.log(
+      `every step passed, up to ${knee.spansPerSecond} spans/s (generated ${knee.achievedPerSecond}/s): the knee is higher, raise --rates`,
+    );
+  console.log(
+    `load average after: ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 if (require.main === module) {

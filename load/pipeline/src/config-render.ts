@@ -88,7 +88,11 @@ const fileKeys = new Set(['config_file', 'assets_path', 'path']);
  */
 export function differencesBeyondAddresses(left: unknown, right: unknown): Difference[] {
   return differences(left, right).filter((difference) => {
-    const key = difference.path.replace(/\[\d+\]$/, '').split('.').pop() ?? '';
+    const key =
+      difference.path
+        .replace(/\[\d+\]$/, '')
+        .split('.')
+        .pop() ?? '';
     if (addressKeys.has(key)) return !(isAddress(difference.left) && isAddress(difference.right));
     if (fileKeys.has(key)) return !(isFileLocation(difference.left) && isFileLocation(difference.right));
     return true;

@@ -38,22 +38,38 @@ interface Sampler {
 }
 
 async function startSampler(index: number, offset: number, env: Record<string, string>): Promise<Sampler> {
-  const ports = { LESSON_OTLP_PORT: 4351 + index, LESSON_QUERY_PORT: 16691 + index, LESSON_GRPC_PORT: 16681 + index, LESSON_HEALTH_PORT: 13161 + index };
+  const ports = {
+    LESSON_OTLP_PORT: 4351 + index,
+    LESSON_QUERY_PORT: 16691 + index,
+    LESSON_GRPC_PORT: 16681 + index,
+    LESSON_HEALTH_PORT: 13161 + index,
+  };
   const shifted = Object.fromEntries(Object.entries(ports).map(([key, port]) => [key, String(port + offset)]));
-  const child = spawn(jaegerBinary(), ['--config', path.join(repoRoot, 'load/pipeline/lesson-sampler.yaml'), '--config', path.join(repoRoot, 'jaeger/sampling-tail.yaml')], {
-    env: { ...process.env, ...env, ...shifted },
-    stdio: 'ignore',
-  });
+  const child = spawn(
+    jaegerBinary(),
+    ['--config', path.join(repoRoot, 'load/pipeline/lesson-sampler.yaml'), '--config', path.join(repoRoot, 'jaeger/sampling-tail.yaml')],
+    {
+      env: { ...process.env, ...env, ...shifted },
+      stdio: 'ignore',
+    },
+  );
   const health = `http://127.0.0.1:${shifted.LESSON_HEALTH_PORT}/status`;
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`sampler ${index + 1} exited (${child.exitCode})`);
-    const ok = await fetch(health).then((response) => response.ok, () => false);
+    const ok = await fetch(health).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) break;
     if (Date.now() > deadline) throw new Error(`sampler ${index + 1} not healthy after 60 s`);
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
-  return { process: child, otlp: `http://127.0.0.1:${shifted.LESSON_OTLP_PORT}/v1/traces`, query: new JaegerClient(`http://127.0.0.1:${shifted.LESSON_QUERY_PORT}`) };
+  return {
+    process: child,
+    otlp: `http://127.0.0.1:${shifted.LESSON_OTLP_PORT}/v1/traces`,
+    query: new JaegerClient(`http://127.0.0.1:${shifted.LESSON_QUERY_PORT}`),
+  };
 }
 
 interface SyntheticTrace {
@@ -73,7 +89,14 @@ function serviceRequest(trace: SyntheticTrace, service: (typeof services)[number
     endTimeUnixNano: nanos(startMs + index * 5 + 20),
     status: trace.hasError && service === 'payment-service' && index === 0 ? { code: 2, message: 'card declined' } : {},
   }));
-  return { resourceSpans: [{ resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] }, scopeSpans: [{ scope: { name: 'pipeline-lesson' }, spans }] }] };
+  return {
+    resourceSpans: [
+      {
+        resource: { attributes: [{ key: 'service.name', value: { stringValue: service } }] },
+        scopeSpans: [{ scope: { name: 'pipeline-lesson' }, spans }],
+      },
+    ],
+  };
 }
 
 async function send(url: string, body: unknown): Promise<void> {
@@ -91,8 +114,17 @@ export interface LessonFigures {
   errorsDroppedOrPartial: number;
 }
 
-async function runRouting(routing: 'round robin' | 'by trace id', samplers: Sampler[], count: number, errorShare: number, decisionWaitS: number): Promise<LessonFigures> {
-  const traces: SyntheticTrace[] = Array.from({ length: count }, (_, index) => ({ traceId: randomBytes(16).toString('hex'), hasError: (index * errorShare) % 1 >= 1 - errorShare }));
+async function runRouting(
+  routing: 'round robin' | 'by trace id',
+  samplers: Sampler[],
+  count: number,
+  errorShare: number,
+  decisionWaitS: number,
+): Promise<LessonFigures> {
+  const traces: SyntheticTrace[] = Array.from({ length: count }, (_, index) => ({
+    traceId: randomBytes(16).toString('hex'),
+    hasError: (index * errorShare) % 1 >= 1 - errorShare,
+  }));
   let next = 0;
   const target = (trace: SyntheticTrace) => {
     if (routing === 'by trace id') return samplers[parseInt(trace.traceId.slice(-8), 16) % samplers.length] as Sampler;
@@ -107,7 +139,11 @@ async function runRouting(routing: 'round robin' | 'by trace id', samplers: Samp
     let delay = 0;
     for (const service of services) {
       const at = delay;
-      sends.push(new Promise<void>((resolve) => setTimeout(resolve, at)).then(() => send(target(trace).otlp, serviceRequest(trace, service, startMs + at))));
+      sends.push(
+        new Promise<void>((resolve) => setTimeout(resolve, at)).then(() =>
+          send(target(trace).otlp, serviceRequest(trace, service, startMs + at)),
+        ),
+      );
       delay += 100 + Math.floor(Math.random() * 200);
     }
     await new Promise((resolve) => setTimeout(resolve, 10 + Math.floor(Math.random() * 20)));
@@ -151,7 +187,12 @@ async function main(): Promise<void> {
     TAIL_SAMPLING_DECISION_WAIT: `${decisionWaitS}s`,
   };
   const offset = Number(process.env.STACK_PORT_OFFSET ?? 0);
-  console.log(`two tail samplers (errors kept, ${values.percent} % of the rest by trace id), ${values.traces} traces each run; load average ${os.loadavg().map((load) => load.toFixed(2)).join(' ')}`);
+  console.log(
+    `two tail samplers (errors kept, ${values.percent} % of the rest by trace id), ${values.traces} traces each run; load average ${os
+      .loadavg()
+      .map((load) => load.toFixed(2))
+      .join(' ')}`,
+  );
   const results: LessonFigures[] = [];
   for (const routing of ['round robin', 'by trace id'] as const) {
     // Fresh samplers per run: nothing decided earlier carries over.

@@ -40,8 +40,14 @@ function localEnv(role: Role, offset: number): Env {
     `jaeger_role_env ${role}`,
     'env -0',
   ].join('\n');
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^(KAFKA|CASSANDRA|COLLECTOR|INGESTER|JAEGER|PROMETHEUS|TAIL_SAMPLING)_/.test(key)));
-  const output = execFileSync('bash', ['-c', script], { cwd: repoRoot, env: { ...clean, STACK_PORT_OFFSET: String(offset) }, encoding: 'utf8' });
+  const clean = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^(KAFKA|CASSANDRA|COLLECTOR|INGESTER|JAEGER|PROMETHEUS|TAIL_SAMPLING)_/.test(key)),
+  );
+  const output = execFileSync('bash', ['-c', script], {
+    cwd: repoRoot,
+    env: { ...clean, STACK_PORT_OFFSET: String(offset) },
+    encoding: 'utf8',
+  });
   return Object.fromEntries(
     output
       .split('\0')
@@ -91,7 +97,8 @@ describe('the pipeline configuration has one source for the local stack and Kube
     for (const role of roles) {
       const base = JSON.stringify(renderConfig([read(roleFile(role))], localEnv(role, 0)));
       const shifted = JSON.stringify(renderConfig([read(roleFile(role))], localEnv(role, 6000)));
-      const ports = (text: string) => [...text.matchAll(/"endpoint":"([^"/]+):(\d+)"/g)].map((match) => ({ host: match[1], port: Number(match[2]) }));
+      const ports = (text: string) =>
+        [...text.matchAll(/"endpoint":"([^"/]+):(\d+)"/g)].map((match) => ({ host: match[1], port: Number(match[2]) }));
       assert.ok(ports(base).length > 0, `${role}: no endpoint`);
       for (const endpoint of ports(base)) assert.equal(endpoint.host, '127.0.0.1', `${role} listens on ${endpoint.host}`);
       assert.deepEqual(
@@ -113,7 +120,12 @@ describe('the pipeline configuration has one source for the local stack and Kube
 
   it('every variable the configurations read is documented in docs/tracing-pipeline.md', () => {
     const doc = read('docs/tracing-pipeline.md');
-    const files = ['jaeger/pipeline/collector.yaml', 'jaeger/pipeline/ingester.yaml', 'jaeger/pipeline/query.yaml', 'jaeger/sampling-tail.yaml'];
+    const files = [
+      'jaeger/pipeline/collector.yaml',
+      'jaeger/pipeline/ingester.yaml',
+      'jaeger/pipeline/query.yaml',
+      'jaeger/sampling-tail.yaml',
+    ];
     const names = [...new Set(files.flatMap((file) => referencedVariables(read(file))))];
     assert.ok(names.length > 15, `only ${names.length} variables found`);
     const missing = names.filter((name) => !doc.includes(`\`${name}\``));
@@ -142,7 +154,10 @@ describe('the pipeline configuration has one source for the local stack and Kube
 
 describe('the renderer itself', () => {
   it('expands values, defaults and empty variables as the collector does, and merges maps but replaces lists', () => {
-    const rendered = renderConfig(['a: ${env:A}\nb: ${env:B:-7}\nc: "${env:C:-}"\nlist: [1, 2]\nmap: {x: 1, y: 2}\n', 'list: [3]\nmap: {y: 5}\n'], { A: 'x:1' });
+    const rendered = renderConfig(
+      ['a: ${env:A}\nb: ${env:B:-7}\nc: "${env:C:-}"\nlist: [1, 2]\nmap: {x: 1, y: 2}\n', 'list: [3]\nmap: {y: 5}\n'],
+      { A: 'x:1' },
+    );
     assert.deepEqual(rendered, { a: 'x:1', b: 7, c: '', list: [3], map: { x: 1, y: 5 } });
     assert.deepEqual(mergeConfigs({ a: { b: 1 } }, { a: 2 }), { a: 2 });
   });

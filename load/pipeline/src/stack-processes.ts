@@ -54,7 +54,11 @@ export function snapshotCpu(processes: Map<string, number>): Map<string, number>
 }
 
 /** Each process's CPU between two snapshots, as a share of one core over `wallSeconds`, busiest first. */
-export function cpuShares(before: Map<string, number>, after: Map<string, number>, wallSeconds: number): Array<{ name: string; percentOfCore: number }> {
+export function cpuShares(
+  before: Map<string, number>,
+  after: Map<string, number>,
+  wallSeconds: number,
+): Array<{ name: string; percentOfCore: number }> {
   return [...after]
     .filter(([name]) => before.has(name))
     .map(([name, seconds]) => ({ name, percentOfCore: Math.round((100 * (seconds - (before.get(name) ?? seconds))) / wallSeconds) }))
@@ -62,7 +66,12 @@ export function cpuShares(before: Map<string, number>, after: Map<string, number
 }
 
 /** Runs a command and resolves with its stdout (rejects on a non-zero exit). */
-export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeoutMs = 600_000): Promise<{ stdout: string; stderr: string }> {
+export function run(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  timeoutMs = 600_000,
+): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     execFile(command, args, { cwd: repoRoot, env, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
       if (error) reject(new Error(`${command} ${args.join(' ')}: ${error.message}\n${stderr.slice(-2000)}`));

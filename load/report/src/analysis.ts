@@ -118,7 +118,15 @@ export interface Analysis {
 const emptySource: AnalysisSource = { jaeger: null, file: null, since: null, until: null, limit: null };
 
 function roundSummary(summary: Summary | null): Summary | null {
-  return summary && { count: summary.count, p50: round(summary.p50), p95: round(summary.p95), max: round(summary.max), mean: round(summary.mean) };
+  return (
+    summary && {
+      count: summary.count,
+      p50: round(summary.p50),
+      p95: round(summary.p95),
+      max: round(summary.max),
+      mean: round(summary.mean),
+    }
+  );
 }
 
 function culpritPathology(name: PathologyName | null): CulpritPathology | null {
@@ -169,7 +177,11 @@ function topOperationOf(trace: AnalysedTrace): string {
   return rankOperations([trace.http])[0]?.label ?? '';
 }
 
-export function analyse(spans: readonly FlatSpan[], source: Partial<AnalysisSource> = {}, options: AnalysisOptions = analysisDefaults): Analysis {
+export function analyse(
+  spans: readonly FlatSpan[],
+  source: Partial<AnalysisSource> = {},
+  options: AnalysisOptions = analysisDefaults,
+): Analysis {
   const grouped = [...byTrace(spans).values()];
   const results = grouped.map((traceSpans) => analyseTrace(traceSpans, options.root));
   const traces = results.filter((result): result is AnalysedTrace => !isSkipped(result)).sort((a, b) => a.root.startMs - b.root.startMs);

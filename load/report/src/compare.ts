@@ -40,11 +40,18 @@ function change(before: number | undefined, after: number | undefined): number |
 
 function latencyChange(before: Summary | null, after: Summary | null): LatencyChange {
   const pick = (summary: Summary | null) => summary && { count: summary.count, p50: summary.p50, p95: summary.p95 };
-  return { before: pick(before), after: pick(after), p50ChangePct: change(before?.p50, after?.p50), p95ChangePct: change(before?.p95, after?.p95) };
+  return {
+    before: pick(before),
+    after: pick(after),
+    p50ChangePct: change(before?.p50, after?.p50),
+    p95ChangePct: change(before?.p95, after?.p95),
+  };
 }
 
 function figures(operation: RankedOperation | undefined): OperationChange['before'] {
-  return operation ? { p50SharePct: operation.p50SharePct, p95SharePct: operation.p95SharePct, p50Ms: operation.p50Ms, p95Ms: operation.p95Ms } : null;
+  return operation
+    ? { p50SharePct: operation.p50SharePct, p95SharePct: operation.p95SharePct, p50Ms: operation.p50Ms, p95Ms: operation.p95Ms }
+    : null;
 }
 
 /** Operations of either side, those with the largest share on either side first. */
@@ -52,7 +59,13 @@ export function operationChanges(before: readonly RankedOperation[], after: read
   const beforeByKey = new Map(before.map((operation) => [keyOf(operation), operation]));
   const afterByKey = new Map(after.map((operation) => [keyOf(operation), operation]));
   const keys = [...new Set([...beforeByKey.keys(), ...afterByKey.keys()])];
-  const weight = (key: string) => Math.max(beforeByKey.get(key)?.p50SharePct ?? 0, afterByKey.get(key)?.p50SharePct ?? 0, (beforeByKey.get(key)?.p95SharePct ?? 0) / 2, (afterByKey.get(key)?.p95SharePct ?? 0) / 2);
+  const weight = (key: string) =>
+    Math.max(
+      beforeByKey.get(key)?.p50SharePct ?? 0,
+      afterByKey.get(key)?.p50SharePct ?? 0,
+      (beforeByKey.get(key)?.p95SharePct ?? 0) / 2,
+      (afterByKey.get(key)?.p95SharePct ?? 0) / 2,
+    );
   return keys
     .sort((a, b) => weight(b) - weight(a))
     .slice(0, limit)

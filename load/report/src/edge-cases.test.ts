@@ -28,7 +28,11 @@ const pathOf = (trace: AnalysedTrace) => trace.http.segments.map((segment) => [s
 
 describe('critical path', () => {
   it('walks back from the child that ends last, then the one that ends before that child started', () => {
-    const trace = analysed([root(0, 100), span({ id: 'a', parent: 'root', name: 'a', start: 10, end: 40 }), span({ id: 'b', parent: 'root', name: 'b', start: 30, end: 90 })]);
+    const trace = analysed([
+      root(0, 100),
+      span({ id: 'a', parent: 'root', name: 'a', start: 10, end: 40 }),
+      span({ id: 'b', parent: 'root', name: 'b', start: 30, end: 90 }),
+    ]);
     assert.deepEqual(pathOf(trace), [
       ['root', 0, 10],
       ['a', 10, 30],
@@ -65,7 +69,15 @@ describe('critical path', () => {
       root(0, 100),
       span({ id: 'handler', parent: 'root', name: 'request handler', start: 5, end: 95 }),
       // Payment's server span whose parent (order's HTTP client span) never reached Jaeger.
-      span({ id: 'pay', parent: 'lost-client', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 30, end: 80 }),
+      span({
+        id: 'pay',
+        parent: 'lost-client',
+        service: 'payment-service',
+        name: 'POST /payments',
+        kind: SpanKind.SERVER,
+        start: 30,
+        end: 80,
+      }),
     ]);
     assert.deepEqual(pathOf(trace), [
       ['root', 0, 5],
@@ -82,8 +94,24 @@ describe('clock skew', () => {
     root(0, 100),
     client,
     // Payment's clock runs 500 ms ahead: its server span starts after order's client span ended.
-    span({ id: 'server', parent: 'client', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 530, end: 570 }),
-    span({ id: 'scan', parent: 'server', service: 'payment-service', name: 'SELECT payments', kind: SpanKind.CLIENT, start: 540, end: 560 }),
+    span({
+      id: 'server',
+      parent: 'client',
+      service: 'payment-service',
+      name: 'POST /payments',
+      kind: SpanKind.SERVER,
+      start: 530,
+      end: 570,
+    }),
+    span({
+      id: 'scan',
+      parent: 'server',
+      service: 'payment-service',
+      name: 'SELECT payments',
+      kind: SpanKind.CLIENT,
+      start: 540,
+      end: 560,
+    }),
   ];
 
   it('centres a server span in its client span and moves its own service’s children with it', () => {
@@ -113,7 +141,15 @@ describe('clock skew', () => {
     const spans = [
       root(0, 100),
       span({ id: 'publish', parent: 'root', name: 'publish', kind: SpanKind.PRODUCER, start: 90, end: 95 }),
-      span({ id: 'consume', parent: 'publish', service: 'shipping-service', name: 'process', kind: SpanKind.CONSUMER, start: 400, end: 450 }),
+      span({
+        id: 'consume',
+        parent: 'publish',
+        service: 'shipping-service',
+        name: 'process',
+        kind: SpanKind.CONSUMER,
+        start: 400,
+        end: 450,
+      }),
     ];
     assert.deepEqual(adjustClockSkew(spans), spans);
   });
@@ -134,7 +170,15 @@ describe('checkout-to-shipped', () => {
     const trace = analysed([
       root(0, 50),
       span({ id: 'publish', parent: 'root', name: 'publish', kind: SpanKind.PRODUCER, start: 45, end: 48 }),
-      span({ id: 'shipped', parent: 'lost-shipping-publish', name: 'order.shipment-created process', kind: SpanKind.CONSUMER, start: 200, end: 210, attributes: { 'messaging.rabbitmq.routing_key': 'shipment.created' } }),
+      span({
+        id: 'shipped',
+        parent: 'lost-shipping-publish',
+        name: 'order.shipment-created process',
+        kind: SpanKind.CONSUMER,
+        start: 200,
+        end: 210,
+        attributes: { 'messaging.rabbitmq.routing_key': 'shipment.created' },
+      }),
     ]);
     assert.ok(trace.shipped);
     assert.equal(trace.shipped.totalMs, 210);
@@ -153,7 +197,10 @@ describe('checkout-to-shipped', () => {
 describe('detectors on hand-built traces', () => {
   const loadCart = (lines: number) => {
     const spans = [root(0, 200), span({ id: 'load', parent: 'root', name: 'checkout.load_cart', start: 1, end: 199 })];
-    for (let line = 0; line < lines; line += 1) spans.push(query({ id: `q${line}`, parent: 'load', start: 2 + 3 * line, end: 4 + 3 * line, text: 'SELECT id FROM products WHERE sku = $1' }));
+    for (let line = 0; line < lines; line += 1)
+      spans.push(
+        query({ id: `q${line}`, parent: 'load', start: 2 + 3 * line, end: 4 + 3 * line, text: 'SELECT id FROM products WHERE sku = $1' }),
+      );
     return analysed(spans);
   };
 
@@ -167,7 +214,10 @@ describe('detectors on hand-built traces', () => {
 
   it('N+1 under a parent missing from the trace is still found', () => {
     const spans = [root(0, 50)];
-    for (let line = 0; line < 6; line += 1) spans.push(query({ id: `q${line}`, parent: 'lost', start: 2 * line, end: 2 * line + 1, text: 'SELECT 1 FROM stock WHERE product_id = $1' }));
+    for (let line = 0; line < 6; line += 1)
+      spans.push(
+        query({ id: `q${line}`, parent: 'lost', start: 2 * line, end: 2 * line + 1, text: 'SELECT 1 FROM stock WHERE product_id = $1' }),
+      );
     const [found] = detectNPlusOne([analysed(spans)]);
     assert.equal(found?.operation, '(parent span missing)');
   });
@@ -178,7 +228,9 @@ describe('detectors on hand-built traces', () => {
         root(0, 100),
         span({ id: 'checkout', parent: 'root', name: 'checkout', start: 1, end: 99 }),
         span({ id: 'connect', parent: 'checkout', name: 'pg-pool.connect', kind: SpanKind.CLIENT, start: 2, end: connectEnd }),
-        ...(opening ? [span({ id: 'open', parent: 'connect', name: 'pg.connect', kind: SpanKind.CLIENT, start: 3, end: connectEnd - 1 })] : []),
+        ...(opening
+          ? [span({ id: 'open', parent: 'connect', name: 'pg.connect', kind: SpanKind.CLIENT, start: 3, end: connectEnd - 1 })]
+          : []),
         query({ id: 'begin', parent: 'checkout', start: connectEnd, end: connectEnd + 1, text: 'BEGIN' }),
       ]);
     const [waited] = detectPoolWaits([trace(52, false)]);
@@ -209,11 +261,43 @@ describe('detectors on hand-built traces', () => {
       const peer = slowPeers ? 50 : 1;
       return analysed([
         root(0, 100, traceId),
-        span({ traceId, id: 'reserve', parent: 'root', service: 'shipping-service', name: 'shipping.reserve_and_create', start: lockStart - 1, end: lockEnd + 30 + 2 * peer }),
+        span({
+          traceId,
+          id: 'reserve',
+          parent: 'root',
+          service: 'shipping-service',
+          name: 'shipping.reserve_and_create',
+          start: lockStart - 1,
+          end: lockEnd + 30 + 2 * peer,
+        }),
         query({ traceId, id: 'lock', parent: 'reserve', service: 'shipping-service', start: lockStart, end: lockEnd, text }),
-        query({ traceId, id: 'insert', parent: 'reserve', service: 'shipping-service', start: lockEnd, end: lockEnd + peer, text: 'INSERT INTO shipments VALUES ($1)' }),
-        query({ traceId, id: 'commit', parent: 'reserve', service: 'shipping-service', start: commitEnd - 1, end: commitEnd, text: 'COMMIT' }),
-        query({ traceId, id: 'begin', parent: 'reserve', service: 'shipping-service', start: lockStart - 1, end: lockStart - 1 + peer, text: 'BEGIN' }),
+        query({
+          traceId,
+          id: 'insert',
+          parent: 'reserve',
+          service: 'shipping-service',
+          start: lockEnd,
+          end: lockEnd + peer,
+          text: 'INSERT INTO shipments VALUES ($1)',
+        }),
+        query({
+          traceId,
+          id: 'commit',
+          parent: 'reserve',
+          service: 'shipping-service',
+          start: commitEnd - 1,
+          end: commitEnd,
+          text: 'COMMIT',
+        }),
+        query({
+          traceId,
+          id: 'begin',
+          parent: 'reserve',
+          service: 'shipping-service',
+          start: lockStart - 1,
+          end: lockStart - 1 + peer,
+          text: 'BEGIN',
+        }),
       ]);
     });
   }
@@ -235,20 +319,71 @@ describe('detectors on hand-built traces', () => {
     const spans = [
       root(0, 50, traceId),
       span({ traceId, id: 'publish', parent: 'root', name: 'publish', kind: SpanKind.PRODUCER, start: 45, end: 48 }),
-      span({ traceId, id: 'consume', parent: 'publish', service: shipping, name: 'order.paid process', kind: SpanKind.CONSUMER, start: 60, end: 200 }),
+      span({
+        traceId,
+        id: 'consume',
+        parent: 'publish',
+        service: shipping,
+        name: 'order.paid process',
+        kind: SpanKind.CONSUMER,
+        start: 60,
+        end: 200,
+      }),
       span({ traceId, id: 'reserve', parent: 'consume', service: shipping, name: 'shipping.reserve_and_create', start: 61, end: 199 }),
       query({ traceId, id: 'begin', parent: 'reserve', service: shipping, start: 62, end: 63, text: 'BEGIN' }),
     ];
     const quote = (start: number) =>
-      span({ traceId, id: 'quote', parent: 'reserve', service: shipping, name: 'POST', kind: SpanKind.CLIENT, start, end: start + 100, attributes: { 'url.path': '/carriers/dhl/rate-quotes' } });
+      span({
+        traceId,
+        id: 'quote',
+        parent: 'reserve',
+        service: shipping,
+        name: 'POST',
+        kind: SpanKind.CLIENT,
+        start,
+        end: start + 100,
+        attributes: { 'url.path': '/carriers/dhl/rate-quotes' },
+      });
     if (shape === 'lock-then-quote') {
-      spans.push(query({ traceId, id: 'lock', parent: 'reserve', service: shipping, start: 63, end: 65, text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE' }), quote(66));
+      spans.push(
+        query({
+          traceId,
+          id: 'lock',
+          parent: 'reserve',
+          service: shipping,
+          start: 63,
+          end: 65,
+          text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE',
+        }),
+        quote(66),
+      );
       spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 190, end: 192, text: 'COMMIT' }));
     } else if (shape === 'quote-then-update') {
-      spans.push(quote(63), query({ traceId, id: 'update', parent: 'reserve', service: shipping, start: 170, end: 172, text: 'UPDATE carriers SET reserved = reserved + 1 WHERE id = $1 RETURNING reserved' }));
+      spans.push(
+        quote(63),
+        query({
+          traceId,
+          id: 'update',
+          parent: 'reserve',
+          service: shipping,
+          start: 170,
+          end: 172,
+          text: 'UPDATE carriers SET reserved = reserved + 1 WHERE id = $1 RETURNING reserved',
+        }),
+      );
       spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 173, end: 174, text: 'COMMIT' }));
     } else {
-      spans.push(query({ traceId, id: 'lock', parent: 'reserve', service: shipping, start: 63, end: 65, text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE' }));
+      spans.push(
+        query({
+          traceId,
+          id: 'lock',
+          parent: 'reserve',
+          service: shipping,
+          start: 63,
+          end: 65,
+          text: 'SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE',
+        }),
+      );
       spans.push(query({ traceId, id: 'commit', parent: 'reserve', service: shipping, start: 66, end: 67, text: 'COMMIT' }), quote(70));
     }
     return analysed(spans);
@@ -281,9 +416,35 @@ describe('detectors on hand-built traces', () => {
   function riskScore(traceId: string, start: number, delayMs: number) {
     const payment = 'payment-service';
     return [
-      span({ traceId, id: `${traceId}-post`, parent: 'root', service: payment, name: 'POST /payments', kind: SpanKind.SERVER, start, end: start + 60, attributes: { 'nodejs.eventloop.delay.max_ms': delayMs } }),
-      span({ traceId, id: `${traceId}-risk`, parent: `${traceId}-post`, service: payment, name: 'payment.risk_score', start: start + 5, end: start + 45 }),
-      query({ traceId, id: `${traceId}-q`, parent: `${traceId}-post`, service: payment, start: start + 46, end: start + 50, text: 'INSERT INTO payments VALUES ($1)' }),
+      span({
+        traceId,
+        id: `${traceId}-post`,
+        parent: 'root',
+        service: payment,
+        name: 'POST /payments',
+        kind: SpanKind.SERVER,
+        start,
+        end: start + 60,
+        attributes: { 'nodejs.eventloop.delay.max_ms': delayMs },
+      }),
+      span({
+        traceId,
+        id: `${traceId}-risk`,
+        parent: `${traceId}-post`,
+        service: payment,
+        name: 'payment.risk_score',
+        start: start + 5,
+        end: start + 45,
+      }),
+      query({
+        traceId,
+        id: `${traceId}-q`,
+        parent: `${traceId}-post`,
+        service: payment,
+        start: start + 46,
+        end: start + 50,
+        text: 'INSERT INTO payments VALUES ($1)',
+      }),
     ];
   }
 
@@ -295,20 +456,51 @@ describe('detectors on hand-built traces', () => {
     assert.match(found?.evidence ?? '', /no other trace was in payment-service meanwhile/);
     assert.deepEqual(detectLoopBlocks([alone(25)]), [], 'a delay of 25 ms does not account for a 40 ms gap');
     // With another trace in payment across the gap that was not held, the gap was not the loop's.
-    const other = analysed([root(0, 100, 'y'), span({ traceId: 'y', id: 'y-post', parent: 'root', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 12, end: 90 })]);
-    assert.deepEqual(detectLoopBlocks([alone(38), other]).filter((occurrence) => occurrence.traceId === 'x'), []);
+    const other = analysed([
+      root(0, 100, 'y'),
+      span({
+        traceId: 'y',
+        id: 'y-post',
+        parent: 'root',
+        service: 'payment-service',
+        name: 'POST /payments',
+        kind: SpanKind.SERVER,
+        start: 12,
+        end: 90,
+      }),
+    ]);
+    assert.deepEqual(
+      detectLoopBlocks([alone(38), other]).filter((occurrence) => occurrence.traceId === 'x'),
+      [],
+    );
   });
 
   it('loop block with replicas: only spans of the same process (service.instance.id) are correlated', () => {
-    const on = (instance: string, spans: FlatSpan[]) => spans.map((one) => (one.service === 'payment-service' ? { ...one, instance } : one));
+    const on = (instance: string, spans: FlatSpan[]) =>
+      spans.map((one) => (one.service === 'payment-service' ? { ...one, instance } : one));
     const blocked = analysed(on('host-1', [root(0, 100, 'x'), ...riskScore('x', 10, 38)]));
-    const otherSpans = [root(0, 100, 'y'), span({ traceId: 'y', id: 'y-post', parent: 'root', service: 'payment-service', name: 'POST /payments', kind: SpanKind.SERVER, start: 12, end: 90 })];
+    const otherSpans = [
+      root(0, 100, 'y'),
+      span({
+        traceId: 'y',
+        id: 'y-post',
+        parent: 'root',
+        service: 'payment-service',
+        name: 'POST /payments',
+        kind: SpanKind.SERVER,
+        start: 12,
+        end: 90,
+      }),
+    ];
     // Another replica's request across the gap says nothing about this replica's loop: still a block, alone in its process.
     const [found] = detectLoopBlocks([blocked, analysed(on('host-2', otherSpans))]).filter((occurrence) => occurrence.traceId === 'x');
     assert.equal(found?.operation, 'payment.risk_score');
     assert.match(found?.evidence ?? '', /no other trace was in payment-service meanwhile/);
     // The same request in the same replica, not held by the gap: the gap was not the loop's.
-    assert.deepEqual(detectLoopBlocks([blocked, analysed(on('host-1', otherSpans))]).filter((occurrence) => occurrence.traceId === 'x'), []);
+    assert.deepEqual(
+      detectLoopBlocks([blocked, analysed(on('host-1', otherSpans))]).filter((occurrence) => occurrence.traceId === 'x'),
+      [],
+    );
   });
 
   it('seq scan: from the span’s own plan, from the same statement’s plan elsewhere, or a suspected wide span', () => {
@@ -316,14 +508,34 @@ describe('detectors on hand-built traces', () => {
     const trace = (id: string, duration: number, plan?: string) =>
       analysed([
         root(0, 100, id),
-        span({ traceId: id, id: 'fraud', parent: 'root', service: 'payment-service', name: 'payment.fraud_check', start: 0, end: duration + 2 }),
-        query({ traceId: id, id: 'scan', parent: 'fraud', service: 'payment-service', start: 1, end: 1 + duration, text, events: plan ? [planEvent(plan, 1 + duration)] : [] }),
+        span({
+          traceId: id,
+          id: 'fraud',
+          parent: 'root',
+          service: 'payment-service',
+          name: 'payment.fraud_check',
+          start: 0,
+          end: duration + 2,
+        }),
+        query({
+          traceId: id,
+          id: 'scan',
+          parent: 'fraud',
+          service: 'payment-service',
+          start: 1,
+          end: 1 + duration,
+          text,
+          events: plan ? [planEvent(plan, 1 + duration)] : [],
+        }),
       ]);
     const ownPlan = trace('a', 70, 'Aggregate <- Seq Scan on payments (rows≈14)');
     const firstSlow = trace('b', 80);
     const fast = trace('c', 5);
     const found = detectSeqScans([ownPlan, firstSlow, fast]);
-    assert.deepEqual(found.map((occurrence) => occurrence.traceId), ['a', 'b']);
+    assert.deepEqual(
+      found.map((occurrence) => occurrence.traceId),
+      ['a', 'b'],
+    );
     assert.match(found[1]!.evidence, /plan of the same statement/);
     const [suspected] = detectSeqScans([firstSlow]);
     assert.match(suspected?.evidence ?? '', /no plan event: a suspected scan/);
@@ -334,8 +546,15 @@ describe('detectors on hand-built traces', () => {
   it('seq scan: reads the plan event by its app. name, and by its name before the rename in traces recorded earlier', () => {
     const text = 'SELECT count(*) FROM payments WHERE customer_id = $1';
     const summary = 'Aggregate <- Seq Scan on payments (rows≈14)';
-    const legacy = { name: 'db.query.plan', timeMs: 71, attributes: { 'db.query.plan.summary': summary, 'db.query.plan.scan_node': 'Seq Scan on payments' } };
-    for (const [label, event] of [['app.db.plan', planEvent(summary, 71)], ['db.query.plan', legacy]] as const) {
+    const legacy = {
+      name: 'db.query.plan',
+      timeMs: 71,
+      attributes: { 'db.query.plan.summary': summary, 'db.query.plan.scan_node': 'Seq Scan on payments' },
+    };
+    for (const [label, event] of [
+      ['app.db.plan', planEvent(summary, 71)],
+      ['db.query.plan', legacy],
+    ] as const) {
       assert.equal(event.name, label);
       const traced = analysed([
         root(0, 100, label),
@@ -354,7 +573,17 @@ describe('findings', () => {
       const traceId = `t${index}`;
       const spans = [root(0, 100, traceId), span({ traceId, id: 'load', parent: 'root', name: 'checkout.load_cart', start: 0, end: 90 })];
       const lines = index === 0 ? 6 : 1;
-      for (let line = 0; line < lines; line += 1) spans.push(query({ traceId, id: `q${line}`, parent: 'load', start: 10 * line, end: 10 * line + 10, text: 'SELECT 1 FROM products WHERE sku = $1' }));
+      for (let line = 0; line < lines; line += 1)
+        spans.push(
+          query({
+            traceId,
+            id: `q${line}`,
+            parent: 'load',
+            start: 10 * line,
+            end: 10 * line + 10,
+            text: 'SELECT 1 FROM products WHERE sku = $1',
+          }),
+        );
       return analysed(spans);
     });
     const [finding] = buildFindings(traces, detectNPlusOne(traces));
@@ -371,7 +600,17 @@ describe('findings: the share an N+1 needs', () => {
     const traceId = `s${index}`;
     const spans = [root(0, 1000, traceId), span({ traceId, id: 'load', parent: 'root', name: 'checkout.load_cart', start: 0, end: 30 })];
     const lines = index % 2 === 0 ? 6 : 1;
-    for (let line = 0; line < lines; line += 1) spans.push(query({ traceId, id: `q${line}`, parent: 'load', start: 3 * line, end: 3 * line + 3, text: 'SELECT 1 FROM products WHERE sku = $1' }));
+    for (let line = 0; line < lines; line += 1)
+      spans.push(
+        query({
+          traceId,
+          id: `q${line}`,
+          parent: 'load',
+          start: 3 * line,
+          end: 3 * line + 3,
+          text: 'SELECT 1 FROM products WHERE sku = $1',
+        }),
+      );
     return analysed(spans);
   });
   it('is named under 2 % of the path: a staircase is a fact of the code, not of timing', () => {
@@ -381,7 +620,12 @@ describe('findings: the share an N+1 needs', () => {
     assert.equal(finding?.significant, true);
   });
   it('is not named at that share when the structural bar is taken away (timing signatures keep 2 %)', () => {
-    const [finding] = buildFindings(traces, detectNPlusOne(traces), { minTraces: 2, minTraceFraction: 0.1, minMeanSharePct: 2, structuralMinMeanSharePct: {} });
+    const [finding] = buildFindings(traces, detectNPlusOne(traces), {
+      minTraces: 2,
+      minTraceFraction: 0.1,
+      minMeanSharePct: 2,
+      structuralMinMeanSharePct: {},
+    });
     assert.equal(finding?.significant, false);
   });
 });
@@ -407,7 +651,10 @@ describe('time window and statistics', () => {
   });
 
   it('leaves the instrumentation’s own EXPLAIN queries out of the trace', () => {
-    const tree = buildTree([root(0, 10), query({ id: 'explain', parent: 'root', start: 1, end: 9, text: 'EXPLAIN (FORMAT JSON) SELECT 1' })]);
+    const tree = buildTree([
+      root(0, 10),
+      query({ id: 'explain', parent: 'root', start: 1, end: 9, text: 'EXPLAIN (FORMAT JSON) SELECT 1' }),
+    ]);
     assert.deepEqual(
       tree.spans.map((candidate) => candidate.spanId),
       ['root'],

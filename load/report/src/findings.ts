@@ -115,7 +115,14 @@ export function buildFindings(
     const trace = byTraceId.get(occurrence.traceId);
     if (!trace) continue;
     const path = pathOf(trace, occurrence);
-    const key = [occurrence.signature, occurrence.service, occurrence.ancestry[0] ?? '', occurrence.operation, occurrence.statement ?? '', path].join('\u0000');
+    const key = [
+      occurrence.signature,
+      occurrence.service,
+      occurrence.ancestry[0] ?? '',
+      occurrence.operation,
+      occurrence.statement ?? '',
+      path,
+    ].join('\u0000');
     groups.set(key, [...(groups.get(key) ?? []), { occurrence, path, ...costOf(trace, occurrence, path) }]);
   }
   const findings: Finding[] = [];
@@ -163,5 +170,7 @@ export function buildFindings(
       exampleTraceIds: examples,
     });
   }
-  return findings.sort((a, b) => Number(b.significant) - Number(a.significant) || b.meanSharePct - a.meanSharePct || b.meanCostMs - a.meanCostMs);
+  return findings.sort(
+    (a, b) => Number(b.significant) - Number(a.significant) || b.meanSharePct - a.meanSharePct || b.meanCostMs - a.meanCostMs,
+  );
 }

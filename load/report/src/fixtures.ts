@@ -18,5 +18,7 @@ export function fixtureSpans(name: FixtureName): FlatSpan[] {
 }
 
 export function fixtureTraces(name: FixtureName): AnalysedTrace[] {
-  return [...byTrace(fixtureSpans(name)).values()].map((spans) => analyseTrace(spans)).filter((trace): trace is AnalysedTrace => !isSkipped(trace));
+  return [...byTrace(fixtureSpans(name)).values()]
+    .map((spans) => analyseTrace(spans))
+    .filter((trace): trace is AnalysedTrace => !isSkipped(trace));
 }

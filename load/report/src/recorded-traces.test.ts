@@ -25,7 +25,10 @@ function assertContiguous(segments: ReadonlyArray<{ startMs: number; endMs: numb
     assert.ok(Math.abs(segments[index]!.startMs - segments[index - 1]!.endMs) < 1e-6, `${what}: gap or overlap before segment ${index}`);
   }
   assert.ok(Math.abs(segments.at(-1)!.endMs - endMs) < 1e-6, `${what}: ends at ${segments.at(-1)!.endMs}, not ${endMs}`);
-  assert.ok(segments.every((segment) => segment.endMs > segment.startMs), `${what}: empty segment`);
+  assert.ok(
+    segments.every((segment) => segment.endMs > segment.startMs),
+    `${what}: empty segment`,
+  );
 }
 
 describe('recorded traces: critical path', () => {
@@ -42,7 +45,10 @@ describe('recorded traces: critical path', () => {
           assert.ok(span.kind !== SpanKind.PRODUCER && span.kind !== SpanKind.CONSUMER, `queue span ${span.name} on the HTTP path`);
         }
         // The payment call is on the path: the client span or payment's own spans take part of it.
-        assert.ok(trace.http.segments.some((segment) => segment.service === 'payment-service'), 'payment-service is on the HTTP critical path');
+        assert.ok(
+          trace.http.segments.some((segment) => segment.service === 'payment-service'),
+          'payment-service is on the HTTP critical path',
+        );
       }
     });
   }
@@ -94,15 +100,20 @@ describe('recorded traces: ranking', () => {
 
   it('pool-starvation gives order’s pg-pool.connect the largest p95 share, and lock-contention shows on checkout-to-shipped only', () => {
     const starved = analysisOf('pool-starvation').criticalPath;
-    const connect = (ranking: typeof starved) => ranking.find((operation) => operation.service === 'order-service' && operation.operation === 'pg-pool.connect');
+    const connect = (ranking: typeof starved) =>
+      ranking.find((operation) => operation.service === 'order-service' && operation.operation === 'pg-pool.connect');
     assert.equal(Math.max(...starved.map((operation) => operation.p95SharePct)), connect(starved)?.p95SharePct);
     assert.ok(connect(starved)!.p95SharePct > 5 * (connect(analysisOf('all-off').criticalPath)?.p95SharePct ?? 0));
     const lock = analysisOf('lock-contention');
-    const forUpdate = (operation: { statement?: string | undefined }) => /FOR UPDATE/.test(operation.statement ?? '') && /carriers/.test(operation.statement ?? '');
+    const forUpdate = (operation: { statement?: string | undefined }) =>
+      /FOR UPDATE/.test(operation.statement ?? '') && /carriers/.test(operation.statement ?? '');
     assert.equal(lock.criticalPath.some(forUpdate), false, 'shipping work is not on the HTTP critical path');
     const onShipped = lock.shippedPath.find(forUpdate);
     // Half the checkouts of a burst wait in line, so the p95 and the mean show it, not the p50.
-    assert.ok(onShipped && onShipped.p95SharePct > 20 && onShipped.meanSharePct > 5, `FOR UPDATE share of checkout-to-shipped: ${JSON.stringify(onShipped)}`);
+    assert.ok(
+      onShipped && onShipped.p95SharePct > 20 && onShipped.meanSharePct > 5,
+      `FOR UPDATE share of checkout-to-shipped: ${JSON.stringify(onShipped)}`,
+    );
   });
 });
 
@@ -111,7 +122,10 @@ describe('recorded traces: detectors', () => {
     const found = detectSeqScans(fixtureTraces('missing-index')).filter((occurrence) => occurrence.service === 'payment-service');
     assert.ok(found.length >= 5, `${found.length} scans`);
     assert.ok(found.every((occurrence) => occurrence.ancestry[0] === 'payment.fraud_check'));
-    assert.ok(found.some((occurrence) => /plan: .*Seq Scan on payments/.test(occurrence.evidence)), 'a span carries its own plan event');
+    assert.ok(
+      found.some((occurrence) => /plan: .*Seq Scan on payments/.test(occurrence.evidence)),
+      'a span carries its own plan event',
+    );
     assert.equal(detectSeqScans(fixtureTraces('all-off')).filter((occurrence) => occurrence.service === 'payment-service').length, 0);
   });
 
@@ -138,14 +152,20 @@ describe('recorded traces: detectors', () => {
       assert.match(occurrence.evidence, /committed/);
       assert.ok(occurrence.measure >= 10);
     }
-    assert.deepEqual(detectLockWaits(fixtureTraces('all-off')).filter((occurrence) => occurrence.service === 'shipping-service'), []);
+    assert.deepEqual(
+      detectLockWaits(fixtureTraces('all-off')).filter((occurrence) => occurrence.service === 'shipping-service'),
+      [],
+    );
   });
 
   it('pool-wait: order’s checkouts wait for a connection with pool-starvation; not with the normal pool', () => {
     const found = detectPoolWaits(fixtureTraces('pool-starvation')).filter((occurrence) => occurrence.ancestry[0] === 'checkout');
     assert.ok(found.length >= 3, `${found.length} waits`);
     assert.ok(found.every((occurrence) => occurrence.service === 'order-service' && occurrence.operation === 'pg-pool.connect'));
-    assert.deepEqual(detectPoolWaits(fixtureTraces('all-off')).filter((occurrence) => occurrence.service === 'order-service'), []);
+    assert.deepEqual(
+      detectPoolWaits(fixtureTraces('all-off')).filter((occurrence) => occurrence.service === 'order-service'),
+      [],
+    );
   });
 });
 

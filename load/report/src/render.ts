@@ -29,7 +29,16 @@ function latencyLine(name: string, summary: Summary | null, note: string): strin
 function rankingTable(operations: readonly RankedOperation[], limit: number): string[] {
   const rows = [['#', 'service', 'operation', 'p50 share', 'p95 share', 'p50', 'p95', 'traces']];
   operations.slice(0, limit).forEach((operation, index) => {
-    rows.push([String(index + 1), operation.service, operation.label, pct(operation.p50SharePct), pct(operation.p95SharePct), ms(operation.p50Ms), ms(operation.p95Ms), String(operation.traces)]);
+    rows.push([
+      String(index + 1),
+      operation.service,
+      operation.label,
+      pct(operation.p50SharePct),
+      pct(operation.p95SharePct),
+      ms(operation.p50Ms),
+      ms(operation.p95Ms),
+      String(operation.traces),
+    ]);
   });
   return table(rows, new Set([0, 3, 4, 5, 6, 7])).map((line) => `  ${line}`);
 }
@@ -56,7 +65,10 @@ function culpritLines(culprit: Culprit | null, traceUrl: (id: string) => string)
       (culprit.meanCostMs === null ? '' : `; ${ms(culprit.meanCostMs)} per checkout on average`),
   ];
   if (culprit.kind === 'critical-path') {
-    lines.push('  No pattern of the catalogue (N+1, pool wait, lock wait, sequential scan) is significant in these traces:', '  this is simply the largest share of the critical path.');
+    lines.push(
+      '  No pattern of the catalogue (N+1, pool wait, lock wait, sequential scan) is significant in these traces:',
+      '  this is simply the largest share of the critical path.',
+    );
     return lines;
   }
   lines.push(`  Pattern: ${culprit.signature} — ${culprit.evidence}`);
@@ -90,10 +102,9 @@ export function renderAnalysis(analysis: Analysis, options: RenderOptions): stri
   const statuses = Object.entries(traces.httpStatuses)
     .map(([status, count]) => `HTTP ${status}: ${count}`)
     .join(', ');
-  const lines = [
-    `Bottleneck report: ${traces.analysed} ${analysis.root.service} "${analysis.root.operation}" traces (${from})`,
-  ];
-  if (traces.skipped.length > 0) lines.push(`  ${traces.skipped.length} trace(s) skipped: ${traces.skipped[0]!.reason}${traces.skipped.length > 1 ? ', …' : ''}`);
+  const lines = [`Bottleneck report: ${traces.analysed} ${analysis.root.service} "${analysis.root.operation}" traces (${from})`];
+  if (traces.skipped.length > 0)
+    lines.push(`  ${traces.skipped.length} trace(s) skipped: ${traces.skipped[0]!.reason}${traces.skipped.length > 1 ? ', …' : ''}`);
   lines.push(
     latencyLine('Checkout latency', analysis.checkoutLatencyMs, statuses ? `; ${statuses}` : ''),
     latencyLine('Checkout-to-shipped', analysis.checkoutToShippedMs, ', asynchronous: root start → order marks the order SHIPPED'),
@@ -102,7 +113,11 @@ export function renderAnalysis(analysis: Analysis, options: RenderOptions): stri
     ...rankingTable(analysis.criticalPath, options.top),
   );
   if (analysis.shippedPath.length > 0) {
-    lines.push('', 'Checkout-to-shipped path: the HTTP answer, the queue hops and the consumers’ critical paths', ...rankingTable(analysis.shippedPath, Math.min(options.top, 8)));
+    lines.push(
+      '',
+      'Checkout-to-shipped path: the HTTP answer, the queue hops and the consumers’ critical paths',
+      ...rankingTable(analysis.shippedPath, Math.min(options.top, 8)),
+    );
   }
   const significant = analysis.findings.filter((finding) => finding.significant);
   const minor = analysis.findings.length - significant.length;
@@ -141,7 +156,14 @@ export function renderComparison(comparison: Comparison): string {
   const names = (list: readonly string[]) => (list.length > 0 ? list.join(', ') : 'none');
   const lines = [
     `Before (report of ${comparison.beforeGeneratedAt}) → after (this report)`,
-    ...table([['', '', 'before', 'after', 'change'], ...latencyRows('Checkout latency', comparison.checkoutLatencyMs), ...latencyRows('Checkout-to-shipped', comparison.checkoutToShippedMs)], new Set([2, 3, 4])).map((line) => `  ${line}`),
+    ...table(
+      [
+        ['', '', 'before', 'after', 'change'],
+        ...latencyRows('Checkout latency', comparison.checkoutLatencyMs),
+        ...latencyRows('Checkout-to-shipped', comparison.checkoutToShippedMs),
+      ],
+      new Set([2, 3, 4]),
+    ).map((line) => `  ${line}`),
     '',
     'HTTP critical path per operation',
     ...table(operationRows(comparison.criticalPath), new Set([2, 3, 4, 5, 6, 7])).map((line) => `  ${line}`),

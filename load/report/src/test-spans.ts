@@ -34,7 +34,15 @@ export function span(spec: SpanSpec): FlatSpan {
 }
 
 export function root(start: number, end: number, traceId = 't1'): FlatSpan {
-  return span({ id: 'root', name: 'POST /checkout', kind: SpanKind.SERVER, start, end, traceId, attributes: { 'http.response.status_code': 201 } });
+  return span({
+    id: 'root',
+    name: 'POST /checkout',
+    kind: SpanKind.SERVER,
+    start,
+    end,
+    traceId,
+    attributes: { 'http.response.status_code': 201 },
+  });
 }
 
 export function query(spec: Omit<SpanSpec, 'name'> & { text: string }): FlatSpan {
@@ -53,5 +61,9 @@ export function query(spec: Omit<SpanSpec, 'name'> & { text: string }): FlatSpan
 
 export function planEvent(summary: string, at: number): FlatEvent {
   const scan = summary.split(' <- ')[1] ?? summary;
-  return { name: 'app.db.plan', timeMs: at, attributes: { 'app.db.plan.summary': summary, 'app.db.plan.scan_node': scan.replace(/ \(rows.*$/, '') } };
+  return {
+    name: 'app.db.plan',
+    timeMs: at,
+    attributes: { 'app.db.plan.summary': summary, 'app.db.plan.scan_node': scan.replace(/ \(rows.*$/, '') },
+  };
 }

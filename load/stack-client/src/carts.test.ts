@@ -26,7 +26,10 @@ describe('seeded carts', () => {
     const cart = seededCart(7, 3, { token: 'tok_chargeDeclined', quantity: (index) => 1 + index, customerId: 'cust-00001' });
     assert.deepEqual(cart.payment, { method: 'card', token: 'tok_chargeDeclined' });
     assert.equal(cart.customerId, 'cust-00001');
-    assert.deepEqual(cart.items.map((item) => item.quantity), [1, 2, 3]);
+    assert.deepEqual(
+      cart.items.map((item) => item.quantity),
+      [1, 2, 3],
+    );
     for (let sequence = 0; sequence < 2_000; sequence += 1) {
       const last = seededCart(sequence, 50).items.at(-1)!;
       assert.ok(Number(last.sku.slice(4)) <= SEEDED_SKUS, last.sku);

@@ -45,7 +45,10 @@ export function seededCart(sequence: number, lines: number, options: SeededCartO
   const quantity = options.quantity ?? (() => 1);
   return {
     customerId: options.customerId ?? seededCustomer(sequence),
-    items: Array.from({ length: lines }, (_, index) => ({ sku: `SKU-${String(first + index).padStart(5, '0')}`, quantity: quantity(index) })),
+    items: Array.from({ length: lines }, (_, index) => ({
+      sku: `SKU-${String(first + index).padStart(5, '0')}`,
+      quantity: quantity(index),
+    })),
     payment: { method: 'card', token: options.token ?? APPROVE_TOKEN },
   };
 }

@@ -17,13 +17,20 @@ async function call(url: URL, method: 'PUT' | 'DELETE', token: string, body?: un
       signal: AbortSignal.timeout(10_000),
     });
   } catch (error) {
-    throw new CliError(`cannot reach ${url.origin} (${error instanceof Error ? error.message : String(error)}); is the stack up (./scripts/stack status)?`);
+    throw new CliError(
+      `cannot reach ${url.origin} (${error instanceof Error ? error.message : String(error)}); is the stack up (./scripts/stack status)?`,
+    );
   }
   if (!response.ok) throw new CliError(`${method} ${url.href} answered ${response.status}: ${await response.text().catch(() => '')}`);
 }
 
 /** Starts the exercise mode on every service: scenarios behind the exercise's `token`, labels off, the decoys on. */
-export async function startExerciseMode(urls: ServiceUrls, scenarioToken: string, token: string, decoys: readonly DecoyName[]): Promise<void> {
+export async function startExerciseMode(
+  urls: ServiceUrls,
+  scenarioToken: string,
+  token: string,
+  decoys: readonly DecoyName[],
+): Promise<void> {
   await Promise.all(
     serviceNames.map((service) => {
       const owned = decoys.filter((name) => decoyCatalogue.find((decoy) => decoy.name === name)?.service === service);
@@ -34,7 +41,11 @@ export async function startExerciseMode(urls: ServiceUrls, scenarioToken: string
 
 /** Ends the exercise mode on every service (`token`: the exercise's, or the SCENARIO_TOKEN); every failure named. */
 export async function endExerciseMode(urls: ServiceUrls, token: string): Promise<void> {
-  const results = await Promise.allSettled(serviceNames.map((service) => call(new URL('/scenarios/_exercise', urls[service]), 'DELETE', token)));
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
+  const results = await Promise.allSettled(
+    serviceNames.map((service) => call(new URL('/scenarios/_exercise', urls[service]), 'DELETE', token)),
+  );
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
+  );
   if (failures.length > 0) throw new CliError(failures.join('\n'));
 }

@@ -14,13 +14,6 @@ export {
   type SeededCartOptions,
 } from './carts';
 export { CliError } from './cli-error';
-export {
-  readStates,
-  resolveName,
-  setAllScenarios,
-  switchScenario,
-  switchScenarios,
-  type ScenarioState,
-} from './scenarios';
+export { readStates, resolveName, setAllScenarios, switchScenario, switchScenarios, type ScenarioState } from './scenarios';
 export { endExerciseMode, startExerciseMode } from './exercise-mode';
 export { allSpanCounts, spanCounts, type SpanCounts } from './telemetry';

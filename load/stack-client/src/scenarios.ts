@@ -24,7 +24,8 @@ export function resolveName(name: string): PathologyName {
 }
 
 function unreachable(service: OwningService, url: string, error: unknown): string {
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+  const cause =
+    error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
   return `cannot reach ${service}-service at ${url} (${cause}); is the stack up (./scripts/stack status)?`;
 }
 
@@ -64,13 +65,27 @@ export async function readStates(urls: ServiceUrls, timeoutMs = 5_000, token?: s
   return pathologies.map((entry) => {
     const answer = answers.get(entry.service)!;
     const known = 'enabled' in answer ? answer.enabled.get(entry.name) : undefined;
-    const problem = 'problem' in answer ? answer.problem : known === undefined ? `${entry.service}-service does not list ${entry.name}` : undefined;
-    return { name: entry.name, service: entry.service, title: entry.title, fixCommand: fixCommand(entry.name), enabled: known ?? null, problem };
+    const problem =
+      'problem' in answer ? answer.problem : known === undefined ? `${entry.service}-service does not list ${entry.name}` : undefined;
+    return {
+      name: entry.name,
+      service: entry.service,
+      title: entry.title,
+      fixCommand: fixCommand(entry.name),
+      enabled: known ?? null,
+      problem,
+    };
   });
 }
 
 /** Switches one pathology on its owning service; resolves once the service has applied it. */
-export async function switchScenario(urls: ServiceUrls, token: string, name: PathologyName, enabled: boolean, timeoutMs = 120_000): Promise<void> {
+export async function switchScenario(
+  urls: ServiceUrls,
+  token: string,
+  name: PathologyName,
+  enabled: boolean,
+  timeoutMs = 120_000,
+): Promise<void> {
   const { service } = pathologies.find((entry) => entry.name === name)!;
   const url = new URL(`/scenarios/${name}`, urls[service]);
   let response: Response;
@@ -96,7 +111,9 @@ export async function switchScenario(urls: ServiceUrls, token: string, name: Pat
 /** Switches several at once (different services work in parallel); fails with every failure named. */
 export async function switchScenarios(urls: ServiceUrls, token: string, names: readonly PathologyName[], enabled: boolean): Promise<void> {
   const results = await Promise.allSettled(names.map((name) => switchScenario(urls, token, name, enabled)));
-  const failures = results.flatMap((result) => (result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : []));
+  const failures = results.flatMap((result) =>
+    result.status === 'rejected' ? [result.reason instanceof Error ? result.reason.message : String(result.reason)] : [],
+  );
   if (failures.length > 0) throw new CliError(failures.join('\n'));
 }
 

@@ -15,6 +15,8 @@ export async function spanCounts(urls: ServiceUrls, service: ServiceName, intern
 }
 
 export async function allSpanCounts(urls: ServiceUrls, internalToken?: string): Promise<Record<ServiceName, SpanCounts>> {
-  const entries = await Promise.all(serviceNames.map(async (service) => [service, await spanCounts(urls, service, internalToken)] as const));
+  const entries = await Promise.all(
+    serviceNames.map(async (service) => [service, await spanCounts(urls, service, internalToken)] as const),
+  );
   return Object.fromEntries(entries) as Record<ServiceName, SpanCounts>;
 }

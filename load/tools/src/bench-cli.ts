@@ -69,8 +69,12 @@ async function main(): Promise<void> {
         ` (stack CPU per checkout ${s.stack_cpu_ms_per_checkout_at_saturation.traced} ms traced, ${s.stack_cpu_ms_per_checkout_at_saturation.untraced} ms untraced: ratio ${result.cpu_throughput_ratio})`,
       `at ${s.fixed_rate_per_s}/s: p50 traced ${s.p50_ms_at_half_rate_traced} ms, untraced ${s.p50_ms_at_half_rate_untraced} ms, ratio ${result.p50_ratio}; p99 traced ${result.p99_ms_at_half_rate} ms`,
       `spans emitted ${result.spans_emitted}, in Jaeger ${result.spans_in_jaeger}`,
-      `RSS under load (traced): ${Object.entries(result.rss_mb).map(([name, value]) => `${name} ${'load_traced' in value ? value.load_traced : ''}`).join(', ')} MiB`,
-      `targets: ${Object.entries(result.targets).map(([name, met]) => `${name} ${met ? 'met' : 'MISSED'}`).join('; ')}`,
+      `RSS under load (traced): ${Object.entries(result.rss_mb)
+        .map(([name, value]) => `${name} ${'load_traced' in value ? value.load_traced : ''}`)
+        .join(', ')} MiB`,
+      `targets: ${Object.entries(result.targets)
+        .map(([name, met]) => `${name} ${met ? 'met' : 'MISSED'}`)
+        .join('; ')}`,
     ].join('\n'),
   );
 }

@@ -26,25 +26,36 @@ interface BurstCliOptions {
   wait: boolean;
 }
 
-
 async function main(options: BurstCliOptions): Promise<void> {
   const config = loadConfig();
   const urls = serviceUrls(config);
   let scenario = 'switches as they are';
   if (options.only || options.allOff) {
     const only = options.only ? resolveName(options.only) : undefined;
-    await switchScenarios(urls, config.SCENARIO_TOKEN, pathologyNames.filter((name) => name !== only), false);
+    await switchScenarios(
+      urls,
+      config.SCENARIO_TOKEN,
+      pathologyNames.filter((name) => name !== only),
+      false,
+    );
     if (only) await switchScenarios(urls, config.SCENARIO_TOKEN, [only], true);
     scenario = only ? `only ${only} on` : 'all off';
   }
-  const burst = await runCheckoutBurst({ orderUrl: config.ORDER_URL, count: options.count, concurrency: options.concurrency, lines: options.lines });
+  const burst = await runCheckoutBurst({
+    orderUrl: config.ORDER_URL,
+    count: options.count,
+    concurrency: options.concurrency,
+    lines: options.lines,
+  });
   const latencies = burst.outcomes.map((outcome) => outcome.latencyMs);
   const statuses = new Map<number, number>();
   for (const outcome of burst.outcomes) statuses.set(outcome.status, (statuses.get(outcome.status) ?? 0) + 1);
   const since = new Date(burst.startedAt.getTime() - 1_000).toISOString();
   const until = new Date(burst.endedAt.getTime() + 1_000).toISOString();
   console.log(`${options.count} checkouts, ${options.concurrency} in flight, ${options.lines} line(s) each (${scenario})`);
-  console.log(`  answers: ${[...statuses].map(([status, count]) => `${status === 0 ? 'no answer' : `HTTP ${status}`} ×${count}`).join(', ')}`);
+  console.log(
+    `  answers: ${[...statuses].map(([status, count]) => `${status === 0 ? 'no answer' : `HTTP ${status}`} ×${count}`).join(', ')}`,
+  );
   console.log(`  client latency: p50 ${percentile(latencies, 50)!.toFixed(1)} ms, p95 ${percentile(latencies, 95)!.toFixed(1)} ms`);
   const traceIds = traceIdsOf(burst);
   if (options.wait || options.record) {

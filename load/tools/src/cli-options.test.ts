@@ -5,7 +5,11 @@ import { InvalidArgumentError } from 'commander';
 import { integer, number, percent, positive, positiveInteger } from './cli-options';
 
 const refuses = (parse: (value: string) => number, value: string, message: string) =>
-  assert.throws(() => parse(value), (error: unknown) => error instanceof InvalidArgumentError && error.message === message, `${value}: ${message}`);
+  assert.throws(
+    () => parse(value),
+    (error: unknown) => error instanceof InvalidArgumentError && error.message === message,
+    `${value}: ${message}`,
+  );
 
 describe('cli options', () => {
   it('number and integer', () => {

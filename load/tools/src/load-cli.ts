@@ -16,8 +16,6 @@ import { startProgress } from './load/progress';
 import { markStoredTraces } from './load/stored-traces';
 import { integer, number } from './cli-options';
 
-
-
 interface CliOptions {
   rate: number;
   duration: number;
@@ -48,16 +46,30 @@ export function buildProgram(): Command {
     .option('--url <url>', 'order service base URL (default: ORDER_URL from the config)')
     .option('--decline-share <share>', 'share of carts paid with tok_chargeDeclined', number, DEFAULT_OPTIONS.declineShare)
     .option('--max-items <n>', 'most lines in a cart (1-50)', integer, DEFAULT_OPTIONS.maxItems)
-    .option('--shipped-sample <share>', 'share of created orders whose checkout-to-shipped time is measured', number, DEFAULT_OPTIONS.shippedSample)
+    .option(
+      '--shipped-sample <share>',
+      'share of created orders whose checkout-to-shipped time is measured',
+      number,
+      DEFAULT_OPTIONS.shippedSample,
+    )
     .option('--shipped-timeout <seconds>', 'deadline for a sampled order to turn SHIPPED', number, DEFAULT_OPTIONS.shippedTimeoutMs / 1000)
     .option('--shipped-poll <ms>', 'poll interval of GET /orders/:id', number, DEFAULT_OPTIONS.shippedPollMs)
-    .option('--concurrency-cap <n>', 'most checkouts in flight; a request due beyond it is dropped and counted', integer, DEFAULT_OPTIONS.concurrencyCap)
+    .option(
+      '--concurrency-cap <n>',
+      'most checkouts in flight; a request due beyond it is dropped and counted',
+      integer,
+      DEFAULT_OPTIONS.concurrencyCap,
+    )
     .option('--timeout <seconds>', 'per-request timeout', number, DEFAULT_OPTIONS.timeoutMs / 1000)
     .option('--slowest <n>', 'how many of the slowest traces to list', integer, DEFAULT_OPTIONS.slowest)
     .option('--customers <n>', 'customers fetched for the carts (1-10000)', integer, DEFAULT_OPTIONS.customerLimit)
     .option('--seed <n>', 'seed the carts for a reproducible run', integer)
     .option('-q, --quiet', 'no progress line', false)
-    .option('--rush-every <seconds>', 'a rush on top of the rate every N seconds: --rush-size checkouts due at once (default: no rushes)', number)
+    .option(
+      '--rush-every <seconds>',
+      'a rush on top of the rate every N seconds: --rush-size checkouts due at once (default: no rushes)',
+      number,
+    )
     .option('--rush-size <n>', 'checkouts per rush', integer, 6)
     .option('--rush-lines <n>', 'lines of every rush cart (1-50)', integer, 30)
     .showHelpAfterError();

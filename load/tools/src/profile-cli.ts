@@ -20,7 +20,6 @@ import { positive } from './cli-options';
 
 const profiled = ['order', 'payment', 'shipping', 'partners'] as const;
 
-
 interface ServiceProfile {
   service: string;
   /** Busy (non-idle) sampled ms per checkout in the measured window. */
@@ -39,7 +38,10 @@ interface ModeProfile {
   services: ServiceProfile[];
 }
 
-async function profileMode(mode: Mode, options: { rate: number; seconds: number; warmup: number; top: number; dir: string }): Promise<ModeProfile> {
+async function profileMode(
+  mode: Mode,
+  options: { rate: number; seconds: number; warmup: number; top: number; dir: string },
+): Promise<ModeProfile> {
   const dir = path.join(options.dir, mode);
   await mkdir(dir, { recursive: true });
   const loadAverageBefore = loadAverage();
@@ -82,9 +84,16 @@ function render(profile: ModeProfile): string {
     `## ${profile.mode}: ${profile.checkouts} checkouts at ${profile.rate_per_s}/s for ${profile.seconds} s (${profile.errors} errors, p50 ${profile.p50_ms} ms), load average before ${profile.load_average_before.join(' ')}`,
   ];
   for (const { service, busy_ms_per_checkout, summary } of profile.services) {
-    lines.push('', `### ${service}: ${busy_ms_per_checkout} ms busy per checkout (${summary.busy_ms} ms busy of ${summary.total_ms} ms sampled)`, '', 'incl%   ms/checkout  family');
+    lines.push(
+      '',
+      `### ${service}: ${busy_ms_per_checkout} ms busy per checkout (${summary.busy_ms} ms busy of ${summary.total_ms} ms sampled)`,
+      '',
+      'incl%   ms/checkout  family',
+    );
     for (const group of summary.groups) {
-      lines.push(`${group.inclusive_pct_of_busy.toFixed(1).padStart(5)}  ${((group.busy_ms / Math.max(1, profile.checkouts))).toFixed(3).padStart(11)}  ${group.group}`);
+      lines.push(
+        `${group.inclusive_pct_of_busy.toFixed(1).padStart(5)}  ${(group.busy_ms / Math.max(1, profile.checkouts)).toFixed(3).padStart(11)}  ${group.group}`,
+      );
     }
     lines.push('', 'attr%  package (each sample once: its leaf, or the nearest package calling node internals)');
     for (const row of summary.packages.slice(0, 8)) lines.push(`${row.attributed_pct_of_busy.toFixed(1).padStart(5)}  ${row.package}`);
@@ -96,13 +105,17 @@ function render(profile: ModeProfile): string {
 
 async function main(): Promise<void> {
   const program = new Command('profile')
-    .description("CPU profiles of the services under a fixed checkout rate, summarised by package family and function")
+    .description('CPU profiles of the services under a fixed checkout rate, summarised by package family and function')
     .option('--mode <mode>', 'traced, untraced or both', 'both')
     .option('--rate <perSecond>', 'checkouts per second (keep it under saturation: see pnpm bench)', positive, 60)
     .option('--seconds <s>', 'length of the profiled window', positive, 25)
     .option('--warmup <s>', 'load before the profiled window (JIT, pools)', positive, 5)
     .option('--top <n>', 'functions listed per service', positive, 12)
-    .option('--dir <dir>', 'where the .cpuprofile files go', path.join(repoRoot, '.stack', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')))
+    .option(
+      '--dir <dir>',
+      'where the .cpuprofile files go',
+      path.join(repoRoot, '.stack', 'profiles', new Date().toISOString().replace(/[:.]/g, '-')),
+    )
     .option('--json <file>', 'also write the summaries as JSON')
     .parse();
   const options = program.opts<{ mode: string; rate: number; seconds: number; warmup: number; top: number; dir: string; json?: string }>();
@@ -115,7 +128,8 @@ async function main(): Promise<void> {
     results.push(result);
   }
   process.stdout.write(`\nProfiles: ${options.dir}\n`);
-  if (options.json) await writeFile(options.json, `${JSON.stringify({ generatedAt: new Date().toISOString(), profiles: results }, null, 2)}\n`);
+  if (options.json)
+    await writeFile(options.json, `${JSON.stringify({ generatedAt: new Date().toISOString(), profiles: results }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

@@ -25,7 +25,6 @@ import { DEFAULT_OPTIONS } from './load/options';
 import { runLoad } from './load/generator';
 import { percentile } from '@tracecart/report';
 
-
 async function replicaCount(): Promise<number> {
   return Number((await readFile(path.join(repoRoot, '.stack', 'run', 'replicas'), 'utf8').catch(() => '1')).trim()) || 1;
 }
@@ -87,7 +86,14 @@ async function main({ rate, duration, json }: MeasureOptions): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 8_000));
   const spans = await jaeger.search({ service: 'order-service', operation: 'POST /checkout', since, until: new Date(), limit: 5_000 });
   const gaps = paymentHopGaps(spans).sort((a, b) => a - b);
-  const paidTraces = new Set(spans.filter((span) => span.service === 'order-service' && span.name === 'POST /checkout' && span.attributes['http.response.status_code'] === 201).map((span) => span.traceId));
+  const paidTraces = new Set(
+    spans
+      .filter(
+        (span) =>
+          span.service === 'order-service' && span.name === 'POST /checkout' && span.attributes['http.response.status_code'] === 201,
+      )
+      .map((span) => span.traceId),
+  );
   const producers = spans.filter((span) => span.kind === SpanKind.PRODUCER && paidTraces.has(span.traceId)).length;
   const figures = {
     replicas,
@@ -104,18 +110,31 @@ async function main({ rate, duration, json }: MeasureOptions): Promise<void> {
       shipping: perCheckout(cpuAfter.shipping - cpuBefore.shipping),
       haproxy: perCheckout(haproxyAfter - haproxyBefore),
       services_and_haproxy: perCheckout(
-        cpuAfter.order - cpuBefore.order + cpuAfter.payment - cpuBefore.payment + cpuAfter.shipping - cpuBefore.shipping + haproxyAfter - haproxyBefore,
+        cpuAfter.order -
+          cpuBefore.order +
+          cpuAfter.payment -
+          cpuBefore.payment +
+          cpuAfter.shipping -
+          cpuBefore.shipping +
+          haproxyAfter -
+          haproxyBefore,
       ),
     },
     order_to_payment_gap_ms: { traces: gaps.length, p50: round(percentile(gaps, 50)), p99: round(percentile(gaps, 99)) },
-    relay_publishes_per_row: { paid_traces: paidTraces.size, producer_spans: producers, per_row: round(paidTraces.size > 0 ? producers / (2 * paidTraces.size) : undefined, 3) },
+    relay_publishes_per_row: {
+      paid_traces: paidTraces.size,
+      producer_spans: producers,
+      per_row: round(paidTraces.size > 0 ? producers / (2 * paidTraces.size) : undefined, 3),
+    },
   };
   console.log(JSON.stringify(figures, null, 2));
   if (json) await writeFile(json, `${JSON.stringify(figures, null, 2)}\n`);
 }
 
 const command = new Command('replicas-measure')
-  .description('Checkouts/s, CPU per checkout, the order→payment hop (HAProxy with replicas) and the relays\' publishes per row, on the running stack.')
+  .description(
+    "Checkouts/s, CPU per checkout, the order→payment hop (HAProxy with replicas) and the relays' publishes per row, on the running stack.",
+  )
   .option('--rate <n>', 'checkouts a second (open model)', positive, 20)
   .option('--duration <s>', 'seconds of load', positive, 30)
   .option('--json <file>', 'also write the figures to this file')

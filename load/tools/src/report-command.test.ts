@@ -12,7 +12,10 @@ const cli = path.join(__dirname, 'report-cli.js');
 const work = mkdtempSync(path.join(tmpdir(), 'report-cli-'));
 
 function report(...args: string[]) {
-  const run = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', env: { ...process.env, JAEGER_UI_URL: 'http://jaeger.test' } });
+  const run = spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, JAEGER_UI_URL: 'http://jaeger.test' },
+  });
   return { code: run.status, out: run.stdout, err: run.stderr };
 }
 

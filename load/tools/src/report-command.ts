@@ -34,7 +34,6 @@ export interface ReportOptions {
 /** What `--json` writes: the analysis, plus the comparison when `--compare` was given. */
 export type ReportDocument = Analysis & { comparison?: Comparison };
 
-
 function checkedTime(value: string): string {
   try {
     parseTime(value);
@@ -54,7 +53,10 @@ function readEarlier(path: string): Analysis {
   return assertAnalysis(parsed, path);
 }
 
-export async function runReport(options: ReportOptions, print: (text: string) => void = (text) => process.stdout.write(text)): Promise<number> {
+export async function runReport(
+  options: ReportOptions,
+  print: (text: string) => void = (text) => process.stdout.write(text),
+): Promise<number> {
   const config = loadConfig();
   const earlier = options.compare ? readEarlier(options.compare) : undefined;
   const root = analysisDefaults.root;
@@ -65,11 +67,18 @@ export async function runReport(options: ReportOptions, print: (text: string) =>
     const window = parseWindow(options.since, options.until);
     const jaegerUrl = options.jaeger ?? config.JAEGER_QUERY_URL;
     const spans = await fetchCheckoutSpans(jaegerUrl, root, window, options.limit);
-    analysis = analyse(spans, { jaeger: jaegerUrl, since: window.since.toISOString(), until: window.until.toISOString(), limit: options.limit });
+    analysis = analyse(spans, {
+      jaeger: jaegerUrl,
+      since: window.since.toISOString(),
+      until: window.until.toISOString(),
+      limit: options.limit,
+    });
   }
   if (analysis.traces.analysed === 0) {
     const where = analysis.source.file ?? `Jaeger between ${analysis.source.since} and ${analysis.source.until}`;
-    print(`No ${root.service} "${root.operation}" traces in ${where}: run some checkouts first (e.g. node load/tools/dist/burst-cli.js), or widen --since.\n`);
+    print(
+      `No ${root.service} "${root.operation}" traces in ${where}: run some checkouts first (e.g. node load/tools/dist/burst-cli.js), or widen --since.\n`,
+    );
     return 1;
   }
   const comparison = earlier ? compareAnalyses(earlier, analysis) : undefined;
@@ -86,7 +95,9 @@ export async function runReport(options: ReportOptions, print: (text: string) =>
 
 export function reportCommand(): Command {
   return new Command('report')
-    .description('Ranks where checkout time goes (critical path of the HTTP answer, checkout-to-shipped) and names the pathology behind it, from traces in Jaeger.')
+    .description(
+      'Ranks where checkout time goes (critical path of the HTTP answer, checkout-to-shipped) and names the pathology behind it, from traces in Jaeger.',
+    )
     .option('--since <time>', 'start of the window: ISO date-time, or a time ago like 90s, 10m, 2h', checkedTime, '15m')
     .option('--until <time>', 'end of the window: ISO date-time, "now", or a time ago', checkedTime, 'now')
     .option('--limit <n>', 'at most this many traces from Jaeger', positiveInteger, 500)

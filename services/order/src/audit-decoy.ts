@@ -25,9 +25,11 @@ export function auditAfterAnswer(decoy: AuditDecoy, response: ServerResponse, or
   if (!decoy.enabled()) return;
   // An event listener: the record's promise is handled here (a failed record is logged), not awaited.
   const record = (): void => {
-    void inSpan('checkout.audit', { 'app.order.id': orderId }, () => decoy.partners.recordAudit(orderId, 'checkout.paid')).catch((error: unknown) => {
-      decoy.logger.warn({ orderId, err: error }, 'audit record not filed');
-    });
+    void inSpan('checkout.audit', { 'app.order.id': orderId }, () => decoy.partners.recordAudit(orderId, 'checkout.paid')).catch(
+      (error: unknown) => {
+        decoy.logger.warn({ orderId, err: error }, 'audit record not filed');
+      },
+    );
   };
   response.once('finish', context.bind(context.active(), record));
 }

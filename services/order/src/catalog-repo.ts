@@ -88,10 +88,7 @@ export async function listProducts(db: Queryable, limit: number): Promise<Produc
 
 /** Ids and names only: `GET /customers` answers anyone, so e-mail addresses are not even read. */
 export async function listCustomers(db: Queryable, limit: number): Promise<Array<{ id: string; name: string }>> {
-  const { rows } = await db.query<{ id: string; name: string }>(
-    'SELECT id, name FROM customers ORDER BY id LIMIT $1',
-    [limit],
-  );
+  const { rows } = await db.query<{ id: string; name: string }>('SELECT id, name FROM customers ORDER BY id LIMIT $1', [limit]);
   return rows;
 }
 

@@ -10,7 +10,9 @@ import { KeyReusedError, OutOfStockError, UnknownCustomerError, UnknownSkuError 
 export type CheckoutAnswer = StoredAnswer;
 
 /** The answer for an order that has reached a final payment state: 201, or 402 when declined. */
-export function answerForOrder(order: Pick<OrderView, 'id' | 'status' | 'total' | 'traceId'> & { declineReason?: string | null }): CheckoutAnswer {
+export function answerForOrder(
+  order: Pick<OrderView, 'id' | 'status' | 'total' | 'traceId'> & { declineReason?: string | null },
+): CheckoutAnswer {
   if (order.status === 'PAYMENT_FAILED') {
     return {
       status: 402,
@@ -55,7 +57,11 @@ export function paymentUnavailableAnswer(error: Error, orderId: string, traceId:
 export function keyReusedAnswer(): CheckoutAnswer {
   return {
     status: 422,
-    body: { error: 'idempotency_key_reused', message: 'this Idempotency-Key was used with a different request body', field: 'Idempotency-Key' },
+    body: {
+      error: 'idempotency_key_reused',
+      message: 'this Idempotency-Key was used with a different request body',
+      field: 'Idempotency-Key',
+    },
   };
 }
 

@@ -11,7 +11,9 @@ import { inSpan } from '@tracecart/telemetry';
 import { loadProductsBySkus, loadProductsOneByOne } from './catalog-repo';
 
 export async function loadCart(db: PoolClient, skus: string[], nPlusOne: boolean) {
-  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, () => (nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus)));
+  return inSpan('checkout.load_cart', { 'app.order.lines': skus.length }, () =>
+    nPlusOne ? loadProductsOneByOne(db, skus) : loadProductsBySkus(db, skus),
+  );
 }
 
 /** Runs one database step of the checkout in a transaction. */

@@ -58,7 +58,10 @@ function verdict(overrides: Partial<PaymentVerdict>): PaymentVerdict {
 }
 
 async function outboxEvents(db: PoolClient, orderId: string): Promise<number> {
-  const { rows } = await db.query<{ n: number }>("SELECT count(*)::int AS n FROM outbox WHERE routing_key = 'order.paid' AND payload->>'orderId' = $1", [orderId]);
+  const { rows } = await db.query<{ n: number }>(
+    "SELECT count(*)::int AS n FROM outbox WHERE routing_key = 'order.paid' AND payload->>'orderId' = $1",
+    [orderId],
+  );
   return rows[0]!.n;
 }
 
@@ -67,7 +70,10 @@ describe('finishOrder (real PostgreSQL)', () => {
     const order = await pendingOrder();
     const before = await stockOf(pool);
     const result = verdict({ amount: order.total });
-    const { finished, events } = await withTransaction(pool, async (db) => ({ finished: await finishOrder(db, order.id, result, 'a'.repeat(32)), events: await outboxEvents(db, order.id) }));
+    const { finished, events } = await withTransaction(pool, async (db) => ({
+      finished: await finishOrder(db, order.id, result, 'a'.repeat(32)),
+      events: await outboxEvents(db, order.id),
+    }));
     assert.equal(finished.published, true);
     assert.equal(finished.answer.status, 201);
     assert.equal(events, 1);
@@ -96,7 +102,9 @@ describe('finishOrder (real PostgreSQL)', () => {
   it("a decline: PAYMENT_FAILED with payment's reason, stock released, 402 stored for the key", async () => {
     const order = await pendingOrder();
     const before = await stockOf(pool);
-    const finished = await withTransaction(pool, (db) => finishOrder(db, order.id, verdict({ status: 'DECLINED', reason: 'card_declined', amount: order.total }), null));
+    const finished = await withTransaction(pool, (db) =>
+      finishOrder(db, order.id, verdict({ status: 'DECLINED', reason: 'card_declined', amount: order.total }), null),
+    );
     assert.equal(finished.published, false);
     assert.equal(finished.answer.status, 402);
     assert.match(String(finished.answer.body.message), /card_declined/);
@@ -107,7 +115,9 @@ describe('finishOrder (real PostgreSQL)', () => {
 
   it('an order finished already (by the recovery sweeper): answers what was decided, changes and publishes nothing', async () => {
     const order = await pendingOrder();
-    const first = await withTransaction(pool, (db) => finishOrder(db, order.id, verdict({ status: 'DECLINED', reason: 'checkout_interrupted', amount: order.total }), null));
+    const first = await withTransaction(pool, (db) =>
+      finishOrder(db, order.id, verdict({ status: 'DECLINED', reason: 'checkout_interrupted', amount: order.total }), null),
+    );
     const before = await stockOf(pool);
     const { late, events } = await withTransaction(pool, async (db) => ({
       late: await finishOrder(db, order.id, verdict({ amount: order.total }), null),

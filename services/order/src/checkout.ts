@@ -63,7 +63,15 @@ export async function checkout(deps: CheckoutDeps, request: CheckoutRequest, key
   const starved = deps.scenarios.poolStarvation();
   const pool = starved ? deps.starvedPool : deps.pool;
   return inSpan('checkout', attributes, (span) => {
-    const run = { pool, span, request, key, hash, waitMs: deps.idempotencyWaitMs ?? 15_000, claimStaleSeconds: deps.deadlines.claimStaleSeconds };
+    const run = {
+      pool,
+      span,
+      request,
+      key,
+      hash,
+      waitMs: deps.idempotencyWaitMs ?? 15_000,
+      claimStaleSeconds: deps.deadlines.claimStaleSeconds,
+    };
     return runIdempotently(run, (claim) => placeOrder(deps, pool, starved, request, claim, span, checkoutOrderId(claim?.key, hash)));
   });
 }
@@ -121,7 +129,11 @@ async function reserve(
 ): Promise<{ id: string; total: number }> {
   if (!(await customerExists(db, request.customerId))) throw new UnknownCustomerError(request.customerId);
   const lines = mergeLines(request.items);
-  const products = await loadCart(db, lines.map((line) => line.sku), deps.scenarios.nPlusOne());
+  const products = await loadCart(
+    db,
+    lines.map((line) => line.sku),
+    deps.scenarios.nPlusOne(),
+  );
   const cart = priceCart(lines, products);
   const short = await reserveStock(db, cart.lines);
   if (short.length > 0) {
@@ -139,7 +151,11 @@ async function reserve(
 type PaymentOutcome = { kind: 'verdict'; result: PaymentResult } | { kind: 'unavailable'; error: PaymentUnavailableError };
 
 /** Step 2: payment's verdict, or "unavailable" (the order then stays PENDING for recovery). */
-async function askPayment(payments: PaymentClient, request: CheckoutRequest, order: { id: string; total: number }): Promise<PaymentOutcome> {
+async function askPayment(
+  payments: PaymentClient,
+  request: CheckoutRequest,
+  order: { id: string; total: number },
+): Promise<PaymentOutcome> {
   try {
     const result = await payments.authorize({
       orderId: order.id,

@@ -49,7 +49,9 @@ function canonical(value: unknown): unknown {
 
 /** Same hash for the same JSON body whatever the key order. */
 export function requestHash(body: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('hex');
 }
 
 export async function claimKey(db: Queryable, key: string, hash: string, staleAfterSeconds: number): Promise<Claim> {
@@ -115,10 +117,11 @@ export async function storeAnswer(db: Queryable, key: string, token: string, ans
 
 /** Stores the answer for every key that created this order (used when finishing an order later). */
 export async function storeAnswerForOrder(db: Queryable, orderId: string, answer: StoredAnswer): Promise<void> {
-  await db.query(
-    'UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE order_id = $1 AND response_status IS NULL',
-    [orderId, answer.status, JSON.stringify(answer.body)],
-  );
+  await db.query('UPDATE idempotency_keys SET response_status = $2, response_body = $3 WHERE order_id = $1 AND response_status IS NULL', [
+    orderId,
+    answer.status,
+    JSON.stringify(answer.body),
+  ]);
 }
 
 /** Frees a key whose request created nothing (it failed before the order existed), so a retry may run. */

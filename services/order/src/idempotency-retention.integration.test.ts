@@ -61,7 +61,13 @@ describe('idempotency key retention (real PostgreSQL)', () => {
 
   it('runs periodically by itself once started', async () => {
     const old = await answeredKey(48);
-    const job = startIdempotencyRetention({ db: pool, logger: createLogger('retention-test', 'silent'), retentionHours: 24, intervalMs: 50, firstPassMs: 10 });
+    const job = startIdempotencyRetention({
+      db: pool,
+      logger: createLogger('retention-test', 'silent'),
+      retentionHours: 24,
+      intervalMs: 50,
+      firstPassMs: 10,
+    });
     try {
       const deadline = Date.now() + 30_000;
       while ((await exists(old.key)) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -25,11 +25,24 @@ before(async () => {
 });
 after(() => pool.end());
 
-const request: CheckoutRequest = { customerId: 'cust-00001', items: [{ sku: 'SKU-00001', quantity: 1 }], payment: { token: 'tok_approve' } } as CheckoutRequest;
+const request: CheckoutRequest = {
+  customerId: 'cust-00001',
+  items: [{ sku: 'SKU-00001', quantity: 1 }],
+  payment: { token: 'tok_approve' },
+} as CheckoutRequest;
 const paid: CheckoutAnswer = { status: 201, body: { orderId: 'o-1', status: 'PAID' } };
 
 function run(key: string | undefined, overrides: Partial<IdempotentCheckout> = {}): IdempotentCheckout {
-  return { pool, span: trace.getTracer('test').startSpan('checkout'), request, key, hash: requestHash(request), waitMs: 10_000, claimStaleSeconds: 30, ...overrides };
+  return {
+    pool,
+    span: trace.getTracer('test').startSpan('checkout'),
+    request,
+    key,
+    hash: requestHash(request),
+    waitMs: 10_000,
+    claimStaleSeconds: 30,
+    ...overrides,
+  };
 }
 
 /** An attempt that records the claims it was given and then does `then`. */
@@ -128,7 +141,10 @@ describe('runIdempotently (real PostgreSQL)', () => {
     const a = attempt(async (claim) => {
       if (a.claims.length === 1) {
         // Another request took the key over meanwhile (its claim is abandoned in turn below).
-        await pool.query("UPDATE idempotency_keys SET claim_token = $2, claimed_at = now() - interval '40 seconds' WHERE key = $1", [key, randomUUID()]);
+        await pool.query("UPDATE idempotency_keys SET claim_token = $2, claimed_at = now() - interval '40 seconds' WHERE key = $1", [
+          key,
+          randomUUID(),
+        ]);
         throw new ClaimLostError(claim!.key);
       }
       return paid;

@@ -29,7 +29,10 @@ export interface IdempotentCheckout {
 }
 
 /** Runs `attempt` (holding the key's claim; undefined without a key) at most once per Idempotency-Key. */
-export async function runIdempotently(run: IdempotentCheckout, attempt: (claim: KeyClaim | undefined) => Promise<CheckoutAnswer>): Promise<CheckoutAnswer> {
+export async function runIdempotently(
+  run: IdempotentCheckout,
+  attempt: (claim: KeyClaim | undefined) => Promise<CheckoutAnswer>,
+): Promise<CheckoutAnswer> {
   const { pool, span, key, hash } = run;
   let claim: KeyClaim | undefined;
   if (key) {

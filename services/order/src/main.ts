@@ -2,7 +2,19 @@
 import path from 'node:path';
 import { loadConfig, serviceInstanceId } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { EXERCISE_KEY, closeServer, createApp, flagSwitch, holdsInternalCredential, labelPathologySpans, listen, scenarioRoutes, sharedSwitch, shutdownOnSignals, switchKey } from '@tracecart/http';
+import {
+  EXERCISE_KEY,
+  closeServer,
+  createApp,
+  flagSwitch,
+  holdsInternalCredential,
+  labelPathologySpans,
+  listen,
+  scenarioRoutes,
+  sharedSwitch,
+  shutdownOnSignals,
+  switchKey,
+} from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { PAYMENT_CLIENT_ATTEMPTS, createPaymentClient } from '@tracecart/payment/client';
@@ -51,7 +63,11 @@ async function main(): Promise<void> {
     starvedPool,
     relay,
     logger,
-    payments: createPaymentClient({ baseUrl: config.PAYMENT_URL, timeoutMs: config.PAYMENT_TIMEOUT_MS, internalToken: config.INTERNAL_TOKEN }),
+    payments: createPaymentClient({
+      baseUrl: config.PAYMENT_URL,
+      timeoutMs: config.PAYMENT_TIMEOUT_MS,
+      internalToken: config.INTERNAL_TOKEN,
+    }),
     deadlines: checkoutDeadlines({
       paymentTimeoutMs: config.PAYMENT_TIMEOUT_MS,
       paymentAttempts: PAYMENT_CLIENT_ATTEMPTS,

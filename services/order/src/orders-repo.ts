@@ -99,7 +99,9 @@ export async function lockPendingOrder(db: Queryable, orderId: string): Promise<
     id: row.id,
     customerId: row.customer_id,
     total: row.total,
-    lines: rows.flatMap((item) => (item.product_id === null || item.quantity === null ? [] : [{ productId: item.product_id, quantity: item.quantity }])),
+    lines: rows.flatMap((item) =>
+      item.product_id === null || item.quantity === null ? [] : [{ productId: item.product_id, quantity: item.quantity }],
+    ),
   };
 }
 
@@ -176,9 +178,8 @@ export async function findOrder(db: Queryable, orderId: string): Promise<OrderVi
     total: row.total,
     currency: row.currency.trim(),
     items: items.rows.map((item) => ({ line: item.line, sku: item.sku, quantity: item.quantity, unitPrice: item.unit_price })),
-    payment: row.payment_id || row.payment_status
-      ? { id: row.payment_id, status: row.payment_status, declineReason: row.decline_reason }
-      : null,
+    payment:
+      row.payment_id || row.payment_status ? { id: row.payment_id, status: row.payment_status, declineReason: row.decline_reason } : null,
     shipment: row.shipment_id
       ? { id: row.shipment_id, carrier: row.carrier, trackingNumber: row.tracking_number, shippedAt: row.shipped_at?.toISOString() ?? null }
       : null,

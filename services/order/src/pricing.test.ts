@@ -46,11 +46,14 @@ describe('priceCart', () => {
   });
 
   it('rejects an unknown SKU, naming it', () => {
-    assert.throws(() => priceCart([{ sku: 'NOPE', quantity: 1 }], catalogue), (error: unknown) => {
-      assert.ok(error instanceof UnknownSkuError);
-      assert.equal(error.sku, 'NOPE');
-      return true;
-    });
+    assert.throws(
+      () => priceCart([{ sku: 'NOPE', quantity: 1 }], catalogue),
+      (error: unknown) => {
+        assert.ok(error instanceof UnknownSkuError);
+        assert.equal(error.sku, 'NOPE');
+        return true;
+      },
+    );
   });
 
   it('rejects a line with more than the stock', () => {

@@ -33,7 +33,8 @@ async function order(status: OrderStatus, paymentId: string | null): Promise<str
     const cart = { lines: [{ line: 1, productId: 1, sku: 'SKU-00001', quantity: 1, unitPrice: 10 }], total: 10 };
     assert.ok(await insertOrder(db, { id, customerId: 'cust-00001', cart: cart, traceId: undefined }));
     if (status === 'PAID' || status === 'SHIPPED') await markPaid(db, id, paymentId as string);
-    if (status === 'SHIPPED') assert.equal(await markShipped(db, { orderId: id, shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 't-1' }), 'shipped');
+    if (status === 'SHIPPED')
+      assert.equal(await markShipped(db, { orderId: id, shipmentId: randomUUID(), carrier: 'DHL', trackingNumber: 't-1' }), 'shipped');
     if (status === 'PAYMENT_FAILED') await markPaymentFailed(db, id, paymentId, 'card_declined');
   });
   return id;
@@ -41,7 +42,14 @@ async function order(status: OrderStatus, paymentId: string | null): Promise<str
 
 describe('reconcilePayments: which authorisations are kept and which voided (real PostgreSQL)', () => {
   it('keeps those of committed PAID/SHIPPED orders with that payment, voids the rest, leaves PENDING ones', async () => {
-    const ids = { paid: randomUUID(), shipped: randomUUID(), otherPayment: randomUUID(), failed: randomUUID(), noOrder: randomUUID(), pending: randomUUID() };
+    const ids = {
+      paid: randomUUID(),
+      shipped: randomUUID(),
+      otherPayment: randomUUID(),
+      failed: randomUUID(),
+      noOrder: randomUUID(),
+      pending: randomUUID(),
+    };
     const listed: UnreconciledPayment[] = [
       { paymentId: ids.paid, orderId: await order('PAID', ids.paid), customerId: 'cust-00001', amount: 10 },
       { paymentId: ids.shipped, orderId: await order('SHIPPED', ids.shipped), customerId: 'cust-00001', amount: 10 },

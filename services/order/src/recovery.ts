@@ -22,7 +22,11 @@ export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise
   await inSpan('order.recover_pending', { 'app.order.id': orderId }, async (span) => {
     const order = await findOrder(deps.pool, orderId);
     if (!order || order.status !== 'PENDING') return;
-    const decided = await deps.payments.declineIfUndecided(orderId, { customerId: order.customerId, amount: order.total, reason: 'checkout_interrupted' });
+    const decided = await deps.payments.declineIfUndecided(orderId, {
+      customerId: order.customerId,
+      amount: order.total,
+      reason: 'checkout_interrupted',
+    });
     span.setAttribute('app.payment.status', decided.status);
     const finished = await withTransaction(deps.pool, (db) => finishOrder(db, orderId, decided, order.traceId));
     if (finished.published) deps.relay.kick();
@@ -31,12 +35,17 @@ export async function recoverOrder(deps: CheckoutDeps, orderId: string): Promise
 }
 
 /** Keeps the unreconciled authorisations of committed PAID orders and voids those of no order (or a failed one). */
-export async function reconcilePayments(deps: Pick<CheckoutDeps, 'pool' | 'payments' | 'logger' | 'deadlines'>): Promise<{ kept: number; voided: number }> {
+export async function reconcilePayments(
+  deps: Pick<CheckoutDeps, 'pool' | 'payments' | 'logger' | 'deadlines'>,
+): Promise<{ kept: number; voided: number }> {
   const quietSeconds = deps.deadlines.reconcileAfterSeconds;
   const listed = await deps.payments.unreconciled(quietSeconds);
   if (listed.length === 0) return { kept: 0, voided: 0 };
   return inSpan('order.reconcile_payments', { 'app.payment.unreconciled': listed.length }, async (span) => {
-    const orders = await paymentsOfOrders(deps.pool, listed.map((payment) => payment.orderId));
+    const orders = await paymentsOfOrders(
+      deps.pool,
+      listed.map((payment) => payment.orderId),
+    );
     const keep: string[] = [];
     const voids: string[] = [];
     for (const payment of listed) {
@@ -47,7 +56,11 @@ export async function reconcilePayments(deps: Pick<CheckoutDeps, 'pool' | 'payme
     }
     const outcome = await deps.payments.reconcile(keep, voids, quietSeconds);
     span.setAttributes({ 'app.payment.kept': outcome.kept, 'app.payment.voided': outcome.voided });
-    if (outcome.voided > 0) deps.logger.warn({ voided: outcome.voided, orderIds: listed.filter((p) => voids.includes(p.paymentId)).map((p) => p.orderId) }, 'voided authorisations without a committed order');
+    if (outcome.voided > 0)
+      deps.logger.warn(
+        { voided: outcome.voided, orderIds: listed.filter((p) => voids.includes(p.paymentId)).map((p) => p.orderId) },
+        'voided authorisations without a committed order',
+      );
     return outcome;
   });
 }

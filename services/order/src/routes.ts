@@ -30,7 +30,8 @@ export function orderRoutes(deps: CheckoutDeps & { audit?: AuditDecoy }): Router
       throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 1 to 128 printable ASCII characters', { field: 'Idempotency-Key' });
     }
     const answer = await checkout(deps, parsed.data, key);
-    if (deps.audit && answer.status === 201 && typeof answer.body.orderId === 'string') auditAfterAnswer(deps.audit, response, answer.body.orderId);
+    if (deps.audit && answer.status === 201 && typeof answer.body.orderId === 'string')
+      auditAfterAnswer(deps.audit, response, answer.body.orderId);
     response.status(answer.status).json(answer.body);
   });
 

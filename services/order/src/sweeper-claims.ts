@@ -10,7 +10,12 @@
 import type { Queryable } from '@tracecart/postgres';
 
 /** Claims the oldest stale PENDING order nobody else holds; undefined when there is none. */
-export async function claimStalePendingOrder(db: Queryable, owner: string, staleSeconds: number, leaseSeconds: number): Promise<string | undefined> {
+export async function claimStalePendingOrder(
+  db: Queryable,
+  owner: string,
+  staleSeconds: number,
+  leaseSeconds: number,
+): Promise<string | undefined> {
   const { rows } = await db.query<{ id: string }>(
     `UPDATE orders SET recovery_claimed_by = $1, recovery_claimed_until = now() + make_interval(secs => $2)
       WHERE id = (SELECT id FROM orders

@@ -12,7 +12,8 @@ async function main(): Promise<void> {
     bodyLimit: config.HTTP_BODY_LIMIT,
     readiness: {},
     internalToken: config.INTERNAL_TOKEN,
-    routers: [partnerRoutes({
+    routers: [
+      partnerRoutes({
         quoteMs: config.PARTNERS_QUOTE_LATENCY_MS,
         authorisationMs: config.PARTNERS_AUTHORISATION_LATENCY_MS,
         auditMs: config.PARTNERS_AUDIT_LATENCY_MS,

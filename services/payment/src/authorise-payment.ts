@@ -27,7 +27,10 @@ export type Authorisation = { payment: Payment; replayed: boolean };
 
 type PaymentRequest = z.output<typeof paymentRequestSchema>;
 
-export async function authorisePayment({ pool, partners, eventLoopBlock }: AuthorisationDeps, request: PaymentRequest): Promise<Authorisation> {
+export async function authorisePayment(
+  { pool, partners, eventLoopBlock }: AuthorisationDeps,
+  request: PaymentRequest,
+): Promise<Authorisation> {
   const earlier = await findByOrder(pool, request.orderId);
   if (earlier) throwIfConflict(earlier, request);
   if (earlier && earlier.status !== 'VOIDED') {
@@ -84,7 +87,8 @@ async function authoriseWithCardNetwork(partners: PartnersClient, orderId: strin
     const authorisation = await partners.authorise(orderId, amount);
     annotate({ 'app.payment.authorisation_code': authorisation.authorisationCode });
   } catch (error) {
-    if (error instanceof PartnerUnavailableError) throw new HttpError(503, 'card_network_unavailable', 'the card network did not answer; retry shortly');
+    if (error instanceof PartnerUnavailableError)
+      throw new HttpError(503, 'card_network_unavailable', 'the card network did not answer; retry shortly');
     throw error;
   }
 }

@@ -50,7 +50,12 @@ export interface PaymentClientOptions {
 
 export const PAYMENT_CLIENT_ATTEMPTS = 2;
 
-export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempts = PAYMENT_CLIENT_ATTEMPTS }: PaymentClientOptions): PaymentClient {
+export function createPaymentClient({
+  baseUrl,
+  timeoutMs,
+  internalToken,
+  attempts = PAYMENT_CLIENT_ATTEMPTS,
+}: PaymentClientOptions): PaymentClient {
   const headers = { 'content-type': 'application/json', [INTERNAL_TOKEN_HEADER]: internalToken };
 
   async function call(template: string, path: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
@@ -89,13 +94,21 @@ export function createPaymentClient({ baseUrl, timeoutMs, internalToken, attempt
       return json<PaymentResult>(response);
     },
     async declineIfUndecided(orderId, request) {
-      return json<PaymentResult>(await call('/payments/orders/:orderId/decline-if-undecided', `/payments/orders/${encodeURIComponent(orderId)}/decline-if-undecided`, { method: 'POST', body: request }));
+      return json<PaymentResult>(
+        await call(
+          '/payments/orders/:orderId/decline-if-undecided',
+          `/payments/orders/${encodeURIComponent(orderId)}/decline-if-undecided`,
+          { method: 'POST', body: request },
+        ),
+      );
     },
     async unreconciled(quietSeconds) {
       return json<UnreconciledPayment[]>(await call('/payments/unreconciled', `/payments/unreconciled?quietSeconds=${quietSeconds}`));
     },
     async reconcile(keep, voids, quietSeconds) {
-      return json<{ kept: number; voided: number }>(await call('/payments/reconciliations', '/payments/reconciliations', { method: 'POST', body: { keep, void: voids, quietSeconds } }));
+      return json<{ kept: number; voided: number }>(
+        await call('/payments/reconciliations', '/payments/reconciliations', { method: 'POST', body: { keep, void: voids, quietSeconds } }),
+      );
     },
     async authorize(request) {
       let lastError: unknown;

@@ -2,7 +2,18 @@
 import path from 'node:path';
 import { loadConfig } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { EXERCISE_KEY, closeServer, createApp, flagSwitch, labelPathologySpans, listen, scenarioRoutes, sharedSwitch, shutdownOnSignals, switchKey } from '@tracecart/http';
+import {
+  EXERCISE_KEY,
+  closeServer,
+  createApp,
+  flagSwitch,
+  labelPathologySpans,
+  listen,
+  scenarioRoutes,
+  sharedSwitch,
+  shutdownOnSignals,
+  switchKey,
+} from '@tracecart/http';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, openSharedState } from '@tracecart/postgres';
 import { missingIndexSwitch } from './missing-index';

@@ -51,7 +51,12 @@ export async function setMissingIndex(pool: Pool, missing: boolean, forgetPlans:
 
 const INDEX_LOCK = 'tracecart.payment.missing-index';
 
-export async function missingIndexSwitch(pool: Pool, state: SharedState, startEnabled: boolean, forgetPlans: () => void): Promise<ScenarioSwitch> {
+export async function missingIndexSwitch(
+  pool: Pool,
+  state: SharedState,
+  startEnabled: boolean,
+  forgetPlans: () => void,
+): Promise<ScenarioSwitch> {
   // The first replica applies SCENARIOS_AT_START to the index, as a lone process always did.
   if (state.first) await state.exclusively(INDEX_LOCK, () => setMissingIndex(pool, startEnabled, forgetPlans));
   // This process's view of the switch: applied on every replica when the stored value changes.

@@ -60,7 +60,10 @@ export async function findByOrder(db: Queryable, orderId: string): Promise<Payme
 
 /** Marks a payment as just answered to a caller (see answered_at in the migration); returns it. */
 export async function markAnswered(db: Queryable, orderId: string): Promise<Payment | undefined> {
-  const { rows } = await db.query<PaymentRow>(`UPDATE payments SET answered_at = clock_timestamp() WHERE order_id = $1 RETURNING ${columns}`, [orderId]);
+  const { rows } = await db.query<PaymentRow>(
+    `UPDATE payments SET answered_at = clock_timestamp() WHERE order_id = $1 RETURNING ${columns}`,
+    [orderId],
+  );
   return rows[0] && toPayment(rows[0]);
 }
 
@@ -93,7 +96,10 @@ export async function recordPayment(db: Queryable, payment: NewPayment): Promise
  * unless payment already decided (a VOIDED authorisation counts as undecided). Returns what stands:
  * an authorisation that won the race is returned as it is, and one that comes later replays this decline.
  */
-export async function declineIfUndecided(db: Queryable, payment: Pick<NewPayment, 'orderId' | 'customerId' | 'amount' | 'currency'> & { reason: string }): Promise<Payment> {
+export async function declineIfUndecided(
+  db: Queryable,
+  payment: Pick<NewPayment, 'orderId' | 'customerId' | 'amount' | 'currency'> & { reason: string },
+): Promise<Payment> {
   const { rows } = await db.query<PaymentRow>(
     `INSERT INTO payments (order_id, customer_id, amount, currency, status, decline_reason, reconciled)
      VALUES ($1, $2, $3, $4, 'DECLINED', $5, true)
@@ -127,8 +133,16 @@ export async function unreconciled(db: Queryable, quietSeconds: number, limit: n
  * Applies the order service's reconciliation: `keep` belong to committed orders, `voids` to none.
  * A void re-checks that nobody was answered meanwhile (a retry that just got this authorisation keeps it).
  */
-export async function reconcile(db: Queryable, keep: string[], voids: string[], quietSeconds: number): Promise<{ kept: number; voided: number }> {
-  const kept = await db.query(`UPDATE payments SET reconciled = true WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled`, [keep]);
+export async function reconcile(
+  db: Queryable,
+  keep: string[],
+  voids: string[],
+  quietSeconds: number,
+): Promise<{ kept: number; voided: number }> {
+  const kept = await db.query(
+    `UPDATE payments SET reconciled = true WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled`,
+    [keep],
+  );
   const voided = await db.query(
     `UPDATE payments SET status = 'VOIDED', reconciled = true
       WHERE id = ANY($1::uuid[]) AND status = 'AUTHORIZED' AND NOT reconciled AND order_id IS NOT NULL AND answered_at < now() - make_interval(secs => $2)`,

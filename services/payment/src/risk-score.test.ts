@@ -13,7 +13,7 @@ const UINT32 = (1n << 32n) - 1n;
 
 /** One range's weight: xorshift32 from seed (range + 1) * 2654435761, averaged over `rounds` steps. */
 function referenceWeight(range: number, rounds: number): number {
-  let state = BigInt(range + 1) * 2654435761n & UINT32;
+  let state = (BigInt(range + 1) * 2654435761n) & UINT32;
   let weight = 0;
   for (let round = 0; round < rounds; round += 1) {
     state ^= (state << 13n) & UINT32;

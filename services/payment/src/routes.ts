@@ -45,7 +45,9 @@ export function paymentRoutes({ pool, logger, partners, eventLoopBlock, internal
     if (payment.status === 'DECLINED') {
       logger.info({ orderId: body.orderId, reason: payment.declineReason }, 'payment declined');
       // Like every 4xx, the decline names its error code; the result fields stay for the typed client.
-      response.status(402).json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });
+      response
+        .status(402)
+        .json({ error: 'payment_declined', message: `payment declined: ${payment.declineReason ?? 'declined'}`, ...toResult(payment) });
       return;
     }
     response.status(201).json(toResult(payment));

@@ -63,7 +63,11 @@ export interface ShipmentDeps {
   carriers: readonly Carrier[];
 }
 
-export async function createShipment({ pool, partners, carriers }: ShipmentDeps, order: PaidOrder, lockContention: boolean): Promise<ShipmentOutcome> {
+export async function createShipment(
+  { pool, partners, carriers }: ShipmentDeps,
+  order: PaidOrder,
+  lockContention: boolean,
+): Promise<ShipmentOutcome> {
   const existing = await findShipmentByOrder(pool, order.orderId);
   if (existing) return { created: false, shipmentId: existing.id };
   const carrier = chooseCarrier(order.orderId, carriers);

@@ -2,7 +2,18 @@
 import path from 'node:path';
 import { loadConfig, serviceInstanceId } from '@tracecart/config';
 import { createLogger } from '@tracecart/logger';
-import { EXERCISE_KEY, closeServer, createApp, flagSwitch, labelPathologySpans, listen, scenarioRoutes, sharedSwitch, shutdownOnSignals, switchKey } from '@tracecart/http';
+import {
+  EXERCISE_KEY,
+  closeServer,
+  createApp,
+  flagSwitch,
+  labelPathologySpans,
+  listen,
+  scenarioRoutes,
+  sharedSwitch,
+  shutdownOnSignals,
+  switchKey,
+} from '@tracecart/http';
 import { brokerOptions, connectBroker, startOutboxRelay } from '@tracecart/messaging';
 import { createPartnersClient } from '@tracecart/partners/client';
 import { isDatabaseUnavailable, openDatabase, openSharedState } from '@tracecart/postgres';
@@ -20,7 +31,12 @@ async function main(): Promise<void> {
   const relay = startOutboxRelay({ pool, broker, logger, owner: instance });
   const startOn = config.SCENARIOS_AT_START === 'on';
   // The switch and the exercise mode are the service's, shared by its replicas (docs/scaling.md).
-  const state = await openSharedState({ config, service: 'shipping', logger, defaults: { [switchKey('lock-contention')]: startOn, [EXERCISE_KEY]: null } });
+  const state = await openSharedState({
+    config,
+    service: 'shipping',
+    logger,
+    defaults: { [switchKey('lock-contention')]: startOn, [EXERCISE_KEY]: null },
+  });
   const lockContention = sharedSwitch(state, 'lock-contention', flagSwitch(startOn));
   labelPathologySpans({ 'lock-contention': lockContention }, { 'lock-contention': 'shipping.reserve_and_create' });
   const partners = createPartnersClient({ baseUrl: config.PARTNERS_URL, timeoutMs: config.PARTNERS_TIMEOUT_MS });

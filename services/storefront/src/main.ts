@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     internalToken: config.INTERNAL_TOKEN,
     routers: [
       pageRoutes({ jaegerUiUrl: config.JAEGER_UI_URL, labUrl: config.LAB_URL }),
-      shopRoutes({ order: createOrderClient(config.ORDER_URL, { internalToken: config.INTERNAL_TOKEN }), jaegerQueryUrl: config.JAEGER_QUERY_URL }),
+      shopRoutes({
+        order: createOrderClient(config.ORDER_URL, { internalToken: config.INTERNAL_TOKEN }),
+        jaegerQueryUrl: config.JAEGER_QUERY_URL,
+      }),
       traceKeptRoutes(config.JAEGER_QUERY_URL),
       otlpIntake(config.OTEL_EXPORTER_OTLP_ENDPOINT),
     ],

@@ -33,7 +33,11 @@ export function createOrderClient(baseUrl: string, { internalToken, timeoutMs = 
   const call = async (path: string, init: RequestInit & { headers?: Record<string, string> }): Promise<OrderAnswer> => {
     let response: Response;
     try {
-      response = await fetch(new URL(path, baseUrl), { ...init, headers: { ...init.headers, ...credential }, signal: AbortSignal.timeout(timeoutMs) });
+      response = await fetch(new URL(path, baseUrl), {
+        ...init,
+        headers: { ...init.headers, ...credential },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
     } catch (error) {
       if ((error as Error).name === 'TimeoutError') {
         throw new HttpError(504, 'order_timeout', `the order service did not answer within ${timeoutMs / 1000} s`, { down: 'order' });

@@ -100,7 +100,11 @@ test('the intake route answers 429 JSON once a client passes its rate, before an
   const { server, port } = await intakeServer(3);
   try {
     const send = (service: string) =>
-      fetch(`http://127.0.0.1:${port}/otlp/v1/traces`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch(service)) });
+      fetch(`http://127.0.0.1:${port}/otlp/v1/traces`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(batch(service)),
+      });
     const statuses: number[] = [];
     for (let i = 0; i < 3; i++) statuses.push((await send('order-service')).status);
     assert.deepEqual(statuses, [403, 403, 403]);
@@ -122,7 +126,11 @@ test('the intake says Jaeger is down (503 JSON) when it cannot forward an accept
       body: JSON.stringify(batch('storefront-web')),
     });
     assert.equal(answer.status, 503);
-    assert.deepEqual(await answer.json(), { error: 'jaeger_unavailable', message: 'Jaeger does not answer; the spans were dropped', down: 'jaeger' });
+    assert.deepEqual(await answer.json(), {
+      error: 'jaeger_unavailable',
+      message: 'Jaeger does not answer; the spans were dropped',
+      down: 'jaeger',
+    });
   } finally {
     server.closeAllConnections();
     server.close();

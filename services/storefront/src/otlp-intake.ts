@@ -69,7 +69,6 @@ export function checkBrowserSpans(contentType: string | undefined, body: unknown
   return parsed.data;
 }
 
-
 export function otlpIntake(otlpEndpoint: string, requestsPerMinute = INTAKE_REQUESTS_PER_MINUTE): Router {
   const router = Router();
   const target = new URL('/v1/traces', otlpEndpoint).href;

@@ -10,9 +10,18 @@ const products = [
 ];
 
 test('search matches every word in name or SKU, case-insensitively, up to the limit', () => {
-  assert.deepEqual(searchProducts(products, 't-SHIRT', 10).map((p) => p.sku), ['SKU-00001', 'SKU-00009']);
-  assert.deepEqual(searchProducts(products, 'shirt 00009', 10).map((p) => p.sku), ['SKU-00009']);
-  assert.deepEqual(searchProducts(products, '', 2).map((p) => p.sku), ['SKU-00001', 'SKU-00002']);
+  assert.deepEqual(
+    searchProducts(products, 't-SHIRT', 10).map((p) => p.sku),
+    ['SKU-00001', 'SKU-00009'],
+  );
+  assert.deepEqual(
+    searchProducts(products, 'shirt 00009', 10).map((p) => p.sku),
+    ['SKU-00009'],
+  );
+  assert.deepEqual(
+    searchProducts(products, '', 2).map((p) => p.sku),
+    ['SKU-00001', 'SKU-00002'],
+  );
   assert.deepEqual(searchProducts(products, 'hoodie', 10), []);
 });
 

@@ -21,7 +21,11 @@ interface Product {
 }
 
 const searchSchema = z.object({
-  q: z.string().max(64).regex(/^\P{Cc}*$/u, 'must not contain control characters').default(''),
+  q: z
+    .string()
+    .max(64)
+    .regex(/^\P{Cc}*$/u, 'must not contain control characters')
+    .default(''),
   limit: z.coerce.number().int().min(1).max(100).default(24),
 });
 
@@ -95,7 +99,10 @@ export function shopRoutes({ order, jaegerQueryUrl }: ShopDeps): Router {
   // What the page needs to say when something is down: order (no shopping) and Jaeger (no traces to view).
   router.get('/api/status', async (_request, response) => {
     const [orderUp, jaegerUp] = await Promise.all([
-      order.get('/readyz').then((answer) => answer.status === 200, () => false),
+      order.get('/readyz').then(
+        (answer) => answer.status === 200,
+        () => false,
+      ),
       reachable(new URL('/api/services', jaegerQueryUrl).href),
     ]);
     response.json({ order: orderUp ? 'up' : 'down', jaeger: jaegerUp ? 'up' : 'down' });

@@ -23,9 +23,12 @@ function fakeJaeger(): Server {
     const id = /^\/api\/v3\/traces\/([0-9a-f]{32})$/.exec(request.url ?? '')?.[1] ?? '';
     const count = (calls.get(id) ?? 0) + 1;
     calls.set(id, count);
-    const spans = JSON.stringify({ result: { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: id, spanId: '0123456789abcdef', name: 'POST /checkout' }] }] }] } });
+    const spans = JSON.stringify({
+      result: { resourceSpans: [{ scopeSpans: [{ spans: [{ traceId: id, spanId: '0123456789abcdef', name: 'POST /checkout' }] }] }] },
+    });
     if (id === stored || (id === late && count >= 2)) response.writeHead(200, { 'content-type': 'application/json' }).end(spans);
-    else if (id === empty) response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { resourceSpans: [] } }));
+    else if (id === empty)
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ result: { resourceSpans: [] } }));
     else if (id === broken) response.writeHead(500).end('storage failed');
     else response.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'trace not found' } }));
   });
@@ -43,7 +46,13 @@ describe('GET /api/traces/:traceId', () => {
   let base = '';
   before(async () => {
     const jaegerUrl = await listen(jaeger);
-    const app = createApp({ logger: createLogger('test', 'silent'), bodyLimit: '16kb', readiness: {}, internalToken: 'test-internal-token', routers: [traceKeptRoutes(jaegerUrl)] });
+    const app = createApp({
+      logger: createLogger('test', 'silent'),
+      bodyLimit: '16kb',
+      readiness: {},
+      internalToken: 'test-internal-token',
+      routers: [traceKeptRoutes(jaegerUrl)],
+    });
     shop = app.listen(0, '127.0.0.1');
     await new Promise((resolve) => shop.once('listening', resolve));
     base = `http://127.0.0.1:${(shop.address() as AddressInfo).port}`;
@@ -74,7 +83,13 @@ describe('GET /api/traces/:traceId', () => {
     assert.equal(failed.status, 503);
     assert.equal(failed.body.error, 'jaeger_unavailable');
     assert.equal(failed.body.down, 'jaeger');
-    for (const path of [`/api/traces/${stored.toUpperCase()}`, '/api/traces/123', `/api/traces/${stored}?waitMs=30001`, `/api/traces/${stored}?waitMs=-1`, `/api/traces/${stored}?waitMs=soon`]) {
+    for (const path of [
+      `/api/traces/${stored.toUpperCase()}`,
+      '/api/traces/123',
+      `/api/traces/${stored}?waitMs=30001`,
+      `/api/traces/${stored}?waitMs=-1`,
+      `/api/traces/${stored}?waitMs=soon`,
+    ]) {
       const refused = await ask(path);
       assert.equal(refused.status, 400, path);
       assert.equal(refused.body.error, 'invalid_request', path);

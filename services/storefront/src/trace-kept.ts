@@ -48,7 +48,9 @@ export function traceKeptRoutes(jaegerQueryUrl: string): Router {
       try {
         kept = await traceStored(jaegerQueryUrl, traceId.data);
       } catch {
-        throw new HttpError(503, 'jaeger_unavailable', "Jaeger's query API does not answer: cannot tell whether the trace was kept", { down: 'jaeger' });
+        throw new HttpError(503, 'jaeger_unavailable', "Jaeger's query API does not answer: cannot tell whether the trace was kept", {
+          down: 'jaeger',
+        });
       }
       if (kept || gone || Date.now() + POLL_MS > deadline) {
         response.json({ traceId: traceId.data, kept });

@@ -32,8 +32,14 @@ describe('loadConfig', () => {
       },
     );
     // Spelled out as the demo value, not only left to the default, it is refused the same way.
-    assert.throws(() => loadConfig({ TRACECART_DEPLOYMENT: 'production', SCENARIO_TOKEN: demoCredentials.scenario, INTERNAL_TOKEN: own() }), /SCENARIO_TOKEN/);
-    assert.throws(() => loadConfig({ TRACECART_DEPLOYMENT: 'production', SCENARIO_TOKEN: own(), INTERNAL_TOKEN: demoCredentials.internal }), /INTERNAL_TOKEN/);
+    assert.throws(
+      () => loadConfig({ TRACECART_DEPLOYMENT: 'production', SCENARIO_TOKEN: demoCredentials.scenario, INTERNAL_TOKEN: own() }),
+      /SCENARIO_TOKEN/,
+    );
+    assert.throws(
+      () => loadConfig({ TRACECART_DEPLOYMENT: 'production', SCENARIO_TOKEN: own(), INTERNAL_TOKEN: demoCredentials.internal }),
+      /INTERNAL_TOKEN/,
+    );
   });
 
   it('starts in production with secrets of its own', () => {

@@ -7,9 +7,7 @@ import { z } from 'zod';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const positiveInt = z.coerce.number().int().positive();
-const flag = z
-  .enum(['true', 'false', '1', '0'])
-  .transform((value) => value === 'true' || value === '1');
+const flag = z.enum(['true', 'false', '1', '0']).transform((value) => value === 'true' || value === '1');
 
 /**
  * The demo defaults of the two shared secrets: anyone can read them here, so they only guard a local
@@ -67,7 +65,10 @@ export const configSchema = z.object({
   /** How long payment and shipping wait for a partner before giving up on one call. */
   PARTNERS_TIMEOUT_MS: positiveInt.default(3000),
   /** Largest JSON body any service accepts. */
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/).default('100kb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/)
+    .default('100kb'),
   /** How long order waits for payment before giving up on one attempt. */
   PAYMENT_TIMEOUT_MS: positiveInt.default(5000),
   /**
@@ -80,9 +81,18 @@ export const configSchema = z.object({
   POSTGRES_PORT: port.default(5432),
   POSTGRES_USER: z.string().min(1).default('tracecart'),
   POSTGRES_PASSWORD: z.string().min(1).default('tracecart'),
-  ORDER_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_order'),
-  PAYMENT_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_payment'),
-  SHIPPING_DATABASE: z.string().regex(/^[a-z_][a-z0-9_]*$/).default('tracecart_shipping'),
+  ORDER_DATABASE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('tracecart_order'),
+  PAYMENT_DATABASE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('tracecart_payment'),
+  SHIPPING_DATABASE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]*$/)
+    .default('tracecart_shipping'),
   /**
    * `true`: a service creates its database and applies its migrations (seeds included) itself at start,
    * before it listens. Default `false`: the one-shot step `node dist/migrate.js` does it once per
@@ -97,7 +107,10 @@ export const configSchema = z.object({
   /** Parameterised queries as named prepared statements: parsed once per connection, not per call. */
   POSTGRES_PREPARED_STATEMENTS: flag.default(true),
 
-  RABBITMQ_URL: z.string().regex(/^amqps?:\/\//).default('amqp://tracecart:tracecart@localhost:5672'),
+  RABBITMQ_URL: z
+    .string()
+    .regex(/^amqps?:\/\//)
+    .default('amqp://tracecart:tracecart@localhost:5672'),
   RABBITMQ_PREFETCH: positiveInt.default(10),
   /** Failed deliveries of one message before it is dead-lettered (RabbitMQ x-delivery-limit): it is tried at most this + 1 times. */
   RABBITMQ_DELIVERY_LIMIT: positiveInt.default(5),
@@ -119,7 +132,12 @@ export const configSchema = z.object({
   /** `on` starts every pathology switched on (the default, so a fresh stack shows problems), `off` the reverse. */
   SCENARIOS_AT_START: z.enum(['on', 'off']).default('on'),
   /** How long order keeps an Idempotency-Key's row (and so replays its answer) before its retention job deletes it. */
-  IDEMPOTENCY_RETENTION_HOURS: z.coerce.number().int().min(1).max(24 * 365).default(24),
+  IDEMPOTENCY_RETENTION_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 365)
+    .default(24),
   /** Query spans slower than this get an EXPLAIN summary event; 0 turns it off. */
   SLOW_QUERY_EXPLAIN_MS: z.coerce.number().int().min(0).default(20),
 

@@ -48,9 +48,7 @@ function fromBodyParser(error: BodyParserError): HttpError | undefined {
       return new HttpError(400, 'request_aborted', 'request aborted');
     default: {
       const status = error.status ?? error.statusCode;
-      return status && status >= 400 && status < 500
-        ? new HttpError(status, 'bad_request', error.message ?? 'bad request')
-        : undefined;
+      return status && status >= 400 && status < 500 ? new HttpError(status, 'bad_request', error.message ?? 'bad request') : undefined;
     }
   }
 }

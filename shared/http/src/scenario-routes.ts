@@ -49,7 +49,12 @@ export function switchKey(name: PathologyName): string {
  * `change`, when given, does the work that must happen once for the service (missing-index's DDL)
  * before the value is stored. The stored value is applied at once.
  */
-export function sharedSwitch(store: SwitchStore, name: PathologyName, local: ScenarioSwitch, change?: (enabled: boolean) => Promise<void>): ScenarioSwitch {
+export function sharedSwitch(
+  store: SwitchStore,
+  name: PathologyName,
+  local: ScenarioSwitch,
+  change?: (enabled: boolean) => Promise<void>,
+): ScenarioSwitch {
   const key = switchKey(name);
   const stored = store.value(key);
   if (typeof stored === 'boolean' && stored !== local.enabled()) void local.set(stored);
@@ -95,7 +100,11 @@ export function requireToken(token: string): RequestHandler {
 const switchBody = z.object({ enabled: z.boolean() }).strict();
 const exerciseBody = z
   .object({
-    token: z.string().min(16).max(200).regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
+    token: z
+      .string()
+      .min(16)
+      .max(200)
+      .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces'),
     decoys: z.array(z.string()).max(10).default([]),
   })
   .strict();
@@ -109,7 +118,12 @@ function describe(switches: ScenarioSwitches) {
 
 const hiddenMessage = 'a hunt exercise is running: the scenarios need Authorization: Bearer <the exercise token> (pnpm lab reveal ends it)';
 
-export function scenarioRoutes(switches: ScenarioSwitches, token: string, decoys: DecoySwitches = {}, store: SwitchStore = memoryStore()): Router {
+export function scenarioRoutes(
+  switches: ScenarioSwitches,
+  token: string,
+  decoys: DecoySwitches = {},
+  store: SwitchStore = memoryStore(),
+): Router {
   const router = Router();
   /** The running exercise, as stored. */
   const exercise = () => (store.value(EXERCISE_KEY) as StoredExercise | undefined) ?? null;
@@ -152,11 +166,19 @@ export function scenarioRoutes(switches: ScenarioSwitches, token: string, decoys
 
   router.put('/scenarios/_exercise', async (request, response) => {
     const exerciseToken = currentToken();
-    checkToken(request, exerciseToken === null ? [token] : [exerciseToken, token], 'starting an exercise needs Authorization: Bearer <SCENARIO_TOKEN>');
+    checkToken(
+      request,
+      exerciseToken === null ? [token] : [exerciseToken, token],
+      'starting an exercise needs Authorization: Bearer <SCENARIO_TOKEN>',
+    );
     const body = exerciseBody.safeParse(request.body);
     if (!body.success) throw validationError(body.error);
     if (exerciseToken !== null && !sameSecret(body.data.token, exerciseToken)) {
-      throw new HttpError(409, 'exercise_running', 'another exercise is running; end it first (pnpm lab reveal, or DELETE /scenarios/_exercise)');
+      throw new HttpError(
+        409,
+        'exercise_running',
+        'another exercise is running; end it first (pnpm lab reveal, or DELETE /scenarios/_exercise)',
+      );
     }
     const unknown = body.data.decoys.filter((name) => !isDecoyName(name) || !decoys[name]);
     if (unknown.length > 0) throw new HttpError(404, 'unknown_decoy', `no decoy ${unknown.join(', ')} in this service`);
@@ -166,14 +188,22 @@ export function scenarioRoutes(switches: ScenarioSwitches, token: string, decoys
 
   router.delete('/scenarios/_exercise', async (request, response) => {
     const exerciseToken = currentToken();
-    checkToken(request, exerciseToken === null ? [token] : [exerciseToken, token], 'ending an exercise needs Authorization: Bearer <token>');
+    checkToken(
+      request,
+      exerciseToken === null ? [token] : [exerciseToken, token],
+      'ending an exercise needs Authorization: Bearer <token>',
+    );
     await storeExercise(null);
     response.json(exerciseState());
   });
 
   router.put('/scenarios/:name', async (request, response) => {
     const exerciseToken = currentToken();
-    checkToken(request, [switchToken()], exerciseToken === null ? 'scenario switches need Authorization: Bearer <SCENARIO_TOKEN>' : hiddenMessage);
+    checkToken(
+      request,
+      [switchToken()],
+      exerciseToken === null ? 'scenario switches need Authorization: Bearer <SCENARIO_TOKEN>' : hiddenMessage,
+    );
     const name = String(request.params.name);
     const control = isPathologyName(name) ? switches[name] : undefined;
     if (!control) throw new HttpError(404, 'unknown_scenario', `no scenario ${name} in this service`);

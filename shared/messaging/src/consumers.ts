@@ -9,7 +9,13 @@ import { recordFailure } from '@tracecart/telemetry';
 import { sleep, type BrokerConnection } from './broker-connection';
 import { parseEvent, type Event, type RoutingKey } from './contracts';
 import type { Publisher } from './publisher';
-import { DEAD_LETTER_EXCHANGE, ORIGINAL_QUEUE_HEADER, ORIGINAL_ROUTING_KEY_HEADER, REJECTION_REASON_HEADER, type QueueSpec } from './topology';
+import {
+  DEAD_LETTER_EXCHANGE,
+  ORIGINAL_QUEUE_HEADER,
+  ORIGINAL_ROUTING_KEY_HEADER,
+  REJECTION_REASON_HEADER,
+  type QueueSpec,
+} from './topology';
 
 /**
  * A dependency of a consumer (its database) being down is not the message's fault: while `isOutage`
@@ -171,7 +177,13 @@ export class Consumers {
       [ORIGINAL_QUEUE_HEADER]: queue,
       [ORIGINAL_ROUTING_KEY_HEADER]: message.fields.routingKey,
     };
-    await this.publisher.publish(DEAD_LETTER_EXCHANGE, queue, message.content, { ...message.properties, headers, persistent: true }, 'dead-letter publish');
+    await this.publisher.publish(
+      DEAD_LETTER_EXCHANGE,
+      queue,
+      message.content,
+      { ...message.properties, headers, persistent: true },
+      'dead-letter publish',
+    );
     settle(() => channel.ack(message));
   }
 

@@ -30,7 +30,12 @@ describe('event contracts', () => {
 
   it('checks a payload against its schema before writing it to the outbox', async () => {
     let written = false;
-    const client = { query: async () => { written = true; return { rows: [], rowCount: 1 }; } } as unknown as PoolClient;
+    const client = {
+      query: async () => {
+        written = true;
+        return { rows: [], rowCount: 1 };
+      },
+    } as unknown as PoolClient;
     // The compiler cannot tell a malformed UUID from a good one; the schema refuses it at run time.
     const wrong = { orderId: 'not-a-uuid', customerId: 'c', total: 1 };
     await assert.rejects(enqueueEvent(client, routingKeys.orderPaid, wrong));

@@ -1,4 +1,13 @@
-export { brokerOptions, connectBroker, parseJson, PoisonMessageError, type Broker, type BrokerOptions, type DependencyOutage, type MessageHandler } from './broker';
+export {
+  brokerOptions,
+  connectBroker,
+  parseJson,
+  PoisonMessageError,
+  type Broker,
+  type BrokerOptions,
+  type DependencyOutage,
+  type MessageHandler,
+} from './broker';
 export {
   assertTopology,
   deadLetterQueueName,

@@ -201,12 +201,20 @@ describe('transactional outbox (real PostgreSQL and RabbitMQ)', () => {
     await a.stop();
     await b.stop();
     // Anything published twice would have arrived by now (both relays stopped after their last pass).
-    for (let message = await probeChannel.get(probeQueue, { noAck: true }); message; message = await probeChannel.get(probeQueue, { noAck: true })) {
+    for (
+      let message = await probeChannel.get(probeQueue, { noAck: true });
+      message;
+      message = await probeChannel.get(probeQueue, { noAck: true })
+    ) {
       const { n } = JSON.parse(message.content.toString()) as { n: number };
       seen.set(n, (seen.get(n) ?? 0) + 1);
     }
     assert.equal(seen.size, rows, 'every row published');
-    assert.deepEqual([...seen.values()].filter((times) => times > 1), [], 'no row published twice');
+    assert.deepEqual(
+      [...seen.values()].filter((times) => times > 1),
+      [],
+      'no row published twice',
+    );
     assert.equal(counts.a + counts.b, rows, "the relays' own counters add up to the rows");
     assert.ok(counts.a > 0 && counts.b > 0, `both relays worked (a ${counts.a}, b ${counts.b})`);
   });

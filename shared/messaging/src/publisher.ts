@@ -71,7 +71,8 @@ export class Publisher {
         new Promise<void>((resolve, reject) => {
           channel.publish(exchange, routingKey, content, { ...properties, headers, mandatory: true }, (error) => {
             if (error) reject(error instanceof Error ? error : new Error(String(error)));
-            else if (this.returned.has(id)) reject(new Error(`${what}: unroutable (no queue bound for ${routingKey} on ${exchange}); kept for another try`));
+            else if (this.returned.has(id))
+              reject(new Error(`${what}: unroutable (no queue bound for ${routingKey} on ${exchange}); kept for another try`));
             else resolve();
           });
         }),

@@ -47,13 +47,17 @@ async function vacuumAnalyze(config: Config, service: ServiceName): Promise<numb
 async function migrateOnce(config: Config, service: ServiceName, dir: string, say: (line: string) => void): Promise<void> {
   const started = performance.now();
   if (await ensureDatabase(config, service)) say(`database ${databaseFor(config, service)} created`);
-  const applied = await applyMigrations(config, service, dir, (migration) => say(`applied ${migration.name} in ${seconds(migration.ms)} s`));
+  const applied = await applyMigrations(config, service, dir, (migration) =>
+    say(`applied ${migration.name} in ${seconds(migration.ms)} s`),
+  );
   if (applied.length === 0) {
     say(`up to date, nothing to apply (${seconds(performance.now() - started)} s)`);
     return;
   }
   const vacuumMs = await vacuumAnalyze(config, service);
-  say(`${applied.length} migrations applied in ${seconds(performance.now() - started - vacuumMs)} s, vacuum analyze ${seconds(vacuumMs)} s`);
+  say(
+    `${applied.length} migrations applied in ${seconds(performance.now() - started - vacuumMs)} s, vacuum analyze ${seconds(vacuumMs)} s`,
+  );
 }
 
 /** Runs the step; resolves to the process's exit code. */

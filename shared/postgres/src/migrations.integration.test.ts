@@ -32,7 +32,10 @@ async function admin<T>(work: (client: pg.Client) => Promise<T>, on = 'postgres'
 describe('the migrate-and-seed step', () => {
   before(async () => {
     await admin((client) => client.query(`DROP DATABASE IF EXISTS ${database}`));
-    writeFileSync(path.join(dir, '1000_table.sql'), '-- Up Migration\nCREATE TABLE things (id int PRIMARY KEY, runs int NOT NULL);\n-- Down Migration\nDROP TABLE things;\n');
+    writeFileSync(
+      path.join(dir, '1000_table.sql'),
+      '-- Up Migration\nCREATE TABLE things (id int PRIMARY KEY, runs int NOT NULL);\n-- Down Migration\nDROP TABLE things;\n',
+    );
     // A slow seed: the second migrator reaches the lock while the first one holds it.
     writeFileSync(
       path.join(dir, '1001_seed.sql'),
@@ -69,7 +72,10 @@ describe('the migrate-and-seed step', () => {
     const [first, second] = await Promise.all([applyMigrations(config, 'payment', dir), applyMigrations(config, 'payment', dir)]);
     const applied = [...(first ?? []), ...(second ?? [])].map((migration) => migration.name).sort();
     assert.deepEqual(applied, ['1000_table', '1001_seed']);
-    const rows = await admin((client) => client.query<{ count: number; runs: number }>('SELECT count(*) AS count, sum(runs) AS runs FROM things'), database);
+    const rows = await admin(
+      (client) => client.query<{ count: number; runs: number }>('SELECT count(*) AS count, sum(runs) AS runs FROM things'),
+      database,
+    );
     assert.deepEqual({ ...rows.rows[0] }, { count: 1000, runs: 1000 });
     assert.deepEqual(await pendingMigrations(config, 'payment', dir), []);
   });
@@ -88,7 +94,10 @@ describe('the migrate-and-seed step', () => {
   });
 
   it('reports a migration added later as pending, and --wait returns once another migrator applied it', async () => {
-    writeFileSync(path.join(dir, '1002_more.sql'), '-- Up Migration\nUPDATE things SET runs = runs + 1;\n-- Down Migration\nUPDATE things SET runs = runs - 1;\n');
+    writeFileSync(
+      path.join(dir, '1002_more.sql'),
+      '-- Up Migration\nUPDATE things SET runs = runs + 1;\n-- Down Migration\nUPDATE things SET runs = runs - 1;\n',
+    );
     assert.deepEqual(await pendingMigrations(config, 'payment', dir), ['1002_more']);
     const saved = process.env;
     process.env = { ...process.env, PAYMENT_DATABASE: database };

@@ -23,7 +23,9 @@ describe('summarisePlan', () => {
   });
 
   it('names the index of an index scan', () => {
-    const plan = [{ Plan: { 'Node Type': 'Index Scan', 'Relation Name': 'payments', 'Index Name': 'payments_customer_created_idx', 'Plan Rows': 31 } }];
+    const plan = [
+      { Plan: { 'Node Type': 'Index Scan', 'Relation Name': 'payments', 'Index Name': 'payments_customer_created_idx', 'Plan Rows': 31 } },
+    ];
     assert.equal(summarisePlan(plan)?.summary, 'Index Scan using payments_customer_created_idx on payments (rows≈31)');
   });
 

@@ -23,7 +23,10 @@ describe('summarizeQuery', () => {
   it('says which rows a SELECT locks', () => {
     assert.equal(summary('SELECT capacity, reserved FROM carriers WHERE id = $1 FOR UPDATE'), 'SELECT carriers FOR UPDATE');
     assert.equal(summary('SELECT id FROM outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED'), 'SELECT outbox FOR UPDATE');
-    assert.equal(summary('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR NO KEY UPDATE OF s'), 'SELECT stock FOR NO KEY UPDATE');
+    assert.equal(
+      summary('SELECT 1 FROM stock s JOIN products p ON p.id = s.product_id WHERE p.sku = $1 FOR NO KEY UPDATE OF s'),
+      'SELECT stock FOR NO KEY UPDATE',
+    );
     assert.equal(summary('SELECT * FROM orders WHERE id = $1 FOR KEY SHARE NOWAIT'), 'SELECT orders FOR KEY SHARE');
     // A lock inside a subquery is not the outer statement's.
     assert.equal(summary('SELECT count(*) FROM (SELECT id FROM orders FOR UPDATE) locked'), 'SELECT orders');
@@ -36,7 +39,10 @@ describe('summarizeQuery', () => {
     );
     assert.equal(upsert.summary, 'INSERT payments');
     assert.equal(upsert.collection, 'payments');
-    assert.equal(summary('INSERT INTO idempotency_keys (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET claimed_at = now()'), 'INSERT idempotency_keys');
+    assert.equal(
+      summary('INSERT INTO idempotency_keys (key) VALUES ($1) ON CONFLICT (key) DO UPDATE SET claimed_at = now()'),
+      'INSERT idempotency_keys',
+    );
     const reserve = summarizeQuery('UPDATE carriers SET reserved = reserved + 1 WHERE id = $1 AND reserved < capacity RETURNING reserved');
     assert.equal(reserve.summary, 'UPDATE carriers');
     assert.equal(reserve.collection, 'carriers');
@@ -62,7 +68,9 @@ describe('summarizeQuery', () => {
     assert.equal(reserve.summary, 'UPDATE stock');
     assert.equal(reserve.collection, 'stock');
     assert.equal(
-      summary(`INSERT INTO order_items (order_id, line, sku) SELECT $1, l.line, l.sku FROM unnest($2::smallint[], $3::text[]) AS l(line, sku)`),
+      summary(
+        `INSERT INTO order_items (order_id, line, sku) SELECT $1, l.line, l.sku FROM unnest($2::smallint[], $3::text[]) AS l(line, sku)`,
+      ),
       'INSERT order_items',
     );
     assert.equal(summary('SELECT 1'), 'SELECT');

@@ -109,7 +109,26 @@ function skipCtes(tokens: Token[], cteNames: Set<string>): number {
   return at;
 }
 
-const clauseEnds = new Set(['WHERE', 'GROUP', 'ORDER', 'LIMIT', 'OFFSET', 'HAVING', 'WINDOW', 'RETURNING', 'FOR', 'UNION', 'INTERSECT', 'EXCEPT', 'ON', 'USING', 'SET', 'VALUES', 'SELECT', 'DO']);
+const clauseEnds = new Set([
+  'WHERE',
+  'GROUP',
+  'ORDER',
+  'LIMIT',
+  'OFFSET',
+  'HAVING',
+  'WINDOW',
+  'RETURNING',
+  'FOR',
+  'UNION',
+  'INTERSECT',
+  'EXCEPT',
+  'ON',
+  'USING',
+  'SET',
+  'VALUES',
+  'SELECT',
+  'DO',
+]);
 
 function isTableName(token: Token | undefined, next: Token | undefined): token is Token {
   if (!token || token.kind === 'punct') return false;
@@ -126,7 +145,12 @@ function tablesIn(tokens: Token[], cteNames: Set<string>): string[] {
   };
   for (let at = 0; at < tokens.length; at += 1) {
     const word = upper(tokens[at]);
-    if (word === 'FROM' || word === 'JOIN' || word === 'INTO' || (word === 'UPDATE' && upper(tokens[at - 1]) !== 'FOR' && upper(tokens[at - 1]) !== 'KEY' && upper(tokens[at - 1]) !== 'DO')) {
+    if (
+      word === 'FROM' ||
+      word === 'JOIN' ||
+      word === 'INTO' ||
+      (word === 'UPDATE' && upper(tokens[at - 1]) !== 'FOR' && upper(tokens[at - 1]) !== 'KEY' && upper(tokens[at - 1]) !== 'DO')
+    ) {
       let target = at + 1;
       while (upper(tokens[target]) === 'ONLY' || upper(tokens[target]) === 'LATERAL') target += 1;
       add(tokens[target], word === 'INTO' || word === 'UPDATE' ? undefined : tokens[target + 1]);

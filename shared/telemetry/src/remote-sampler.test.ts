@@ -41,11 +41,14 @@ function sampledNames(remote: ReturnType<typeof createRemoteSampler>, names: str
 
 describe('parentbased_jaeger_remote', () => {
   it('reads the spec keys of OTEL_TRACES_SAMPLER_ARG, with JAEGER_SAMPLING_URL as the endpoint default', () => {
-    assert.deepEqual(remoteSamplerSettings({ OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://j:5778/,pollingIntervalMs=2000,initialSamplingRate=0.5' }), {
-      endpoint: 'http://j:5778',
-      pollingIntervalMs: 2000,
-      initialSamplingRate: 0.5,
-    });
+    assert.deepEqual(
+      remoteSamplerSettings({ OTEL_TRACES_SAMPLER_ARG: 'endpoint=http://j:5778/,pollingIntervalMs=2000,initialSamplingRate=0.5' }),
+      {
+        endpoint: 'http://j:5778',
+        pollingIntervalMs: 2000,
+        initialSamplingRate: 0.5,
+      },
+    );
     assert.deepEqual(remoteSamplerSettings({ JAEGER_SAMPLING_URL: 'http://localhost:9778' }), {
       endpoint: 'http://localhost:9778',
       pollingIntervalMs: 10_000,
@@ -90,7 +93,10 @@ describe('parentbased_jaeger_remote', () => {
       answer = {
         strategyType: 0,
         probabilisticSampling: { samplingRate: 1 },
-        operationSampling: { defaultSamplingProbability: 1, perOperationStrategies: [{ operation: 'GET', probabilisticSampling: { samplingRate: 0 } }] },
+        operationSampling: {
+          defaultSamplingProbability: 1,
+          perOperationStrategies: [{ operation: 'GET', probabilisticSampling: { samplingRate: 0 } }],
+        },
       };
       await remote.refresh();
       assert.deepEqual(sampledNames(remote, ['GET', 'POST']), { GET: 0, POST: 50 }, 'GET at 0, the rest at the default 1');

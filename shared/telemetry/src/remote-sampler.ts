@@ -62,16 +62,20 @@ export function samplerForStrategy(response: StrategyResponse): Sampler | undefi
   const operations = response.operationSampling?.perOperationStrategies ?? [];
   if (response.operationSampling && operations.length > 0) {
     const fallback = new TraceIdRatioBasedSampler(response.operationSampling.defaultSamplingProbability ?? 1);
-    const byName = new Map<string, Sampler>(operations.map((entry) => [entry.operation, new TraceIdRatioBasedSampler(entry.probabilisticSampling?.samplingRate ?? 1)]));
+    const byName = new Map<string, Sampler>(
+      operations.map((entry) => [entry.operation, new TraceIdRatioBasedSampler(entry.probabilisticSampling?.samplingRate ?? 1)]),
+    );
     const perOperation: Sampler = {
       // The span's name at start is its operation (an HTTP server span's: the method; docs/sampling.md).
-      shouldSample: (context, traceId, spanName, ...rest) => (byName.get(spanName) ?? fallback).shouldSample(context, traceId, spanName, ...rest),
+      shouldSample: (context, traceId, spanName, ...rest) =>
+        (byName.get(spanName) ?? fallback).shouldSample(context, traceId, spanName, ...rest),
       toString: () => `PerOperationSampler{operations=${[...byName.keys()].join('|')}}`,
     };
     return new ParentBasedSampler({ root: perOperation });
   }
   const rate = response.probabilisticSampling?.samplingRate;
-  if (isProbabilistic(response.strategyType) && typeof rate === 'number') return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rate) });
+  if (isProbabilistic(response.strategyType) && typeof rate === 'number')
+    return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(rate) });
   return undefined;
 }
 
@@ -88,8 +92,14 @@ export function createRemoteSampler(serviceName: string | undefined, env: NodeJS
   const url = `${settings.endpoint}/sampling?service=${encodeURIComponent(serviceName ?? '')}`;
   let current: Sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(settings.initialSamplingRate) });
   const sampler: Sampler = {
-    shouldSample: (context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult =>
-      current.shouldSample(context, traceId, spanName, spanKind, attributes, links),
+    shouldSample: (
+      context: Context,
+      traceId: string,
+      spanName: string,
+      spanKind: SpanKind,
+      attributes: Attributes,
+      links: Link[],
+    ): SamplingResult => current.shouldSample(context, traceId, spanName, spanKind, attributes, links),
     toString: () => `JaegerRemoteSampler{endpoint=${settings.endpoint}, sampler=${current.toString()}}`,
   };
   const refresh = async () => {

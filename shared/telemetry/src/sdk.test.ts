@@ -48,8 +48,16 @@ describe('telemetry bootstrap', () => {
     const answer = (await (await fetch(`${baseUrl}/items/42`)).json()) as { traced: boolean };
     assert.equal(answer.traced, true, 'the handler runs inside a span');
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const server = exporter.getFinishedSpans().find((span) => span.kind === SpanKind.SERVER && span.instrumentationScope.name.includes('http'));
-    assert.ok(server, `no server span among ${exporter.getFinishedSpans().map((span) => span.name).join(', ')}`);
+    const server = exporter
+      .getFinishedSpans()
+      .find((span) => span.kind === SpanKind.SERVER && span.instrumentationScope.name.includes('http'));
+    assert.ok(
+      server,
+      `no server span among ${exporter
+        .getFinishedSpans()
+        .map((span) => span.name)
+        .join(', ')}`,
+    );
     assert.equal(server.name, 'GET /items/:id');
     assert.equal(server.attributes['http.route'], '/items/:id');
   });
@@ -62,7 +70,10 @@ describe('telemetry bootstrap', () => {
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const clients = exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.CLIENT);
-    assert.deepEqual(clients.map((span) => span.name), ['GET /items/:id', 'GET']);
+    assert.deepEqual(
+      clients.map((span) => span.name),
+      ['GET /items/:id', 'GET'],
+    );
     assert.equal(clients[0]!.attributes['url.template'], '/items/:id');
     assert.equal(clients[1]!.attributes['url.template'], undefined);
   });
@@ -94,7 +105,10 @@ describe('telemetry bootstrap', () => {
     await fetch(`${baseUrl}/healthz`);
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.deepEqual(
-      exporter.getFinishedSpans().filter((span) => span.kind === SpanKind.SERVER).map((span) => span.name),
+      exporter
+        .getFinishedSpans()
+        .filter((span) => span.kind === SpanKind.SERVER)
+        .map((span) => span.name),
       [],
     );
   });

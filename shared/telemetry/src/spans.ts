@@ -1,13 +1,5 @@
 /** Small helpers for the spans Tracecart creates itself, on top of the auto-instrumented ones. */
-import {
-  SpanStatusCode,
-  context,
-  trace,
-  type Attributes,
-  type Span,
-  type SpanContext,
-  type SpanKind,
-} from '@opentelemetry/api';
+import { SpanStatusCode, context, trace, type Attributes, type Span, type SpanContext, type SpanKind } from '@opentelemetry/api';
 import { getRPCMetadata } from '@opentelemetry/core';
 
 export const tracer = trace.getTracer('tracecart');
@@ -24,12 +16,7 @@ export function recordFailure(span: Span | undefined, error: unknown, message?: 
  * Runs `work` inside a new active span; a thrown error is recorded on the span and re-thrown.
  * The span always ends, however `work` ends.
  */
-export async function inSpan<T>(
-  name: string,
-  attributes: Attributes,
-  work: (span: Span) => Promise<T>,
-  kind?: SpanKind,
-): Promise<T> {
+export async function inSpan<T>(name: string, attributes: Attributes, work: (span: Span) => Promise<T>, kind?: SpanKind): Promise<T> {
   return tracer.startActiveSpan(name, { attributes, ...(kind === undefined ? {} : { kind }) }, async (span) => {
     try {
       return await work(span);

@@ -19,7 +19,11 @@ async function main() {
   const { response, body: order } = await json(`${orderUrl}/checkout`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ customerId: customers[0].id, items: [{ sku: product.sku, quantity: 1 }], payment: { method: 'card', token: 'tok_visa' } }),
+    body: JSON.stringify({
+      customerId: customers[0].id,
+      items: [{ sku: product.sku, quantity: 1 }],
+      payment: { method: 'card', token: 'tok_visa' },
+    }),
   });
   const traceId = (response.headers.get('traceresponse') ?? '').split('-')[1];
   if (!/^[0-9a-f]{32}$/.test(traceId ?? '')) throw new Error(`checkout answered without a traceresponse header: ${JSON.stringify(order)}`);
@@ -33,7 +37,8 @@ async function main() {
         return;
       }
     }
-    if (Date.now() > deadline) throw new Error(`trace ${traceId} not in Jaeger after 120 s (last answer: ${answer instanceof Response ? answer.status : answer})`);
+    if (Date.now() > deadline)
+      throw new Error(`trace ${traceId} not in Jaeger after 120 s (last answer: ${answer instanceof Response ? answer.status : answer})`);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
   }
 }

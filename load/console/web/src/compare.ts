@@ -14,9 +14,15 @@ function side(title: string, run: RunSummary): HTMLDivElement {
       el('div', {}, [el('dt', {}, ['answered/s']), el('dd', {}, [String(run.summary?.rate.throughputPerSec ?? '–')])]),
       el('div', {}, [el('dt', {}, ['errors']), el('dd', {}, [String(run.totals.errors)])]),
     ]),
-    el('p', {}, [run.hidden ? 'Pathologies on: hidden while a hunt exercise runs' : `Pathologies on: ${on.length ? on.join(', ') : 'none'}`]),
+    el('p', {}, [
+      run.hidden ? 'Pathologies on: hidden while a hunt exercise runs' : `Pathologies on: ${on.length ? on.join(', ') : 'none'}`,
+    ]),
     el('p', { class: 'culprit' }, [
-      culprit ? `Culprit: ${culprit.service} · ${culprit.label}${culprit.pathology ? ` (${culprit.pathology.name})` : ''}` : run.hidden ? 'Culprit: hidden while a hunt exercise runs' : 'No culprit',
+      culprit
+        ? `Culprit: ${culprit.service} · ${culprit.label}${culprit.pathology ? ` (${culprit.pathology.name})` : ''}`
+        : run.hidden
+          ? 'Culprit: hidden while a hunt exercise runs'
+          : 'No culprit',
     ]),
   ]);
 }
@@ -32,14 +38,16 @@ export async function showCompare(): Promise<void> {
   try {
     const { before, after, comparison } = await call<CompareAnswer>('GET', '/api/compare');
     const latency = comparison.checkoutLatencyMs;
-    const rows = comparison.criticalPath.slice(0, 8).map((operation) =>
-      el('tr', {}, [
-        el('td', {}, [`${operation.service} · ${operation.label}`]),
-        el('td', {}, [operation.before ? `${operation.before.p50SharePct}%` : '–']),
-        el('td', {}, [operation.after ? `${operation.after.p50SharePct}%` : '–']),
-        change(operation.before?.p50SharePct, operation.after?.p50SharePct),
-      ]),
-    );
+    const rows = comparison.criticalPath
+      .slice(0, 8)
+      .map((operation) =>
+        el('tr', {}, [
+          el('td', {}, [`${operation.service} · ${operation.label}`]),
+          el('td', {}, [operation.before ? `${operation.before.p50SharePct}%` : '–']),
+          el('td', {}, [operation.after ? `${operation.after.p50SharePct}%` : '–']),
+          change(operation.before?.p50SharePct, operation.after?.p50SharePct),
+        ]),
+      );
     body.replaceChildren(
       side('Before', before),
       side('After', after),
@@ -51,7 +59,14 @@ export async function showCompare(): Promise<void> {
             (latency.p95ChangePct === null ? '' : ` (${latency.p95ChangePct > 0 ? '+' : ''}${latency.p95ChangePct}%)`),
         ]),
         el('table', { 'aria-label': 'Critical path share at p50, before and after' }, [
-          el('thead', {}, [el('tr', {}, [el('th', { scope: 'col' }, ['operation']), el('th', { scope: 'col' }, ['before']), el('th', { scope: 'col' }, ['after']), el('th', { scope: 'col' }, ['change'])])]),
+          el('thead', {}, [
+            el('tr', {}, [
+              el('th', { scope: 'col' }, ['operation']),
+              el('th', { scope: 'col' }, ['before']),
+              el('th', { scope: 'col' }, ['after']),
+              el('th', { scope: 'col' }, ['change']),
+            ]),
+          ]),
           el('tbody', {}, rows),
         ]),
       ]),

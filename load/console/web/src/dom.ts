@@ -1,7 +1,11 @@
 /** Elements built from text nodes only: nothing from the server ever reaches innerHTML. */
 type Child = Node | string | null | undefined | false;
 
-export function el<K extends keyof HTMLElementTagNameMap>(tag: K, attributes: Record<string, string> = {}, children: Child[] = []): HTMLElementTagNameMap[K] {
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  children: Child[] = [],
+): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) element.setAttribute(name, value);
   for (const child of children) if (child) element.append(child);
@@ -20,7 +24,8 @@ export function say(id: string, text: string, tone: 'ok' | 'bad' | '' = ''): voi
   element.className = `message ${tone}`.trim();
 }
 
-export const ms = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`);
+export const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? '–' : value >= 1000 ? `${(value / 1000).toFixed(2)} s` : `${Math.round(value)} ms`;
 
 export interface Settings {
   jaegerUiUrl: string;

@@ -43,10 +43,19 @@ async function poll(jaegerUiUrl: string): Promise<void> {
   $('total-dropped').textContent = String(run.totals.dropped);
   setRunning(latest.running);
   if (latest.running) {
-    say('run-message', run.phase === 'analysing' ? 'Load sent and answered: reading the run\'s traces from Jaeger for the verdict…' : `Running ${run.ratePerSec}/s for ${run.durationSec} s…`);
+    say(
+      'run-message',
+      run.phase === 'analysing'
+        ? "Load sent and answered: reading the run's traces from Jaeger for the verdict…"
+        : `Running ${run.ratePerSec}/s for ${run.durationSec} s…`,
+    );
     schedule(jaegerUiUrl, 1_000);
   } else {
-    say('run-message', run.phase === 'failed' ? `Run failed: ${run.problem ?? ''}` : 'Run finished.', run.phase === 'failed' ? 'bad' : 'ok');
+    say(
+      'run-message',
+      run.phase === 'failed' ? `Run failed: ${run.problem ?? ''}` : 'Run finished.',
+      run.phase === 'failed' ? 'bad' : 'ok',
+    );
     showVerdict(run, jaegerUiUrl);
   }
 }

@@ -11,14 +11,18 @@ let pending: { name: string; enabled: boolean } | undefined;
 
 function item(scenario: Scenario): HTMLLIElement {
   const on = scenario.enabled === true;
-  const toggle = el('button', {
-    type: 'button',
-    role: 'switch',
-    class: 'switch',
-    id: `switch-${scenario.name}`,
-    'aria-checked': String(on),
-    'aria-label': `${scenario.title} (${scenario.name})`,
-  }, [scenario.enabled === null ? '?' : on ? 'On' : 'Off']);
+  const toggle = el(
+    'button',
+    {
+      type: 'button',
+      role: 'switch',
+      class: 'switch',
+      id: `switch-${scenario.name}`,
+      'aria-checked': String(on),
+      'aria-label': `${scenario.title} (${scenario.name})`,
+    },
+    [scenario.enabled === null ? '?' : on ? 'On' : 'Off'],
+  );
   toggle.disabled = scenario.enabled === null;
   toggle.addEventListener('click', () => void flip(scenario.name, !on));
   return el('li', { 'data-scenario': scenario.name }, [
@@ -105,8 +109,10 @@ export function setUpToken(): void {
     pending = undefined;
     if (next) void flip(next.name, next.enabled);
     // Without a pending switch the token was asked to see the switches (a hunt exercise hides them).
-    else void loadScenarios().then((scenarios) => {
-      if (scenarios.length > 0 && !scenarios.some((scenario) => scenario.exercise)) say('switch-message', 'Token accepted: the switches are shown.', 'ok');
-    });
+    else
+      void loadScenarios().then((scenarios) => {
+        if (scenarios.length > 0 && !scenarios.some((scenario) => scenario.exercise))
+          say('switch-message', 'Token accepted: the switches are shown.', 'ok');
+      });
   });
 }

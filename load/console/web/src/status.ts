@@ -9,7 +9,7 @@ export async function refreshStatus(): Promise<void> {
   try {
     last = await call<StackStatus>('GET', '/api/status');
     const down = [
-      last.order === 'down' && 'The order service is down: no checkouts, no load runs, no switches of order\'s pathologies.',
+      last.order === 'down' && "The order service is down: no checkouts, no load runs, no switches of order's pathologies.",
       last.jaeger === 'down' && 'Jaeger is down: no traces, so no verdict after a run and no trace links.',
     ].filter(Boolean);
     banner.textContent = down.join(' ');

@@ -28,7 +28,9 @@ export function showVerdict(run: RunSummary, jaegerUiUrl: string): void {
       el('li', {}, [
         el('span', { class: 'bar-label' }, [`${operation.service} · ${operation.label}`]),
         el('span', { class: 'bar-value' }, [`${operation.p50SharePct}%`]),
-        el('span', { class: 'bar-track', role: 'presentation' }, [el('span', { class: 'bar', style: `width: ${(100 * operation.p50SharePct) / widest}%; display: block` })]),
+        el('span', { class: 'bar-track', role: 'presentation' }, [
+          el('span', { class: 'bar', style: `width: ${(100 * operation.p50SharePct) / widest}%; display: block` }),
+        ]),
       ]),
     ),
   );
@@ -39,11 +41,20 @@ export function showVerdict(run: RunSummary, jaegerUiUrl: string): void {
       ? "Hidden while a hunt exercise runs: find the culprit in Jaeger, starting from the slowest traces (the exercise's token shows the verdict here)."
       : (run.problem ?? 'No culprit: no checkout traces analysed.');
   const pathology = culprit?.pathology;
-  $('culprit-pathology').textContent = pathology ? `Pathology: ${pathology.title} (${pathology.name}). ${pathology.cause}` : culprit ? 'No catalogued pathology: this is where the time goes now.' : '';
+  $('culprit-pathology').textContent = pathology
+    ? `Pathology: ${pathology.title} (${pathology.name}). ${pathology.cause}`
+    : culprit
+      ? 'No catalogued pathology: this is where the time goes now.'
+      : '';
   $('culprit-fix').textContent = pathology ? `Fix: ${pathology.fix}` : '';
   const apply = $('apply-fix') as HTMLButtonElement;
   apply.hidden = !pathology;
-  apply.onclick = pathology ? () => void flip(pathology.name, false).then((done) => (apply.textContent = done ? `Fix applied: ${pathology.name} is off` : 'Apply the fix')) : null;
+  apply.onclick = pathology
+    ? () =>
+        void flip(pathology.name, false).then(
+          (done) => (apply.textContent = done ? `Fix applied: ${pathology.name} is off` : 'Apply the fix'),
+        )
+    : null;
   apply.textContent = 'Apply the fix';
   const latency = run.summary?.latencyMs;
   note.textContent =

@@ -60,7 +60,10 @@ export async function placeAtRate(
     index += 1;
     pending.push(
       checkout(cart(2, declined ? 'tok_chargeDeclined' : undefined)).then(
-        (answer) => (answer.status === 201 || answer.status === 402 ? { traceId: answer.body.traceId, declined: answer.status === 402, status: answer.status, at: Date.now() } : undefined),
+        (answer) =>
+          answer.status === 201 || answer.status === 402
+            ? { traceId: answer.body.traceId, declined: answer.status === 402, status: answer.status, at: Date.now() }
+            : undefined,
         () => undefined,
       ),
     );
@@ -78,7 +81,9 @@ export type TraceState = 'whole' | 'broken' | 'missing';
 export function traceState(spans: FlatSpan[], declined: boolean): TraceState {
   if (spans.length === 0) return 'missing';
   if (declined) {
-    const whole = spans.some((span) => span.service === 'order-service') && spans.some((span) => span.service === 'payment-service' && span.statusCode === 2);
+    const whole =
+      spans.some((span) => span.service === 'order-service') &&
+      spans.some((span) => span.service === 'payment-service' && span.statusCode === 2);
     return whole ? 'whole' : 'broken';
   }
   return paidTraceComplete(spans) ? 'whole' : 'broken';
@@ -129,5 +134,7 @@ export async function settleAndTally(placed: Placed[], timeoutMs: number): Promi
 /** One line of figures for the drill's output (the note's table is built from them). */
 export function report(name: string, figures: Record<string, unknown>): void {
   const { brokenIds, lostIds, ...shown } = figures as Record<string, unknown> & { brokenIds?: unknown; lostIds?: unknown };
-  console.log(`[pipeline drill] ${name}: ${JSON.stringify(shown)}${lostIds || brokenIds ? ` sample ids ${JSON.stringify({ lost: (lostIds as string[] | undefined)?.slice(0, 3), broken: (brokenIds as string[] | undefined)?.slice(0, 3) })}` : ''}`);
+  console.log(
+    `[pipeline drill] ${name}: ${JSON.stringify(shown)}${lostIds || brokenIds ? ` sample ids ${JSON.stringify({ lost: (lostIds as string[] | undefined)?.slice(0, 3), broken: (brokenIds as string[] | undefined)?.slice(0, 3) })}` : ''}`,
+  );
 }

@@ -37,14 +37,15 @@ describe('the Kafka pipeline stores traces in Cassandra and keeps them across re
 
   it('lists the services, as the UI does, from Cassandra', async () => {
     const services = await jaeger.services();
-    for (const service of ['order-service', 'payment-service', 'shipping-service']) assert.ok(services.includes(service), `${service} not in ${services.join(', ')}`);
+    for (const service of ['order-service', 'payment-service', 'shipping-service'])
+      assert.ok(services.includes(service), `${service} not in ${services.join(', ')}`);
   });
 
   it("Prometheus scrapes both collectors' span metrics, and the Monitor tab's API reads them", async () => {
     const targets = await waitUntil(
       'both collectors scraped and up',
       async () => {
-        const response = await fetch(`${process.env.PROMETHEUS_URL ?? "http://localhost:9090"}/api/v1/targets`);
+        const response = await fetch(`${process.env.PROMETHEUS_URL ?? 'http://localhost:9090'}/api/v1/targets`);
         const body = (await response.json()) as { data: { activeTargets: Array<{ health: string; scrapeUrl: string }> } };
         const up = body.data.activeTargets.filter((target) => target.health === 'up');
         return up.length === 2 ? up : undefined;
@@ -67,7 +68,8 @@ describe('the Kafka pipeline stores traces in Cassandra and keeps them across re
 
   it('a restart of the query service keeps every stored trace', async () => {
     await stack('restart', 'jaeger-query');
-    for (const traceId of [...traces, declinedTrace]) assert.ok((await jaeger.trace(traceId)).length > 0, `trace ${traceId} gone after the query restart`);
+    for (const traceId of [...traces, declinedTrace])
+      assert.ok((await jaeger.trace(traceId)).length > 0, `trace ${traceId} gone after the query restart`);
   });
 
   it('a restart of the whole pipeline (every Jaeger process, Kafka, Cassandra) keeps every stored trace', async () => {
@@ -77,7 +79,8 @@ describe('the Kafka pipeline stores traces in Cassandra and keeps them across re
     await stack('restart', 'kafka');
     await stack('restart', 'cassandra');
     await stack('start', 'jaeger');
-    for (const traceId of traces) assert.equal((await jaeger.trace(traceId)).length, before.get(traceId), `trace ${traceId} changed after the restart`);
+    for (const traceId of traces)
+      assert.equal((await jaeger.trace(traceId)).length, before.get(traceId), `trace ${traceId} changed after the restart`);
     // And the pipeline still takes new checkouts.
     const paid = await checkout(cart(1));
     assert.equal(paid.status, 201);

@@ -58,13 +58,25 @@ describe('tail sampling in the ingesters', { skip: notPipeline }, () => {
     const lost = new Set(figures.lostIds);
     const kept = ordinary.filter((one) => !lost.has(one.traceId)).length;
     const share = (100 * kept) / ordinary.length;
-    const sigma = 100 * Math.sqrt((PERCENT / 100) * (1 - PERCENT / 100) / ordinary.length);
+    const sigma = 100 * Math.sqrt(((PERCENT / 100) * (1 - PERCENT / 100)) / ordinary.length);
     const tolerance = FULL ? 3 : Math.max(3, 3.5 * sigma);
-    report('tail sampling share', { checkouts: placed.length, errors: figures.errors, errorsLost: figures.errorsLost, broken: figures.broken, ordinary: ordinary.length, kept, sharePercent: Number(share.toFixed(2)), tolerance: Number(tolerance.toFixed(2)) });
+    report('tail sampling share', {
+      checkouts: placed.length,
+      errors: figures.errors,
+      errorsLost: figures.errorsLost,
+      broken: figures.broken,
+      ordinary: ordinary.length,
+      kept,
+      sharePercent: Number(share.toFixed(2)),
+      tolerance: Number(tolerance.toFixed(2)),
+    });
     if (FULL) assert.ok(placed.length >= 1_000, `only ${placed.length} checkouts`);
     assert.equal(figures.errorsLost, 0, 'error traces lost or stored in part');
     assert.equal(figures.broken, 0, 'stored traces missing a service');
-    assert.ok(Math.abs(share - PERCENT) <= tolerance, `kept ${share.toFixed(1)} % of ${ordinary.length} ordinary checkouts, want ${PERCENT} ± ${tolerance.toFixed(1)}`);
+    assert.ok(
+      Math.abs(share - PERCENT) <= tolerance,
+      `kept ${share.toFixed(1)} % of ${ordinary.length} ordinary checkouts, want ${PERCENT} ± ${tolerance.toFixed(1)}`,
+    );
   });
 
   for (const replay of [false, true]) {

@@ -53,9 +53,11 @@ describe('replicas SIGKILLed during checkouts', { timeout: 300_000 }, () => {
         GROUP BY order_id HAVING count(*) > 1`,
       [since],
     );
-    console.log(`[replicas] kill drill (order.2, payment.1, shipping.2 SIGKILLed in turn): ${JSON.stringify({ ...figures, outOfRotationMs })}`);
+    console.log(
+      `[replicas] kill drill (order.2, payment.1, shipping.2 SIGKILLed in turn): ${JSON.stringify({ ...figures, outOfRotationMs })}`,
+    );
     assert.deepEqual(problems, []);
-    assert.deepEqual(doubles, [], 'no order authorised twice in payment\'s table');
+    assert.deepEqual(doubles, [], "no order authorised twice in payment's table");
     assert.equal(figures.lost, 0);
     assert.equal(figures.duplicates, 0);
     assert.ok(figures.checkouts >= 10, `${figures.checkouts} checkouts ran`);

@@ -41,16 +41,25 @@ describe('outbox relays of two replicas', { timeout: 300_000 }, () => {
       assert.ok(paid.length >= 54, `only ${paid.length} of 60 paid`);
       await waitUntil(
         'every paid order to be SHIPPED',
-        async () => (await sql<{ n: number }>('order', `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED'`, [paid]))[0]!.n === paid.length,
+        async () =>
+          (
+            await sql<{ n: number }>('order', `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED'`, [
+              paid,
+            ])
+          )[0]!.n === paid.length,
         90_000,
         500,
       );
       // A duplicate publish would trail its first by at most a relay pass: give it time to arrive.
       await new Promise((resolve) => setTimeout(resolve, 3_000));
-      const missing = paid.flatMap((id) => ['order.paid', 'shipment.created'].filter((key) => !published.has(`${key} ${id}`)).map((key) => `${key} ${id}`));
+      const missing = paid.flatMap((id) =>
+        ['order.paid', 'shipment.created'].filter((key) => !published.has(`${key} ${id}`)).map((key) => `${key} ${id}`),
+      );
       const twice = [...published.entries()].filter(([key, times]) => times > 1 && paid.some((id) => key.endsWith(id)));
       const ours = [...published.entries()].filter(([key]) => paid.some((id) => key.endsWith(id)));
-      console.log(`[replicas] relays: ${paid.length} paid orders, ${ours.reduce((sum, [, n]) => sum + n, 0)} publishes for ${2 * paid.length} outbox rows`);
+      console.log(
+        `[replicas] relays: ${paid.length} paid orders, ${ours.reduce((sum, [, n]) => sum + n, 0)} publishes for ${2 * paid.length} outbox rows`,
+      );
       assert.deepEqual(missing, [], 'no event lost');
       assert.deepEqual(twice, [], 'no event published twice');
     } finally {

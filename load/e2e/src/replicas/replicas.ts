@@ -23,7 +23,8 @@ export function replicaCount(): number {
 /** Fails the file at once when the stack does not run replicas: these tests mean nothing on one process. */
 export function requireReplicas(minimum = 2): number {
   const count = replicaCount();
-  if (count < minimum) throw new Error(`the stack runs ${count} replica(s); start it with STACK_REPLICAS=${minimum} (scripts/test-replicas does)`);
+  if (count < minimum)
+    throw new Error(`the stack runs ${count} replica(s); start it with STACK_REPLICAS=${minimum} (scripts/test-replicas does)`);
   return count;
 }
 
@@ -108,7 +109,10 @@ export function haproxyStatus(service: ServiceName, slot: number): Promise<strin
     socket.on('data', (chunk) => (text += chunk.toString()));
     socket.on('error', reject);
     socket.on('end', () => {
-      const row = text.split('\n').map((line) => line.split(',')).find((fields) => fields[0] === service && fields[1] === `${service}.${slot}`);
+      const row = text
+        .split('\n')
+        .map((line) => line.split(','))
+        .find((fields) => fields[0] === service && fields[1] === `${service}.${slot}`);
       resolve(row?.[17]);
     });
     socket.end('show stat\n');

@@ -33,8 +33,14 @@ describe('rolling restart of order behind HAProxy', { timeout: 300_000 }, () => 
     const after = slots().map((slot) => replicaPid('order', slot));
     const failed = settled.filter((attempt) => attempt.kind !== 'answer' || attempt.status !== 201);
     console.log(`[replicas] rolling restart: ${settled.length} checkouts, ${failed.length} failed`);
-    assert.ok(after.every((pid, index) => pid !== undefined && pid !== before[index]), `every replica is a new process (${before.join(', ')} → ${after.join(', ')})`);
+    assert.ok(
+      after.every((pid, index) => pid !== undefined && pid !== before[index]),
+      `every replica is a new process (${before.join(', ')} → ${after.join(', ')})`,
+    );
     assert.ok(settled.length >= 10, `${settled.length} checkouts ran during the restart`);
-    assert.deepEqual(failed.map((attempt) => (attempt.kind === 'answer' ? `${attempt.status} ${attempt.text}` : attempt.error)), []);
+    assert.deepEqual(
+      failed.map((attempt) => (attempt.kind === 'answer' ? `${attempt.status} ${attempt.text}` : attempt.error)),
+      [],
+    );
   });
 });

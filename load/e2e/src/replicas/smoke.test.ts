@@ -21,7 +21,9 @@ describe('replicated stack smoke check', { timeout: 120_000 }, () => {
     }
     const status = await stack('status');
     assert.match(status, /haproxy\s+ready/);
-    for (const service of serviceNames) for (const slot of slots()) assert.match(status, new RegExp(`${service}\\.${slot}\\s+ready\\s+http://localhost:\\d+ \\(UP in HAProxy\\)`));
+    for (const service of serviceNames)
+      for (const slot of slots())
+        assert.match(status, new RegExp(`${service}\\.${slot}\\s+ready\\s+http://localhost:\\d+ \\(UP in HAProxy\\)`));
 
     const answer = await checkout(cart(2));
     assert.equal(answer.status, 201, JSON.stringify(answer.body));
@@ -31,8 +33,11 @@ describe('replicated stack smoke check', { timeout: 120_000 }, () => {
     for (const service of ['order-service', 'payment-service', 'shipping-service']) {
       const instances = new Set(spans.filter((span) => span.service === service).map((span) => span.instance));
       assert.ok(instances.size >= 1, `${service} has spans`);
-      for (const instance of instances) assert.ok(instance && replicas.has(instance), `${service} span names a replica: ${instance} (of ${[...replicas].join(', ')})`);
+      for (const instance of instances)
+        assert.ok(instance && replicas.has(instance), `${service} span names a replica: ${instance} (of ${[...replicas].join(', ')})`);
     }
-    console.log(`[replicas] smoke with ${count} replicas: checkout ${answer.body.orderId} traced across ${new Set(spans.map((span) => `${span.service}@${span.instance}`)).size} processes`);
+    console.log(
+      `[replicas] smoke with ${count} replicas: checkout ${answer.body.orderId} traced across ${new Set(spans.map((span) => `${span.service}@${span.instance}`)).size} processes`,
+    );
   });
 });

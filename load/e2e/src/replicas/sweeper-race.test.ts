@@ -33,11 +33,20 @@ describe('recovery sweepers of two order replicas', { timeout: 300_000 }, () => 
     );
     await waitUntil(
       'every planted order to be finished by a sweeper',
-      async () => (await sql<{ n: number }>('order', `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`, [ids]))[0]!.n === 0,
+      async () =>
+        (
+          await sql<{ n: number }>('order', `SELECT count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`, [
+            ids,
+          ])
+        )[0]!.n === 0,
       90_000,
       500,
     );
-    const statuses = await sql<{ status: string; n: number }>('order', 'SELECT status, count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) GROUP BY status', [ids]);
+    const statuses = await sql<{ status: string; n: number }>(
+      'order',
+      'SELECT status, count(*)::int AS n FROM orders WHERE id = ANY($1::uuid[]) GROUP BY status',
+      [ids],
+    );
     assert.deepEqual(statuses, [{ status: 'PAYMENT_FAILED', n: ORDERS }]);
     const payments = await sql<{ order_id: string; status: string; decline_reason: string; claims_once: boolean }>(
       'payment',
@@ -60,9 +69,15 @@ describe('recovery sweepers of two order replicas', { timeout: 300_000 }, () => 
       }
     }
     const twice = [...recoveredBy.entries()].filter(([, by]) => by.length !== 1);
-    console.log(`[replicas] sweeper race: ${ORDERS} orders, recovered by replica ${JSON.stringify(Object.fromEntries(slots().map((slot) => [slot, [...recoveredBy.values()].filter((by) => by[0] === slot).length])))}`);
+    console.log(
+      `[replicas] sweeper race: ${ORDERS} orders, recovered by replica ${JSON.stringify(Object.fromEntries(slots().map((slot) => [slot, [...recoveredBy.values()].filter((by) => by[0] === slot).length])))}`,
+    );
     assert.equal(recoveredBy.size, ORDERS, 'every order recovered');
-    for (const slot of slots()) assert.ok([...recoveredBy.values()].some((by) => by[0] === slot), `order.${slot}'s sweeper took part (the race happened)`);
+    for (const slot of slots())
+      assert.ok(
+        [...recoveredBy.values()].some((by) => by[0] === slot),
+        `order.${slot}'s sweeper took part (the race happened)`,
+      );
     assert.deepEqual(twice, [], 'no order recovered twice');
   });
 });

@@ -34,7 +34,10 @@ describe('switches with replicas: one flip reaches every replica', { timeout: 30
           const lag = Date.now() - answered;
           const states = await Promise.all(slots().map((slot) => switchesOf(service, slot)));
           if (states.every((state) => state.get(name) === enabled)) break;
-          assert.ok(lag < 1_000, `${name} ${enabled ? 'on' : 'off'}: after ${lag} ms the replicas of ${service} say ${JSON.stringify(states.map((state) => state.get(name)))}`);
+          assert.ok(
+            lag < 1_000,
+            `${name} ${enabled ? 'on' : 'off'}: after ${lag} ms the replicas of ${service} say ${JSON.stringify(states.map((state) => state.get(name)))}`,
+          );
           await new Promise((resolve) => setTimeout(resolve, 25));
         }
         lags[`${name}:${enabled ? 'on' : 'off'}`] = Date.now() - answered;
@@ -50,13 +53,19 @@ describe('switches with replicas: one flip reaches every replica', { timeout: 30
     const paid = result.outcomes.filter((outcome) => outcome.status === 201).length;
     assert.ok(paid >= result.outcomes.length * 0.9, `only ${paid}/${result.outcomes.length} paid`);
     const spans = await waitForCheckoutTraces(config.JAEGER_QUERY_URL, traceIdsOf(result));
-    const traces = [...byTrace(spans).values()].map((traceSpans) => analyseTrace(traceSpans)).filter((trace): trace is AnalysedTrace => !isSkipped(trace));
+    const traces = [...byTrace(spans).values()]
+      .map((traceSpans) => analyseTrace(traceSpans))
+      .filter((trace): trace is AnalysedTrace => !isSkipped(trace));
     assert.ok(traces.length >= paid * 0.9, `only ${traces.length} of ${paid} traces in Jaeger`);
     const servedBy = new Set<string>();
     for (const trace of traces) {
       const load = trace.tree.spans.find((span) => span.name === 'checkout.load_cart');
       assert.ok(load, `trace ${trace.traceId} has checkout.load_cart`);
-      assert.equal(load.attributes[scenarioAttribute('n-plus-one')], true, `trace ${trace.traceId} (served by ${load.instance}) carries the pathology's label`);
+      assert.equal(
+        load.attributes[scenarioAttribute('n-plus-one')],
+        true,
+        `trace ${trace.traceId} (served by ${load.instance}) carries the pathology's label`,
+      );
       assert.ok(load.instance, 'order spans carry service.instance.id');
       servedBy.add(load.instance);
     }

@@ -37,11 +37,11 @@ export function detectLockHolds(traces: readonly AnalysedTrace[], options: LockH
       if (!unit) continue;
       // What starts once the lock is granted (the next step may be stamped a fraction of a ms before the
       // lock's span ends: its end is recorded after the driver has handed the result on).
-      const within = descendantsOf(trace.tree, unit).filter((span) => span !== lock && span.service === lock.service && span.startMs >= lock.endMs - SLACK_MS);
+      const within = descendantsOf(trace.tree, unit).filter(
+        (span) => span !== lock && span.service === lock.service && span.startMs >= lock.endMs - SLACK_MS,
+      );
       // The first transaction end after the lock, in the same unit of work, releases it.
-      const end = within
-        .filter((span) => isTransactionEnd(statementOf(span) ?? ''))
-        .sort((a, b) => a.startMs - b.startMs)[0];
+      const end = within.filter((span) => isTransactionEnd(statementOf(span) ?? '')).sort((a, b) => a.startMs - b.startMs)[0];
       if (!end) continue;
       const calls = within.filter((span) => isRemoteCall(span) && span.endMs <= end.startMs && span.durationMs >= options.minCallMs);
       if (calls.length === 0) continue;

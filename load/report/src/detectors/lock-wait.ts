@@ -53,13 +53,18 @@ export function peerMedianMs(trace: AnalysedTrace, span: FlatSpan): number | und
 }
 
 /** The other execution whose transaction end released `waiter`, if any. */
-export function releasedBy(waiter: Execution, group: readonly Execution[], handoffMs: number): { traceId: string; gapMs: number } | undefined {
+export function releasedBy(
+  waiter: Execution,
+  group: readonly Execution[],
+  handoffMs: number,
+): { traceId: string; gapMs: number } | undefined {
   let best: { traceId: string; gapMs: number } | undefined;
   for (const holder of group) {
     if (holder.trace === waiter.trace || holder.span.endMs > waiter.span.endMs || holder.span.startMs >= waiter.span.endMs) continue;
     for (const end of holder.trace.tree.spans) {
       const statement = statementOf(end);
-      if (end.service !== waiter.span.service || !statement || !isTransactionEnd(statement) || end.startMs < holder.span.endMs - 1) continue;
+      if (end.service !== waiter.span.service || !statement || !isTransactionEnd(statement) || end.startMs < holder.span.endMs - 1)
+        continue;
       const gapMs = Math.abs(end.endMs - waiter.span.endMs);
       if (gapMs <= handoffMs && (!best || gapMs < best.gapMs)) best = { traceId: holder.trace.traceId, gapMs };
     }
@@ -82,7 +87,9 @@ export function detectLockWaits(traces: readonly AnalysedTrace[], options: LockW
       if (peers !== undefined && span.durationMs < options.peerFactor * peers) continue;
       const holder = releasedBy(execution, group, options.handoffMs);
       if (!holder) continue;
-      const waiting = group.filter((other) => other.trace !== trace && other.span.startMs < span.endMs && other.span.endMs > span.startMs).length;
+      const waiting = group.filter(
+        (other) => other.trace !== trace && other.span.startMs < span.endMs && other.span.endMs > span.startMs,
+      ).length;
       found.push(
         occurrenceOn(trace, span, {
           signature: 'lock-wait',

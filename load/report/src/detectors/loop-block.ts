@@ -79,7 +79,8 @@ export function processKey(span: FlatSpan): string {
 export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: LoopBlockOptions = loopBlockDefaults): Occurrence[] {
   const byProcess = new Map<string, ServiceSpan[]>();
   for (const trace of traces) {
-    for (const span of trace.tree.spans) byProcess.set(processKey(span), [...(byProcess.get(processKey(span)) ?? []), { traceId: trace.traceId, span }]);
+    for (const span of trace.tree.spans)
+      byProcess.set(processKey(span), [...(byProcess.get(processKey(span)) ?? []), { traceId: trace.traceId, span }]);
   }
   const found: Occurrence[] = [];
   for (const trace of traces) {
@@ -89,8 +90,12 @@ export function detectLoopBlocks(traces: readonly AnalysedTrace[], options: Loop
       if (gapMs < options.minGapMs) continue;
       const delayMs = reportedLoopDelayMs(trace.tree, span);
       if (delayMs === undefined || delayMs < options.loopDelayShare * gapMs) continue;
-      const others = (byProcess.get(processKey(span)) ?? []).filter(({ traceId, span: other }) => traceId !== trace.traceId && other.startMs < gap.endMs && other.endMs > gap.startMs);
-      const held = others.filter(({ span: other }) => other.startMs <= gap.startMs + 1 && other.endMs >= gap.endMs && other.endMs - gap.endMs <= options.heldMs);
+      const others = (byProcess.get(processKey(span)) ?? []).filter(
+        ({ traceId, span: other }) => traceId !== trace.traceId && other.startMs < gap.endMs && other.endMs > gap.startMs,
+      );
+      const held = others.filter(
+        ({ span: other }) => other.startMs <= gap.startMs + 1 && other.endMs >= gap.endMs && other.endMs - gap.endMs <= options.heldMs,
+      );
       const heldTraces = new Set(held.map(({ traceId }) => traceId)).size;
       const concurrentTraces = new Set(others.map(({ traceId }) => traceId)).size;
       // Correlated: spans of concurrent traces were held until the gap ended. A span that merely waits

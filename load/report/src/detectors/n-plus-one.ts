@@ -42,7 +42,9 @@ export function detectNPlusOne(traces: readonly AnalysedTrace[], options: NPlusO
         const statement = statementOf(query)!;
         byStatement.set(statement, [...(byStatement.get(statement) ?? []), query]);
       }
-      const repeated = [...byStatement.entries()].filter(([, spans]) => spans.length >= options.minRepeats).sort((a, b) => b[1].length - a[1].length);
+      const repeated = [...byStatement.entries()]
+        .filter(([, spans]) => spans.length >= options.minRepeats)
+        .sort((a, b) => b[1].length - a[1].length);
       if (repeated.length === 0) continue;
       const steps = repeated.flatMap(([, spans]) => spans);
       const parent = trace.tree.byId.get(parentId);

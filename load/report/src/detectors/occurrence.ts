@@ -44,7 +44,8 @@ export function enclosingSpans(tree: TraceTree, span: FlatSpan): FlatSpan[] {
 export function occurrenceOn(
   trace: AnalysedTrace,
   span: FlatSpan,
-  fields: Pick<Occurrence, 'signature' | 'evidence' | 'measure'> & Partial<Pick<Occurrence, 'spanIds' | 'window' | 'operation' | 'statement'>>,
+  fields: Pick<Occurrence, 'signature' | 'evidence' | 'measure'> &
+    Partial<Pick<Occurrence, 'spanIds' | 'window' | 'operation' | 'statement'>>,
 ): Occurrence {
   return {
     traceId: trace.traceId,

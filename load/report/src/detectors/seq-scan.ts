@@ -78,14 +78,23 @@ export function detectSeqScans(traces: readonly AnalysedTrace[], options: SeqSca
       const own = planOf(span);
       const duration = `${round(span.durationMs)} ms`;
       if (own) {
-        if (isSeqScan(own)) found.push(occurrenceOn(trace, span, { signature: 'seq-scan', evidence: `${duration}, plan: ${own.summary}`, measure: span.durationMs }));
+        if (isSeqScan(own))
+          found.push(
+            occurrenceOn(trace, span, { signature: 'seq-scan', evidence: `${duration}, plan: ${own.summary}`, measure: span.durationMs }),
+          );
         continue;
       }
       if (span.durationMs < options.slowQueryMs) continue;
       const borrowed = known.get(`${span.service}\u0000${statement}`);
       if (borrowed) {
         if (isSeqScan(borrowed)) {
-          found.push(occurrenceOn(trace, span, { signature: 'seq-scan', evidence: `${duration}, plan of the same statement: ${borrowed.summary}`, measure: span.durationMs }));
+          found.push(
+            occurrenceOn(trace, span, {
+              signature: 'seq-scan',
+              evidence: `${duration}, plan of the same statement: ${borrowed.summary}`,
+              measure: span.durationMs,
+            }),
+          );
         }
         continue;
       }

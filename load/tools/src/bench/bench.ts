@@ -56,12 +56,34 @@ export interface BenchOptions {
 export function defaultOptions(quick: boolean): BenchOptions {
   return quick
     ? {
-        quick, rounds: 1, concurrency: 8, warmupS: 1, saturationS: 3, fixedRateS: 2, lossCount: 200, lossRate: 50,
-        skipLoss: false, freshJaeger: false, restore: true, serviceEnv: {}, log: () => undefined,
+        quick,
+        rounds: 1,
+        concurrency: 8,
+        warmupS: 1,
+        saturationS: 3,
+        fixedRateS: 2,
+        lossCount: 200,
+        lossRate: 50,
+        skipLoss: false,
+        freshJaeger: false,
+        restore: true,
+        serviceEnv: {},
+        log: () => undefined,
       }
     : {
-        quick, rounds: 2, concurrency: 48, warmupS: 3, saturationS: 20, fixedRateS: 20, lossCount: 10_000, lossRate: 200,
-        skipLoss: false, freshJaeger: true, restore: true, serviceEnv: {}, log: () => undefined,
+        quick,
+        rounds: 2,
+        concurrency: 48,
+        warmupS: 3,
+        saturationS: 20,
+        fixedRateS: 20,
+        lossCount: 10_000,
+        lossRate: 200,
+        skipLoss: false,
+        freshJaeger: true,
+        restore: true,
+        serviceEnv: {},
+        log: () => undefined,
       };
 }
 
@@ -113,7 +135,11 @@ async function settledCounts(
 type WithCpu = RunFigures & { cpu_ms_per_checkout: Record<Component, number> } & ReturnType<typeof stackShare>;
 
 function withCpu(run: RunFigures, perCheckout: Record<Component, number>): WithCpu {
-  return { ...run, cpu_ms_per_checkout: perCheckout, ...stackShare(perCheckout, run.paid + run.declined, run.duration_s, os.cpus().length) };
+  return {
+    ...run,
+    cpu_ms_per_checkout: perCheckout,
+    ...stackShare(perCheckout, run.paid + run.declined, run.duration_s, os.cpus().length),
+  };
 }
 
 async function enterMode(config: Config, mode: Mode, options: BenchOptions): Promise<void> {
@@ -122,14 +148,22 @@ async function enterMode(config: Config, mode: Mode, options: BenchOptions): Pro
   await setAllScenarios(serviceUrls(config), config.SCENARIO_TOKEN, false);
 }
 
-async function runMode(config: Config, round: number, mode: Mode, fixedRate: () => number | undefined, options: BenchOptions): Promise<ModeRun> {
+async function runMode(
+  config: Config,
+  round: number,
+  mode: Mode,
+  fixedRate: () => number | undefined,
+  options: BenchOptions,
+): Promise<ModeRun> {
   await enterMode(config, mode, options);
   // Warm the JIT and the pools, then let the stack go quiet before reading idle memory.
   await closedLoop({ orderUrl: config.ORDER_URL, concurrency: Math.min(8, options.concurrency), durationS: options.warmupS, warmupS: 0 });
   await sleep(options.quick ? 1_000 : 3_000);
   const rssIdle = await servicesRss();
   const loadBefore = loadAverage();
-  options.log(`round ${round} ${mode}: saturation, closed loop x${options.concurrency} for ${options.saturationS}s (load ${loadBefore.join(' ')})`);
+  options.log(
+    `round ${round} ${mode}: saturation, closed loop x${options.concurrency} for ${options.saturationS}s (load ${loadBefore.join(' ')})`,
+  );
   const sampler = rssPeakSampler();
   const cpuBefore = await cpuSnapshot();
   const saturation = await closedLoop({
@@ -150,7 +184,9 @@ async function runMode(config: Config, round: number, mode: Mode, fixedRate: () 
   const cpuBeforeFixed = await cpuSnapshot();
   const fixedRun = await openModel({ orderUrl: config.ORDER_URL, rate, durationS: options.fixedRateS });
   const fixed = withCpu(fixedRun, cpuPerCheckout(cpuBeforeFixed, await cpuSnapshot(), fixedRun.paid + fixedRun.declined));
-  options.log(`  p50 ${fixed.latency.p50_ms} ms p99 ${fixed.latency.p99_ms} ms errors ${fixed.errors}; other processes ${fixed.others_cpu_pct} % of the machine`);
+  options.log(
+    `  p50 ${fixed.latency.p50_ms} ms p99 ${fixed.latency.p99_ms} ms errors ${fixed.errors}; other processes ${fixed.others_cpu_pct} % of the machine`,
+  );
   const rssPeak = await sampler.stop();
   return {
     round,
@@ -221,7 +257,9 @@ async function spanLoss(config: Config, options: BenchOptions, restartNeeded: bo
       .catch(() => []);
     for (const span of found) if (!span.parentSpanId) traceIds.add(span.traceId);
   }
-  options.log(`  ${emitted} spans emitted; counting them in Jaeger over ${traceIds.size} traces (${traceIds.size - checkoutTraces} not checkouts)`);
+  options.log(
+    `  ${emitted} spans emitted; counting them in Jaeger over ${traceIds.size} traces (${traceIds.size - checkoutTraces} not checkouts)`,
+  );
   const counted = await countSpansInJaeger(jaeger, [...traceIds], emitted, Object.values(serviceKey));
   options.log(`  ${counted.spans} spans in Jaeger (${counted.passes} passes)`);
   return {
@@ -281,7 +319,15 @@ function summariseModes(runs: ModeRun[]) {
   const pairs = traced.map((run) => ({ traced: run, untraced: untraced.find((other) => other.round === run.round) }));
   const cpu = (list: ModeRun[], which: 'saturation' | 'fixed_rate') => {
     const keys = Object.keys(list[0]?.[which].cpu_ms_per_checkout ?? {}) as Component[];
-    return Object.fromEntries(keys.map((key) => [key, round(pick(quiet(list, which), (run) => run[which].cpu_ms_per_checkout[key]), 3)]));
+    return Object.fromEntries(
+      keys.map((key) => [
+        key,
+        round(
+          pick(quiet(list, which), (run) => run[which].cpu_ms_per_checkout[key]),
+          3,
+        ),
+      ]),
+    );
   };
   return {
     throughput_ratio: round(throughput(traced) / throughput(untraced), 3),
@@ -302,7 +348,10 @@ function summariseModes(runs: ModeRun[]) {
         round: on.round,
         throughput_ratio: round(on.saturation.checkouts_per_s / off!.saturation.checkouts_per_s, 3),
         p50_ratio: round(on.fixed_rate.latency.p50_ms / off!.fixed_rate.latency.p50_ms, 3),
-        others_cpu_pct: { traced: [on.saturation.others_cpu_pct, on.fixed_rate.others_cpu_pct], untraced: [off!.saturation.others_cpu_pct, off!.fixed_rate.others_cpu_pct] },
+        others_cpu_pct: {
+          traced: [on.saturation.others_cpu_pct, on.fixed_rate.others_cpu_pct],
+          untraced: [off!.saturation.others_cpu_pct, off!.fixed_rate.others_cpu_pct],
+        },
       })),
     /**
      * Noise-proof view of the throughput ratio: the stack's own CPU per checkout at saturation, untraced
@@ -319,8 +368,14 @@ function summariseModes(runs: ModeRun[]) {
       3,
     ),
     load_generator_cpu_ms_per_checkout_at_saturation: {
-      traced: round(pick(quiet(traced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout), 3),
-      untraced: round(pick(quiet(untraced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout), 3),
+      traced: round(
+        pick(quiet(traced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout),
+        3,
+      ),
+      untraced: round(
+        pick(quiet(untraced, 'saturation'), (run) => run.saturation.load_generator_cpu_ms_per_checkout),
+        3,
+      ),
     },
     cpu_ms_per_checkout_at_saturation: { traced: cpu(traced, 'saturation'), untraced: cpu(untraced, 'saturation') },
     cpu_ms_per_checkout_at_fixed_rate: { traced: cpu(traced, 'fixed_rate'), untraced: cpu(untraced, 'fixed_rate') },
@@ -353,7 +408,12 @@ function rssSummary(runs: ModeRun[], loss?: { rss_mb_peak: Record<ServiceName, n
     round(sum(serviceNames.map((service) => perService[service][key])), 1);
   return {
     ...perService,
-    total: { idle_traced: total('idle_traced'), idle_untraced: total('idle_untraced'), load_traced: total('load_traced'), load_untraced: total('load_untraced') },
+    total: {
+      idle_traced: total('idle_traced'),
+      idle_untraced: total('idle_untraced'),
+      load_traced: total('load_traced'),
+      load_untraced: total('load_untraced'),
+    },
   };
 }
 

@@ -9,7 +9,12 @@ function perCheckout(values: Partial<Record<Component, number>>): Record<Compone
 
 describe('stackShare', () => {
   it('sums every stack component, and counts the load generator apart', () => {
-    const share = stackShare(perCheckout({ order: 2, postgres: 1.5, prometheus: 0.25, partners: 0.25, bench: 1, machine_busy: 5 }), 1000, 10, 2);
+    const share = stackShare(
+      perCheckout({ order: 2, postgres: 1.5, prometheus: 0.25, partners: 0.25, bench: 1, machine_busy: 5 }),
+      1000,
+      10,
+      2,
+    );
     assert.equal(share.stack_cpu_ms_per_checkout, 4);
     assert.equal(share.load_generator_cpu_ms_per_checkout, 1);
     assert.equal(share.others_cpu_pct, 0);

@@ -9,7 +9,18 @@ import path from 'node:path';
 import { pidFile, repoRoot } from './stack-control';
 
 /** Every component `scripts/stack up` starts (issue 15 counts them all); the load generator is `bench`. */
-export const components = ['order', 'payment', 'shipping', 'partners', 'storefront', 'lab', 'postgres', 'rabbitmq', 'jaeger', 'prometheus'] as const;
+export const components = [
+  'order',
+  'payment',
+  'shipping',
+  'partners',
+  'storefront',
+  'lab',
+  'postgres',
+  'rabbitmq',
+  'jaeger',
+  'prometheus',
+] as const;
 export type Component = (typeof components)[number] | 'bench' | 'machine_busy';
 
 let ticksPerSecond: number | undefined;
@@ -62,8 +73,11 @@ async function pidIn(file: string): Promise<number | undefined> {
 
 /** The process trees of a component: one, or one per replica (`order.1.pid`, ... with STACK_REPLICAS). */
 async function rootPids(component: (typeof components)[number]): Promise<number[]> {
-  if (component === 'postgres') return [await pidIn(path.join(repoRoot, '.stack', 'postgres', 'postmaster.pid'))].filter((pid) => pid !== undefined);
-  const replicas = (await readdir(path.dirname(pidFile(component))).catch(() => [] as string[])).filter((file) => new RegExp(`^${component}\\.\\d+\\.pid$`).test(file));
+  if (component === 'postgres')
+    return [await pidIn(path.join(repoRoot, '.stack', 'postgres', 'postmaster.pid'))].filter((pid) => pid !== undefined);
+  const replicas = (await readdir(path.dirname(pidFile(component))).catch(() => [] as string[])).filter((file) =>
+    new RegExp(`^${component}\\.\\d+\\.pid$`).test(file),
+  );
   const files = [pidFile(component), ...replicas.map((file) => path.join(path.dirname(pidFile(component)), file))];
   return (await Promise.all(files.map(pidIn))).filter((pid) => pid !== undefined);
 }

@@ -35,7 +35,14 @@ describe('cpuprofile summary', () => {
     assert.equal(group('garbage').busy_ms, 1);
     assert.equal(group('amqplib').busy_ms, 0);
     assert.equal(group('express').inclusive_pct_of_busy, 75);
-    assert.deepEqual(summary.top_self.map((row) => [row.function, row.self_ms]), [['query', 2], ['handle', 1], ['(garbage collector)', 1]]);
+    assert.deepEqual(
+      summary.top_self.map((row) => [row.function, row.self_ms]),
+      [
+        ['query', 2],
+        ['handle', 1],
+        ['(garbage collector)', 1],
+      ],
+    );
   });
   it('leaves out what follows toMs', () => {
     const summary = summariseProfile(profile, 5, 1.5, 4);

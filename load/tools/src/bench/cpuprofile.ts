@@ -44,7 +44,22 @@ export interface ProfileSummary {
  */
 export const profileGroups: ReadonlyArray<{ group: string; matches: (pkg: string) => boolean }> = [
   { group: 'OpenTelemetry (instrumentation, SDK, export)', matches: (pkg) => pkg.startsWith('@opentelemetry/') },
-  { group: 'express and its middleware', matches: (pkg) => ['express', 'router', 'body-parser', 'raw-body', 'on-finished', 'finalhandler', 'send', 'type-is', 'content-type', 'iconv-lite'].includes(pkg) },
+  {
+    group: 'express and its middleware',
+    matches: (pkg) =>
+      [
+        'express',
+        'router',
+        'body-parser',
+        'raw-body',
+        'on-finished',
+        'finalhandler',
+        'send',
+        'type-is',
+        'content-type',
+        'iconv-lite',
+      ].includes(pkg),
+  },
   { group: 'pg (driver, pool, protocol)', matches: (pkg) => pkg === 'pg' || pkg.startsWith('pg-') },
   { group: 'amqplib', matches: (pkg) => pkg === 'amqplib' || pkg === 'buffer-more-ints' },
   { group: 'undici (outgoing HTTP)', matches: (pkg) => pkg === 'undici' },

@@ -180,5 +180,13 @@ function figures(
 function latencySummary(histogram: LatencyHistogram): LatencySummary {
   const stats = histogram.stats();
   if (!stats) return { count: 0, p50_ms: 0, p90_ms: 0, p99_ms: 0, p999_ms: 0, max_ms: 0, mean_ms: 0 };
-  return { count: stats.count, p50_ms: stats.p50, p90_ms: stats.p90, p99_ms: stats.p99, p999_ms: stats.p999, max_ms: stats.max, mean_ms: stats.mean };
+  return {
+    count: stats.count,
+    p50_ms: stats.p50,
+    p90_ms: stats.p90,
+    p99_ms: stats.p99,
+    p999_ms: stats.p999,
+    max_ms: stats.max,
+    mean_ms: stats.mean,
+  };
 }

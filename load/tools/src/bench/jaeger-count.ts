@@ -12,7 +12,12 @@ export interface JaegerCount {
   byService: Record<string, number>;
 }
 
-async function countOnce(jaeger: JaegerClient, traceIds: readonly string[], concurrency: number, services: ReadonlySet<string>): Promise<JaegerCount> {
+async function countOnce(
+  jaeger: JaegerClient,
+  traceIds: readonly string[],
+  concurrency: number,
+  services: ReadonlySet<string>,
+): Promise<JaegerCount> {
   let next = 0;
   let spans = 0;
   let found = 0;

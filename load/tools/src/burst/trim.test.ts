@@ -9,7 +9,13 @@ const text = (value: string) => ({ stringValue: value });
 const recorded = {
   resourceSpans: [
     {
-      resource: { attributes: [{ key: 'service.name', value: text('payment-service') }, { key: 'host.name', value: text('vm') }, { key: 'process.pid', value: { intValue: '42' } }] },
+      resource: {
+        attributes: [
+          { key: 'service.name', value: text('payment-service') },
+          { key: 'host.name', value: text('vm') },
+          { key: 'process.pid', value: { intValue: '42' } },
+        ],
+      },
       scopeSpans: [
         {
           scope: { name: '@opentelemetry/instrumentation-pg', version: '0.77.0' },
@@ -33,7 +39,13 @@ const recorded = {
                 { key: 'network.peer.port', value: { intValue: '6432' } },
                 { key: 'app.scenario.missing-index', value: { boolValue: true } },
               ],
-              events: [{ name: 'app.db.plan', timeUnixNano: '1060000000', attributes: [{ key: 'app.db.plan.summary', value: text('Aggregate <- Seq Scan on payments (rows≈14)') }] }],
+              events: [
+                {
+                  name: 'app.db.plan',
+                  timeUnixNano: '1060000000',
+                  attributes: [{ key: 'app.db.plan.summary', value: text('Aggregate <- Seq Scan on payments (rows≈14)') }],
+                },
+              ],
               status: {},
             },
           ],
@@ -48,10 +60,7 @@ describe('trimOtlp', () => {
     const [before] = flattenTraces(recorded);
     const [after] = flattenTraces(trimOtlp(recorded));
     assert.ok(before && after);
-    assert.deepEqual(
-      { ...after, attributes: undefined },
-      { ...before, attributes: undefined },
-    );
+    assert.deepEqual({ ...after, attributes: undefined }, { ...before, attributes: undefined });
     assert.deepEqual(after.attributes, {
       'db.system.name': 'postgresql',
       'db.query.text': 'SELECT count(*) FROM payments WHERE customer_id = $1',

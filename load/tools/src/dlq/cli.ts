@@ -16,7 +16,6 @@ const defaultIo: DlqCliIo = {
   openStore: () => openDlqStore(loadConfig().RABBITMQ_URL),
 };
 
-
 function oneLine(value: string, width: number): string {
   const flat = value.replace(/\s+/g, ' ');
   return flat.length > width ? `${flat.slice(0, width - 1)}…` : flat;
@@ -36,7 +35,10 @@ export function renderList(counts: Array<{ name: string; queue: string; messages
 export function renderLetter(letter: DeadLetter): string {
   const headers = Object.entries(letter.headers)
     .filter(([name]) => name !== 'x-death')
-    .map(([name, value]) => `  ${name}: ${typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : JSON.stringify(value)}`);
+    .map(
+      ([name, value]) =>
+        `  ${name}: ${typeof value === 'string' ? value : Buffer.isBuffer(value) ? value.toString('utf8') : JSON.stringify(value)}`,
+    );
   const body = letter.json === undefined ? letter.body : JSON.stringify(letter.json, null, 2);
   return [
     `id:           ${letter.id}`,
@@ -87,7 +89,14 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
     .action(async (options: { queue?: string; limit: number; json?: boolean }) =>
       withStore(io, async (store) => {
         const letters = await store.list({ limit: options.limit, ...(options.queue ? { queue: options.queue } : {}) });
-        if (options.json) io.print(`${JSON.stringify(letters.map(({ json: _json, ...letter }) => letter), null, 2)}\n`);
+        if (options.json)
+          io.print(
+            `${JSON.stringify(
+              letters.map(({ json: _json, ...letter }) => letter),
+              null,
+              2,
+            )}\n`,
+          );
         else io.print(renderList(await store.queues(), letters));
       }),
     );
@@ -104,7 +113,9 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
     );
   program
     .command('replay <id>')
-    .description('put the message back on the queue it came from, then remove it from the dead-letter queue (its consumer is idempotent: a replay is processed once)')
+    .description(
+      'put the message back on the queue it came from, then remove it from the dead-letter queue (its consumer is idempotent: a replay is processed once)',
+    )
     .option('--payload <json>', 'replay this body instead (a fixed one); checked against the contract')
     .option('--payload-file <path>', 'replay the body in this file instead')
     .option('--force', 'replay even a body that fails its contract (it will be dead-lettered again)')
@@ -112,7 +123,9 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
       withStore(io, async (store) => {
         const payload = payloadOf(options);
         const letter = await store.replay(id, { force: options.force === true, ...(payload === undefined ? {} : { payload }) });
-        io.print(`replayed ${letter.id} to ${letter.queue}${payload === undefined ? '' : ' with the given payload'}; removed from ${letter.deadLetterQueue}\n`);
+        io.print(
+          `replayed ${letter.id} to ${letter.queue}${payload === undefined ? '' : ' with the given payload'}; removed from ${letter.deadLetterQueue}\n`,
+        );
       }),
     );
   program
@@ -132,7 +145,11 @@ export function dlqCommand(io: DlqCliIo = defaultIo): Command {
  * (bad arguments, a payload that fails its contract), 3 no such message (already replayed or dropped:
  * nothing done, so running a replay twice never delivers the message twice).
  */
-export async function runDlqCli(argv: readonly string[], io: DlqCliIo = defaultIo, printError: (text: string) => void = (text) => process.stderr.write(text)): Promise<number> {
+export async function runDlqCli(
+  argv: readonly string[],
+  io: DlqCliIo = defaultIo,
+  printError: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<number> {
   const program = dlqCommand(io).exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

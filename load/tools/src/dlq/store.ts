@@ -79,7 +79,12 @@ function brokerReason(headers: Record<string, unknown>): string {
   const first = Array.isArray(deaths) ? (deaths[0] as Record<string, unknown> | undefined) : undefined;
   const why = text(first?.reason) ?? text(headers['x-first-death-reason']);
   if (!why) return 'unknown (no reason header, no x-death)';
-  const hint = why === 'delivery_limit' ? ': failed more times than the delivery limit' : why === 'rejected' ? ': rejected without its reason (the consumer could not publish it)' : '';
+  const hint =
+    why === 'delivery_limit'
+      ? ': failed more times than the delivery limit'
+      : why === 'rejected'
+        ? ': rejected without its reason (the consumer could not publish it)'
+        : '';
   return `broker: ${why}${hint}`;
 }
 
@@ -179,7 +184,10 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
   }
 
   /** Finds one message across the dead-letter queues and runs `act` on it while it is held. */
-  async function withMessage<T>(id: string, act: (held: { raw: GetMessage; letter: DeadLetter }, channel: Channel) => Promise<T>): Promise<T> {
+  async function withMessage<T>(
+    id: string,
+    act: (held: { raw: GetMessage; letter: DeadLetter }, channel: Channel) => Promise<T>,
+  ): Promise<T> {
     for (const entry of deadLetterQueues()) {
       const found = await scan(entry, SCAN_LIMIT, async (messages, channel) => {
         const held = messages.find(({ letter }) => letter.id === id || letter.messageId === id);
@@ -227,7 +235,8 @@ export async function openDlqStore(url: string): Promise<DlqStore> {
     },
     async list({ queue, limit = 100 } = {}) {
       const letters: DeadLetter[] = [];
-      for (const entry of resolveQueue(queue)) letters.push(...(await scan(entry, limit, async (messages) => messages.map(({ letter }) => letter))));
+      for (const entry of resolveQueue(queue))
+        letters.push(...(await scan(entry, limit, async (messages) => messages.map(({ letter }) => letter))));
       return letters;
     },
     async find(id) {

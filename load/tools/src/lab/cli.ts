@@ -21,7 +21,11 @@ export interface LabIo {
   config: () => Config;
 }
 
-const defaultIo: LabIo = { print: (text) => process.stdout.write(text), error: (text) => process.stderr.write(text), config: () => loadConfig() };
+const defaultIo: LabIo = {
+  print: (text) => process.stdout.write(text),
+  error: (text) => process.stderr.write(text),
+  config: () => loadConfig(),
+};
 
 function level(value: string): Level {
   const parsed = Number(value);
@@ -35,8 +39,6 @@ function seed(value: string): number {
   return parsed;
 }
 
-
-
 function pathologyList(value: string, previous: PathologyName[] = []): PathologyName[] {
   if (!isPathologyName(value)) throw new InvalidArgumentError(`one of ${pathologyNames.join(', ')}`);
   return [...previous, value];
@@ -45,16 +47,20 @@ function pathologyList(value: string, previous: PathologyName[] = []): Pathology
 /** `outcome.code` is set to 3 by a wrong answer. */
 export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { code: 0 }): Command {
   const program = new Command('lab')
-    .description('Hunt exercises for workshops (a hidden pathology to find in Jaeger), and the lab\'s ON/OFF figures.')
+    .description("Hunt exercises for workshops (a hidden pathology to find in Jaeger), and the lab's ON/OFF figures.")
     .option('--state <file>', 'where a running exercise keeps its state', defaultStateFile)
     .showHelpAfterError();
-  const context = (): LabContext => ({ config: io.config(), stateFile: path.resolve(program.opts<{ state: string }>().state), print: io.print });
+  const context = (): LabContext => ({
+    config: io.config(),
+    stateFile: path.resolve(program.opts<{ state: string }>().state),
+    print: io.print,
+  });
   program
     .command('start')
     .description('switch on a hidden choice, start background load, and say where to look first')
     .option('--level <n>', '1: one pathology; 2: two at once; 3: one plus a decoy (a slow span off the critical path)', level, 1 as Level)
     .option('--seed <n>', 'the same seed gives the same exercise (default: random)', seed)
-    .option('--rate <perSecond>', 'background load, checkouts per second (default: the quick start\'s)', positive, 2)
+    .option('--rate <perSecond>', "background load, checkouts per second (default: the quick start's)", positive, 2)
     .option('--minutes <n>', 'the background load stops after this long at the latest', positive, 60)
     .action(async (options: { level: Level; seed?: number; rate: number; minutes: number }) => {
       await startExercise(context(), options);
@@ -84,27 +90,57 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
     .option('--pathology <name>', 'only this one (repeatable; default: all five)', pathologyList)
     .option('--count <n>', "checkouts per burst instead of the catalogue's (a quick smoke run)", positiveInteger)
     .option('--json', 'print the figures as JSON', false)
-    .option('--exercises <level>', 'instead: one real exercise per hidden choice of this level (2: each of the ten pairs), judged by the report', level)
+    .option(
+      '--exercises <level>',
+      'instead: one real exercise per hidden choice of this level (2: each of the ten pairs), judged by the report',
+      level,
+    )
     .option('--duration <seconds>', 'with --exercises: how long each exercise runs before it is judged', positive, 45)
     .option('--rate <perSecond>', "with --exercises: the background load (default: the quick start's)", positive, 2)
     .option('--choices <n>', 'with --exercises: only the first n hidden choices (a quick smoke run)', positiveInteger)
-    .action(async (options: { runs: number; pathology?: PathologyName[]; count?: number; json: boolean; exercises?: Level; duration: number; rate: number; choices?: number }) => {
-      const running = readState(context().stateFile);
-      if (running) throw new CliError(`an exercise is running since ${running.startedAt}: measuring would switch its pathologies (pnpm lab reveal ends it)`);
-      if (options.exercises !== undefined) {
-        const exerciseRuns = await measureExercises(
-          io.config(),
-          { level: options.exercises, durationSec: options.duration, rate: options.rate, choices: options.choices, stateFile: `${context().stateFile}.measure` },
-          io.error,
+    .action(
+      async (options: {
+        runs: number;
+        pathology?: PathologyName[];
+        count?: number;
+        json: boolean;
+        exercises?: Level;
+        duration: number;
+        rate: number;
+        choices?: number;
+      }) => {
+        const running = readState(context().stateFile);
+        if (running)
+          throw new CliError(
+            `an exercise is running since ${running.startedAt}: measuring would switch its pathologies (pnpm lab reveal ends it)`,
+          );
+        if (options.exercises !== undefined) {
+          const exerciseRuns = await measureExercises(
+            io.config(),
+            {
+              level: options.exercises,
+              durationSec: options.duration,
+              rate: options.rate,
+              choices: options.choices,
+              stateFile: `${context().stateFile}.measure`,
+            },
+            io.error,
+          );
+          io.print(
+            options.json
+              ? `${JSON.stringify({ generatedAt: new Date().toISOString(), exercises: exerciseRuns }, null, 2)}\n`
+              : renderExerciseRuns(exerciseRuns),
+          );
+          return;
+        }
+        const names = options.pathology ?? pathologyNames;
+        const runs = await measure(io.config(), { names, runs: options.runs, count: options.count }, io.error);
+        const figures = summariseRuns(runs);
+        io.print(
+          options.json ? `${JSON.stringify({ generatedAt: new Date().toISOString(), figures, runs }, null, 2)}\n` : renderFigures(figures),
         );
-        io.print(options.json ? `${JSON.stringify({ generatedAt: new Date().toISOString(), exercises: exerciseRuns }, null, 2)}\n` : renderExerciseRuns(exerciseRuns));
-        return;
-      }
-      const names = options.pathology ?? pathologyNames;
-      const runs = await measure(io.config(), { names, runs: options.runs, count: options.count }, io.error);
-      const figures = summariseRuns(runs);
-      io.print(options.json ? `${JSON.stringify({ generatedAt: new Date().toISOString(), figures, runs }, null, 2)}\n` : renderFigures(figures));
-    });
+      },
+    );
   return program;
 }
 

@@ -6,7 +6,15 @@
 import { randomBytes } from 'node:crypto';
 import type { Config } from '@tracecart/config';
 import { decoys as decoyCatalogue, pathologyNames, pathology, type PathologyName } from '@tracecart/lab-catalogue';
-import { CliError, endExerciseMode, readStates, serviceUrls, startExerciseMode, switchScenarios, type ServiceUrls } from '@tracecart/stack-client';
+import {
+  CliError,
+  endExerciseMode,
+  readStates,
+  serviceUrls,
+  startExerciseMode,
+  switchScenarios,
+  type ServiceUrls,
+} from '@tracecart/stack-client';
 import { analyse, analysisDefaults, fetchCheckoutSpans, type Analysis } from '@tracecart/report';
 import { exerciseRush, rushText, startBackgroundLoad, stopBackgroundLoad, logTail } from './background-load';
 import { chooseHidden, randomSeed, type Level } from './choice';
@@ -44,7 +52,12 @@ async function currentSwitches(urls: ServiceUrls, token: string): Promise<Record
 }
 
 /** Switches only those that differ (missing-index builds or drops an index: seconds). */
-async function applySwitches(urls: ServiceUrls, token: string, from: Partial<Record<PathologyName, boolean>>, to: Partial<Record<PathologyName, boolean>>): Promise<void> {
+async function applySwitches(
+  urls: ServiceUrls,
+  token: string,
+  from: Partial<Record<PathologyName, boolean>>,
+  to: Partial<Record<PathologyName, boolean>>,
+): Promise<void> {
   const changes = pathologyNames.filter((name) => to[name] !== undefined && from[name] !== to[name]);
   const on = changes.filter((name) => to[name] === true);
   const off = changes.filter((name) => to[name] === false);
@@ -162,7 +175,9 @@ export async function revealExercise(context: LabContext): Promise<ExerciseState
     ...state.pathologies.map((name) => `  ${name} (${pathology(name).service}): ${pathology(name).title}. ${pathology(name).inJaeger}`),
     ...state.decoys.map((name) => `  decoy ${name}: ${decoyCatalogue.find((decoy) => decoy.name === name)!.whyHarmless}`),
     `Hints used: ${state.hintsGiven}; answers: ${state.answers.length === 0 ? 'none' : state.answers.map((answer) => `${answer.names.join('+')} (${answer.correct ? 'right' : 'wrong'})`).join(', ')}.`,
-    state.load ? `Background load ${stopped ? 'stopped' : 'had already ended'} (log ${state.load.log}).` : 'No background load was running.',
+    state.load
+      ? `Background load ${stopped ? 'stopped' : 'had already ended'} (log ${state.load.log}).`
+      : 'No background load was running.',
     problems.length === 0 ? 'Switches restored as they were before the exercise.' : `Could not restore everything:\n${problems.join('\n')}`,
   ];
   if (state.load) {

@@ -22,7 +22,10 @@ export function hintSequence(choice: Pick<HiddenChoice, 'pathologies' | 'decoys'
   const many = choice.pathologies.length > 1;
   steps.forEach((step, index) => {
     choice.pathologies.forEach((name, problem) => {
-      texts.push({ about: many ? `problem ${problem + 1} of ${choice.pathologies.length}, ${step}` : step, text: pathology(name).hints[index]! });
+      texts.push({
+        about: many ? `problem ${problem + 1} of ${choice.pathologies.length}, ${step}` : step,
+        text: pathology(name).hints[index]!,
+      });
     });
   });
   for (const name of choice.decoys) {

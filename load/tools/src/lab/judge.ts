@@ -3,7 +3,15 @@
  * the decoy). Each named one is explained with what the report found over the exercise's recent traces;
  * a wrong answer is explained without giving the hidden one away.
  */
-import { decoys, isDecoyName, isPathologyName, pathology, pathologyNames, type DecoyName, type PathologyName } from '@tracecart/lab-catalogue';
+import {
+  decoys,
+  isDecoyName,
+  isPathologyName,
+  pathology,
+  pathologyNames,
+  type DecoyName,
+  type PathologyName,
+} from '@tracecart/lab-catalogue';
 import type { Analysis, Finding } from '@tracecart/report';
 import type { HiddenChoice } from './choice';
 
@@ -24,7 +32,10 @@ export function parseAnswer(names: readonly string[]): AnsweredName[] {
   const cleaned = [...new Set(names.map((name) => name.trim().toLowerCase()).filter((name) => name !== ''))];
   if (cleaned.length === 0) throw new AnswerError(`name at least one pathology: ${pathologyNames.join(', ')}`);
   const unknown = cleaned.filter((name) => !isPathologyName(name) && !isDecoyName(name));
-  if (unknown.length > 0) throw new AnswerError(`unknown name${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the pathologies are: ${pathologyNames.join(', ')}`);
+  if (unknown.length > 0)
+    throw new AnswerError(
+      `unknown name${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; the pathologies are: ${pathologyNames.join(', ')}`,
+    );
   return cleaned as AnsweredName[];
 }
 
@@ -57,7 +68,9 @@ function explainWrong(name: PathologyName, evidence: ReportEvidence): string {
     return `WRONG  ${name}: it is switched off. ${capitalise(windowText(evidence))} flags a ${signature} pattern there (${cite(flagged)}), but it is not one of the hidden problems: look at what lengthens the critical path most.`;
   }
   const seen = findingsFor(evidence, name)[0];
-  const weak = seen ? ` (only a trace of it: ${seen.tracesAffected} of ${seen.tracesOnPath} traces, ${seen.meanSharePct} % of the path)` : '';
+  const weak = seen
+    ? ` (only a trace of it: ${seen.tracesAffected} of ${seen.tracesOnPath} traces, ${seen.meanSharePct} % of the path)`
+    : '';
   return `WRONG  ${name}: it is switched off. ${capitalise(windowText(evidence))} finds no significant ${signature} pattern on ${foundOn.service} (${foundOn.span})${weak}.`;
 }
 
@@ -70,7 +83,11 @@ function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-export function judgeAnswer(hidden: Pick<HiddenChoice, 'pathologies' | 'decoys'>, answered: readonly AnsweredName[], evidence: ReportEvidence): Verdict {
+export function judgeAnswer(
+  hidden: Pick<HiddenChoice, 'pathologies' | 'decoys'>,
+  answered: readonly AnsweredName[],
+  evidence: ReportEvidence,
+): Verdict {
   const lines: string[] = [];
   for (const name of answered) {
     if (isDecoyName(name)) lines.push(explainDecoy(name));
@@ -81,9 +98,14 @@ export function judgeAnswer(hidden: Pick<HiddenChoice, 'pathologies' | 'decoys'>
   const missing = hidden.pathologies.length - rightOnes.length;
   const correct = missing === 0 && rightOnes.length === answered.length;
   if (missing > 0) {
-    lines.push(`${missing === hidden.pathologies.length ? 'None of the hidden problems named' : `${missing} more problem${missing > 1 ? 's are' : ' is'} hidden`}: ${hidden.pathologies.length} in all.`);
+    lines.push(
+      `${missing === hidden.pathologies.length ? 'None of the hidden problems named' : `${missing} more problem${missing > 1 ? 's are' : ' is'} hidden`}: ${hidden.pathologies.length} in all.`,
+    );
   }
   lines.unshift(correct ? `Right: ${answered.join(' and ')}.` : 'Not quite.');
-  if (correct) lines.push('`pnpm lab reveal` ends the exercise and restores the switches; then apply the fix and compare (`pnpm scenario off <name>`).');
+  if (correct)
+    lines.push(
+      '`pnpm lab reveal` ends the exercise and restores the switches; then apply the fix and compare (`pnpm scenario off <name>`).',
+    );
   return { correct, lines };
 }

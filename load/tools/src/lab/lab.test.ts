@@ -56,7 +56,10 @@ describe('lab: hints', () => {
     assert.equal(three.length, 4);
     assert.equal(three[3]!.about, 'the decoy');
     assert.match(three[3]!.text, /checkout\.audit/);
-    assert.deepEqual(three.map((hint) => hint.number), [1, 2, 3, 4]);
+    assert.deepEqual(
+      three.map((hint) => hint.number),
+      [1, 2, 3, 4],
+    );
   });
 });
 
@@ -135,7 +138,11 @@ describe('lab: judging an answer', () => {
   });
   it('refuses unknown names and an empty answer, naming the possible answers', () => {
     assert.deepEqual(parseAnswer([' Missing-Index ', 'missing-index']), ['missing-index']);
-    assert.throws(() => parseAnswer(['slow-database']), (error: Error) => error instanceof AnswerError && /unknown name slow-database; the pathologies are: missing-index/.test(error.message));
+    assert.throws(
+      () => parseAnswer(['slow-database']),
+      (error: Error) =>
+        error instanceof AnswerError && /unknown name slow-database; the pathologies are: missing-index/.test(error.message),
+    );
     assert.throws(() => parseAnswer([]), AnswerError);
   });
 });
@@ -185,7 +192,8 @@ describe('lab measure --exercises: one exercise per hidden choice', () => {
   });
   it('counts an exercise only when the report names every hidden pathology and nothing else', () => {
     const hidden: PathologyName[] = ['n-plus-one', 'lock-contention'];
-    const judged = (named: PathologyName[]) => judgeRun(2, 7, hidden, { traces: { analysed: 90 }, pathologies: named }, named[0] ?? null).allNamed;
+    const judged = (named: PathologyName[]) =>
+      judgeRun(2, 7, hidden, { traces: { analysed: 90 }, pathologies: named }, named[0] ?? null).allNamed;
     assert.equal(judged(['lock-contention', 'n-plus-one']), true);
     assert.equal(judged(['lock-contention']), false);
     assert.equal(judged(['lock-contention', 'n-plus-one', 'missing-index']), false);

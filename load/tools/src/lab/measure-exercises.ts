@@ -35,7 +35,13 @@ export function seedsPerChoice(level: Level, limit = 10_000): Array<{ seed: numb
   return [...seen.values()];
 }
 
-export function judgeRun(level: Level, seed: number, hidden: readonly PathologyName[], evidence: { traces: { analysed: number }; pathologies: PathologyName[] }, culprit: PathologyName | null): ExerciseRun {
+export function judgeRun(
+  level: Level,
+  seed: number,
+  hidden: readonly PathologyName[],
+  evidence: { traces: { analysed: number }; pathologies: PathologyName[] },
+  culprit: PathologyName | null,
+): ExerciseRun {
   const named = [...evidence.pathologies];
   return {
     level,
@@ -67,7 +73,11 @@ export interface ExerciseMeasureOptions {
   stateFile: string;
 }
 
-export async function measureExercises(config: Config, options: ExerciseMeasureOptions, progress: (text: string) => void): Promise<ExerciseRun[]> {
+export async function measureExercises(
+  config: Config,
+  options: ExerciseMeasureOptions,
+  progress: (text: string) => void,
+): Promise<ExerciseRun[]> {
   const context: LabContext = { config, stateFile: options.stateFile, print: () => undefined };
   const runs: ExerciseRun[] = [];
   for (const { seed, choice } of seedsPerChoice(options.level).slice(0, options.choices)) {
@@ -80,7 +90,9 @@ export async function measureExercises(config: Config, options: ExerciseMeasureO
     } finally {
       await revealExercise(context);
     }
-    progress(`level ${run.level} seed ${run.seed} [${run.hidden.join(' + ')}]: ${run.tracesAnalysed} traces, report names [${run.named.join(', ')}]\n`);
+    progress(
+      `level ${run.level} seed ${run.seed} [${run.hidden.join(' + ')}]: ${run.tracesAnalysed} traces, report names [${run.named.join(', ')}]\n`,
+    );
     runs.push(run);
   }
   return runs;

@@ -85,7 +85,8 @@ export function summariseRuns(runs: readonly RunFigures[]): PathologyFigures[] {
 }
 
 export function renderFigures(figures: readonly PathologyFigures[]): string {
-  const header = '| pathology | key latency | p95 ON (ms, per run) | p95 OFF (ms, per run) | p95 ratio | report: ON named | OFF clean |\n|---|---|---|---|---|---|---|';
+  const header =
+    '| pathology | key latency | p95 ON (ms, per run) | p95 OFF (ms, per run) | p95 ratio | report: ON named | OFF clean |\n|---|---|---|---|---|---|---|';
   const rows = figures.map(
     (figure) =>
       `| ${figure.pathology} | ${figure.keyLatency} | ${figure.onP95Ms.join(', ')} | ${figure.offP95Ms.join(', ')} | ${figure.p95Ratio === null ? '-' : `${figure.p95Ratio}×`} | ${figure.onHits}/${figure.runs} | ${figure.offClean}/${figure.runs} |`,
@@ -94,11 +95,22 @@ export function renderFigures(figures: readonly PathologyFigures[]): string {
 }
 
 async function setOnly(urls: ServiceUrls, token: string, name: PathologyName | null): Promise<void> {
-  await switchScenarios(urls, token, pathologyNames.filter((other) => other !== name), false);
+  await switchScenarios(
+    urls,
+    token,
+    pathologyNames.filter((other) => other !== name),
+    false,
+  );
   if (name) await switchScenarios(urls, token, [name], true);
 }
 
-async function oneRun(config: Config, name: PathologyName, run: number, mode: 'on' | 'off', count: number | undefined): Promise<RunFigures> {
+async function oneRun(
+  config: Config,
+  name: PathologyName,
+  run: number,
+  mode: 'on' | 'off',
+  count: number | undefined,
+): Promise<RunFigures> {
   const load = pathology(name).load;
   const result = await runCheckoutBurst({ orderUrl: config.ORDER_URL, ...load, count: count ?? load.count });
   const spans = await waitForCheckoutTraces(config.JAEGER_QUERY_URL, traceIdsOf(result));
@@ -119,7 +131,8 @@ async function oneRun(config: Config, name: PathologyName, run: number, mode: 'o
 export async function measure(config: Config, options: MeasureOptions, progress: (text: string) => void): Promise<RunFigures[]> {
   const urls = serviceUrls(config);
   const states = await readStates(urls, 5_000, config.SCENARIO_TOKEN);
-  if (states.some((state) => state.enabled === null)) throw new Error(`cannot read the switches: ${states.find((state) => state.enabled === null)!.problem}`);
+  if (states.some((state) => state.enabled === null))
+    throw new Error(`cannot read the switches: ${states.find((state) => state.enabled === null)!.problem}`);
   const runs: RunFigures[] = [];
   try {
     for (const name of options.names) {
@@ -127,7 +140,9 @@ export async function measure(config: Config, options: MeasureOptions, progress:
         for (const mode of ['on', 'off'] as const) {
           await setOnly(urls, config.SCENARIO_TOKEN, mode === 'on' ? name : null);
           const figures = await oneRun(config, name, run, mode, options.count);
-          progress(`${name} run ${run} ${mode}: key p95 ${figures.keyP95Ms ?? '-'} ms, ${figures.paid}/${figures.checkouts} paid, report names [${figures.named.join(', ')}]\n`);
+          progress(
+            `${name} run ${run} ${mode}: key p95 ${figures.keyP95Ms ?? '-'} ms, ${figures.paid}/${figures.checkouts} paid, report names [${figures.named.join(', ')}]\n`,
+          );
           runs.push(figures);
         }
       }

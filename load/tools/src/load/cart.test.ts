@@ -13,7 +13,12 @@ import {
 } from './cart';
 import { checkoutProblems } from './fake-order-service';
 
-const products: Product[] = Array.from({ length: 300 }, (_, i) => ({ sku: `S${i}`, name: `P${i}`, price: 10 + i, stock: i % 3 === 0 ? 0 : 5 }));
+const products: Product[] = Array.from({ length: 300 }, (_, i) => ({
+  sku: `S${i}`,
+  name: `P${i}`,
+  price: 10 + i,
+  stock: i % 3 === 0 ? 0 : 5,
+}));
 const customers: Customer[] = Array.from({ length: 40 }, (_, i) => ({ id: `c${i}`, name: `C${i}` }));
 
 describe('line-count distribution', () => {
@@ -67,7 +72,13 @@ describe('pickCart', () => {
     assert.ok(catalog.skus.every((sku) => Number(sku.slice(1)) % 3 !== 0));
     assert.equal(catalog.customerIds.length, 40);
     // With nothing in stock it still has something to sell.
-    assert.equal(cartCatalog(products.map((p) => ({ ...p, stock: 0 })), customers).skus.length, 300);
+    assert.equal(
+      cartCatalog(
+        products.map((p) => ({ ...p, stock: 0 })),
+        customers,
+      ).skus.length,
+      300,
+    );
     assert.throws(() => cartCatalog([], customers), /no products/);
     assert.throws(() => cartCatalog(products, []), /no customers/);
   });

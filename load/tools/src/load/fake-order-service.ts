@@ -128,7 +128,10 @@ export async function startFakeOrderService(options: FakeOrderServiceOptions): P
     // A few out of stock: the generator must not put them in carts.
     stock: i % 10 === 9 ? 0 : 1000,
   }));
-  const customers = Array.from({ length: customerCount }, (_, i) => ({ id: `cust-${String(i + 1).padStart(5, '0')}`, name: `Customer ${i + 1}` }));
+  const customers = Array.from({ length: customerCount }, (_, i) => ({
+    id: `cust-${String(i + 1).padStart(5, '0')}`,
+    name: `Customer ${i + 1}`,
+  }));
   const known = { skus: new Set(products.filter((p) => p.stock > 0).map((p) => p.sku)), customerIds: new Set(customers.map((c) => c.id)) };
   const answer = options.answer ?? defaultAnswer;
   const checkouts: CheckoutRecord[] = [];
@@ -167,7 +170,7 @@ export async function startFakeOrderService(options: FakeOrderServiceOptions): P
       orderId: undefined,
     };
     if (!options.noRecords) checkouts.push(record);
-    const decision = answer(n, (body ?? {}));
+    const decision = answer(n, body ?? {});
     holding += 1;
     if (holding > maxHolding) maxHolding = holding;
     holdFor(options.delayMs + ('status' in decision ? (decision.extraDelayMs ?? 0) : 0), () => {

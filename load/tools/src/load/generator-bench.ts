@@ -35,7 +35,8 @@ async function startServer(delayMs: number): Promise<{ child: ChildProcess; url:
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-const fixed = (value: number | null | undefined, digits = 1): string => (value === undefined || value === null ? '-' : value.toFixed(digits));
+const fixed = (value: number | null | undefined, digits = 1): string =>
+  value === undefined || value === null ? '-' : value.toFixed(digits);
 
 function row(summary: LoadSummary, delayMs: number): string[] {
   const { rate } = summary;
@@ -88,7 +89,9 @@ async function main(): Promise<number> {
   const rows: string[][] = [];
   let missed = false;
   try {
-    process.stdout.write(`generator bench: ${durationSec}s per rate, fake order service delay ${delayMs}ms (separate process), node ${process.version}\n`);
+    process.stdout.write(
+      `generator bench: ${durationSec}s per rate, fake order service delay ${delayMs}ms (separate process), node ${process.version}\n`,
+    );
     for (const ratePerSec of rates) {
       const load = loadavg()[0]!.toFixed(2);
       const summary = await runLoad({

@@ -57,7 +57,10 @@ describe('load generator against a local server', () => {
     // stage runs files side by side on a 2-core machine that may be busy, and a stalled process sends late.
     // How closely the generator keeps its schedule is a figure, measured on a quiet machine by
     // generator-bench.ts (within 1 %).
-    assert.ok(summary.rate.achievedPerSec <= rate * 1.02 && summary.rate.achievedPerSec >= rate * 0.5, `achieved ${summary.rate.achievedPerSec}/s`);
+    assert.ok(
+      summary.rate.achievedPerSec <= rate * 1.02 && summary.rate.achievedPerSec >= rate * 0.5,
+      `achieved ${summary.rate.achievedPerSec}/s`,
+    );
 
     // Latency: never below the server's delay, and not far above it on an idle loopback.
     const latency = summary.latencyMs!;
@@ -71,8 +74,14 @@ describe('load generator against a local server', () => {
     assert.ok(summary.sendLagMs!.min >= 0 && summary.sendLagMs!.p50 < 50, `send lag p50 ${summary.sendLagMs!.p50}`);
 
     // Outcomes equal what the server answered.
-    assert.equal(summary.outcomes.created, count(service.checkouts, (r) => r.answered === 201));
-    assert.equal(summary.outcomes.declined, count(service.checkouts, (r) => r.answered === 402));
+    assert.equal(
+      summary.outcomes.created,
+      count(service.checkouts, (r) => r.answered === 201),
+    );
+    assert.equal(
+      summary.outcomes.declined,
+      count(service.checkouts, (r) => r.answered === 402),
+    );
     assert.ok(summary.outcomes.declined > 0 && summary.outcomes.created > 0);
     assert.equal(summary.outcomes.errors, 0);
 
@@ -86,7 +95,10 @@ describe('load generator against a local server', () => {
     const keys = new Set(service.checkouts.map((record) => record.idempotencyKey));
     assert.equal(keys.size, rate * duration);
     assert.ok(!keys.has(undefined));
-    const declinedTokens = count(service.checkouts, (r) => (r.body as { payment: { token: string } }).payment.token === 'tok_chargeDeclined');
+    const declinedTokens = count(
+      service.checkouts,
+      (r) => (r.body as { payment: { token: string } }).payment.token === 'tok_chargeDeclined',
+    );
     assert.equal(summary.outcomes.declined, declinedTokens);
   });
 
@@ -118,18 +130,30 @@ describe('load generator against a local server', () => {
     const summary = await runLoad(options(service.url, { ratePerSec: 150, durationSec: 2, declineShare: 0.15, slowest: slowOnes }));
     const records = service.checkouts;
     assert.equal(records.length, 300);
-    assert.equal(summary.outcomes.created, count(records, (r) => r.answered === 201));
-    assert.equal(summary.outcomes.declined, count(records, (r) => r.answered === 402));
+    assert.equal(
+      summary.outcomes.created,
+      count(records, (r) => r.answered === 201),
+    );
+    assert.equal(
+      summary.outcomes.declined,
+      count(records, (r) => r.answered === 402),
+    );
     assert.deepEqual(summary.outcomes.byStatus, {
       '500': count(records, (r) => r.answered === 500),
       '503': count(records, (r) => r.answered === 503),
     });
     assert.deepEqual(summary.outcomes.networkErrors, { ECONNRESET: count(records, (r) => r.answered === 'reset') });
     assert.equal(summary.outcomes.timeouts, 0);
-    assert.equal(summary.outcomes.errors, count(records, (r) => r.answered !== 201 && r.answered !== 402));
+    assert.equal(
+      summary.outcomes.errors,
+      count(records, (r) => r.answered !== 201 && r.answered !== 402),
+    );
     assert.ok(summary.outcomes.declined > 0);
     // Responses with a status are in the latency histogram; resets are not.
-    assert.equal(summary.latencyMs!.count, count(records, (r) => r.answered !== 'reset'));
+    assert.equal(
+      summary.latencyMs!.count,
+      count(records, (r) => r.answered !== 'reset'),
+    );
 
     // The slowest traces are exactly the ones the server held back, linked to Jaeger.
     const held = records.filter((r) => r.seq % 40 === 5 && r.seq % 10 !== 3 && r.seq % 25 !== 7 && r.seq % 20 !== 11);
@@ -174,7 +198,14 @@ describe('load generator against a local server', () => {
     const SHIP_AFTER = 300;
     const service = await serve({ delayMs: DELAY, shipAfterMs: SHIP_AFTER, neverShip: (seq) => seq % 5 === 4 });
     const summary = await runLoad(
-      options(service.url, { ratePerSec: 20, durationSec: 1, declineShare: 0, shippedSample: 1, shippedPollMs: 50, shippedTimeoutMs: 1200 }),
+      options(service.url, {
+        ratePerSec: 20,
+        durationSec: 1,
+        declineShare: 0,
+        shippedSample: 1,
+        shippedPollMs: 50,
+        shippedTimeoutMs: 1200,
+      }),
     );
     const records = service.checkouts;
     const shipping = count(records, (r) => r.seq % 5 !== 4);
@@ -202,7 +233,9 @@ describe('load generator against a local server', () => {
 
   it('samples only the requested share of created orders', async () => {
     const service = await serve({ delayMs: 2, shipAfterMs: 0 });
-    const summary = await runLoad(options(service.url, { ratePerSec: 400, durationSec: 1, declineShare: 0, shippedSample: 0.25, shippedPollMs: 20 }));
+    const summary = await runLoad(
+      options(service.url, { ratePerSec: 400, durationSec: 1, declineShare: 0, shippedSample: 0.25, shippedPollMs: 20 }),
+    );
     const sd = Math.sqrt(400 * 0.25 * 0.75);
     assert.ok(Math.abs(summary.shipped.sampled - 100) < 5 * sd, `sampled ${summary.shipped.sampled}`);
     assert.equal(summary.shipped.shipped, summary.shipped.sampled);
@@ -226,7 +259,10 @@ describe('load generator against a local server', () => {
     const service = await serve({ delayMs: 1 });
     const url = service.url;
     await service.close();
-    await assert.rejects(runLoad(options(url, {})), (error: unknown) => error instanceof CatalogError && /ECONNREFUSED/.test(error.message));
+    await assert.rejects(
+      runLoad(options(url, {})),
+      (error: unknown) => error instanceof CatalogError && /ECONNREFUSED/.test(error.message),
+    );
   });
 
   it('rejects impossible options', () => {

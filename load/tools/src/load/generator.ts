@@ -157,10 +157,13 @@ export class LoadRun {
     // Every rush cart has exactly rush.lines lines.
     const lineCounts = Array.from({ length: rush.lines }, (_, i) => (i === rush.lines - 1 ? 1 : 0));
     return Array.from({ length: count }, (_, k) =>
-      setTimeout(() => {
-        const scheduledAt = performance.now();
-        for (let i = 0; i < rush.size; i += 1) this.dispatch(`rush${k + 1}-${i}`, scheduledAt, lineCounts);
-      }, (k + 1) * rush.everySec * 1000),
+      setTimeout(
+        () => {
+          const scheduledAt = performance.now();
+          for (let i = 0; i < rush.size; i += 1) this.dispatch(`rush${k + 1}-${i}`, scheduledAt, lineCounts);
+        },
+        (k + 1) * rush.everySec * 1000,
+      ),
     );
   }
 
@@ -194,7 +197,8 @@ export class LoadRun {
       this.serviceTime.record(result.endAt - sentAt);
       const traceId = traceIdOf(result.body, result.headers.traceresponse);
       const orderId = orderIdOf(result.body);
-      if (traceId) this.slowest.offer({ traceId, latencyMs: Math.round(latency * 1000) / 1000, status: result.status, orderId: orderId ?? null });
+      if (traceId)
+        this.slowest.offer({ traceId, latencyMs: Math.round(latency * 1000) / 1000, status: result.status, orderId: orderId ?? null });
       if (result.status === 201 && orderId && this.options.shippedSample > 0 && this.sampleRandom() < this.options.shippedSample) {
         this.shipped.track(orderId, scheduledAt);
       }

@@ -22,7 +22,6 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * scale) / scale;
 }
 
-
 export class LatencyHistogram {
   private readonly histogram = hdr.build({
     bitBucketSize: 32,

@@ -6,7 +6,13 @@ import { storedNote } from './stored-traces';
 
 function statsLine(label: string, stats: LatencyStats | null): string {
   if (!stats) return `  ${label.padEnd(22)} no samples`;
-  const cells = [`p50 ${formatMs(stats.p50)}`, `p90 ${formatMs(stats.p90)}`, `p99 ${formatMs(stats.p99)}`, `p99.9 ${formatMs(stats.p999)}`, `max ${formatMs(stats.max)}`];
+  const cells = [
+    `p50 ${formatMs(stats.p50)}`,
+    `p90 ${formatMs(stats.p90)}`,
+    `p99 ${formatMs(stats.p99)}`,
+    `p99.9 ${formatMs(stats.p999)}`,
+    `max ${formatMs(stats.max)}`,
+  ];
   return `  ${label.padEnd(22)} ${cells.map((cell) => cell.padEnd(15)).join('')}(n=${stats.count})`;
 }
 
@@ -23,7 +29,9 @@ export function formatSummary(summary: LoadSummary): string {
     `  rate                   target ${rate.targetPerSec}/s  achieved ${rate.achievedPerSec.toFixed(1)}/s (${gap >= 0 ? '+' : ''}${gap.toFixed(2)}%)` +
       `  over ${rate.sendWindowSec.toFixed(1)}s; throughput ${rate.throughputPerSec.toFixed(1)}/s`,
   );
-  lines.push(`  requests               scheduled ${rate.scheduled}  sent ${rate.sent}  completed ${rate.completed}  dropped ${rate.dropped}`);
+  lines.push(
+    `  requests               scheduled ${rate.scheduled}  sent ${rate.sent}  completed ${rate.completed}  dropped ${rate.dropped}`,
+  );
   lines.push('');
   lines.push('HTTP latency (from the scheduled send)');
   lines.push(statsLine('latency', summary.latencyMs));
@@ -44,11 +52,15 @@ export function formatSummary(summary: LoadSummary): string {
     lines.push(`  timeouts               ${outcomes.timeouts} (${percent(outcomes.timeouts, total)}; not in the latency percentiles)`);
   }
   if (outcomes.dropped > 0) {
-    lines.push(`  dropped (client-overloaded) ${outcomes.dropped}: in-flight cap ${summary.config.concurrencyCap} reached; raise --concurrency-cap or lower --rate`);
+    lines.push(
+      `  dropped (client-overloaded) ${outcomes.dropped}: in-flight cap ${summary.config.concurrencyCap} reached; raise --concurrency-cap or lower --rate`,
+    );
   }
   lines.push(`  errors                 ${outcomes.errors} (${percent(outcomes.errors, total)})`);
   lines.push('');
-  lines.push(`Checkout to shipped (sample ${summary.config.shippedSample}, poll every ${shipped.pollMs}ms, deadline ${shipped.timeoutMs / 1000}s)`);
+  lines.push(
+    `Checkout to shipped (sample ${summary.config.shippedSample}, poll every ${shipped.pollMs}ms, deadline ${shipped.timeoutMs / 1000}s)`,
+  );
   if (shipped.sampled === 0 && shipped.skipped === 0) {
     lines.push('  no order sampled');
   } else {
@@ -74,6 +86,8 @@ export function formatSummary(summary: LoadSummary): string {
     lines.push('');
   }
   const client = summary.client;
-  lines.push(`Client: CPU ${client.cpuPercent}% of one core, max in-flight ${client.maxInFlight}, event-loop delay p99 ${formatMs(client.eventLoopDelayP99Ms)}`);
+  lines.push(
+    `Client: CPU ${client.cpuPercent}% of one core, max in-flight ${client.maxInFlight}, event-loop delay p99 ${formatMs(client.eventLoopDelayP99Ms)}`,
+  );
   return lines.join('\n');
 }

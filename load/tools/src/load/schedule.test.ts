@@ -91,7 +91,10 @@ describe('runSchedule', () => {
     });
     const burst = seen.filter((s) => s.at - s.scheduledAt > 1);
     assert.ok(burst.length >= 49 && burst.length <= 51, `burst of ${burst.length}`);
-    assert.ok(burst.every((s) => s.at === burst[0]!.at), 'the late ones all go out on the same wake-up');
+    assert.ok(
+      burst.every((s) => s.at === burst[0]!.at),
+      'the late ones all go out on the same wake-up',
+    );
     // The schedule was not shifted: the last request is still due at start + 299 × 4 ms.
     assert.equal(seen[299]!.scheduledAt, result.startAt + 299 * 4);
     assert.equal(seen[299]!.at, seen[299]!.scheduledAt);
@@ -140,7 +143,11 @@ describe('runSchedule', () => {
 
   it('keeps a real-clock schedule: 200 requests at 1000/s, none before its time', async () => {
     const lags: number[] = [];
-    const result = await runSchedule({ ratePerSec: 1000, total: 200, onDue: (_i, scheduledAt) => lags.push(performance.now() - scheduledAt) });
+    const result = await runSchedule({
+      ratePerSec: 1000,
+      total: 200,
+      onDue: (_i, scheduledAt) => lags.push(performance.now() - scheduledAt),
+    });
     const elapsed = performance.now() - result.startAt;
     assert.equal(lags.length, 200);
     // Never early; late only by what a busy machine's scheduler adds.

@@ -76,10 +76,13 @@ export class ShippedTracker {
 
   private schedulePoll(orderId: string, checkoutAt: number, at: number): void {
     const deadline = checkoutAt + this.options.timeoutMs;
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      void this.poll(orderId, checkoutAt);
-    }, Math.max(0, Math.min(at, deadline) - performance.now()));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        void this.poll(orderId, checkoutAt);
+      },
+      Math.max(0, Math.min(at, deadline) - performance.now()),
+    );
     this.timers.add(timer);
   }
 

@@ -10,7 +10,31 @@ const dropped = 'b'.repeat(32);
 const server = createServer((request, response) => {
   response.setHeader('content-type', 'application/json');
   if (request.url === `/api/v3/traces/${kept}`) {
-    response.end(JSON.stringify({ result: { resourceSpans: [{ resource: { attributes: [] }, scopeSpans: [{ spans: [{ traceId: kept, spanId: '1'.repeat(16), name: 'POST /checkout', kind: 2, startTimeUnixNano: '1', endTimeUnixNano: '2' }] }] }] } }));
+    response.end(
+      JSON.stringify({
+        result: {
+          resourceSpans: [
+            {
+              resource: { attributes: [] },
+              scopeSpans: [
+                {
+                  spans: [
+                    {
+                      traceId: kept,
+                      spanId: '1'.repeat(16),
+                      name: 'POST /checkout',
+                      kind: 2,
+                      startTimeUnixNano: '1',
+                      endTimeUnixNano: '2',
+                    },
+                  ],
+                },
+              ],
+            },
+          ],
+        },
+      }),
+    );
   } else {
     response.statusCode = 404;
     response.end(JSON.stringify({ error: { httpCode: 404, message: 'No traces found' } }));
@@ -30,7 +54,10 @@ const slow = (traceId: string) => ({ traceId, latencyMs: 900, status: 201, order
 describe('markStoredTraces', () => {
   it('marks a stored trace, and one Jaeger still lacks after the wait as not kept', async () => {
     const marked = await markStoredTraces([slow(kept), slow(dropped)], url, 300, 100);
-    assert.deepEqual(marked.map((trace) => trace.stored), [true, false]);
+    assert.deepEqual(
+      marked.map((trace) => trace.stored),
+      [true, false],
+    );
     assert.equal(storedNote(marked[0]!), '');
     assert.match(storedNote(marked[1]!), /not kept by Jaeger: tail sampling/);
   });

@@ -8,7 +8,12 @@ import { JaegerClient } from '@tracecart/jaeger-client';
 import type { SlowTrace } from './outcomes';
 
 /** Marks each trace `stored: true|false`, or null when Jaeger cannot be asked; waits up to `waitMs` for late ones. */
-export async function markStoredTraces(traces: readonly SlowTrace[], jaegerQueryUrl: string, waitMs = 15_000, pollMs = 1_000): Promise<SlowTrace[]> {
+export async function markStoredTraces(
+  traces: readonly SlowTrace[],
+  jaegerQueryUrl: string,
+  waitMs = 15_000,
+  pollMs = 1_000,
+): Promise<SlowTrace[]> {
   const jaeger = new JaegerClient(jaegerQueryUrl, 5_000);
   const stored = new Map<string, boolean | null>();
   const deadline = Date.now() + waitMs;

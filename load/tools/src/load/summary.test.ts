@@ -15,21 +15,57 @@ import { rateFigures } from './summary';
 describe('rateFigures', () => {
   it('gives exactly the target when every request went out on time', () => {
     // 500 requests at 100/s: the last is due at 4.99 s.
-    const figures = rateFigures({ ratePerSec: 100, scheduled: 500, sent: 500, dropped: 0, completed: 500, startAt: 1000, lastSendAt: 5990, lastDoneAt: 6010 });
+    const figures = rateFigures({
+      ratePerSec: 100,
+      scheduled: 500,
+      sent: 500,
+      dropped: 0,
+      completed: 500,
+      startAt: 1000,
+      lastSendAt: 5990,
+      lastDoneAt: 6010,
+    });
     assert.equal(figures.achievedPerSec, 100);
     assert.equal(figures.sendWindowSec, 5);
     assert.equal(figures.throughputPerSec, Math.round((500 / 5.01) * 1000) / 1000);
   });
 
   it('gives less when the client fell behind or dropped requests', () => {
-    const late = rateFigures({ ratePerSec: 100, scheduled: 500, sent: 500, dropped: 0, completed: 500, startAt: 0, lastSendAt: 5490, lastDoneAt: 5500 });
+    const late = rateFigures({
+      ratePerSec: 100,
+      scheduled: 500,
+      sent: 500,
+      dropped: 0,
+      completed: 500,
+      startAt: 0,
+      lastSendAt: 5490,
+      lastDoneAt: 5500,
+    });
     assert.ok(Math.abs(late.achievedPerSec - 500 / 5.5) < 0.001);
-    const dropped = rateFigures({ ratePerSec: 100, scheduled: 500, sent: 450, dropped: 50, completed: 450, startAt: 0, lastSendAt: 4990, lastDoneAt: 5000 });
+    const dropped = rateFigures({
+      ratePerSec: 100,
+      scheduled: 500,
+      sent: 450,
+      dropped: 50,
+      completed: 450,
+      startAt: 0,
+      lastSendAt: 4990,
+      lastDoneAt: 5000,
+    });
     assert.equal(dropped.achievedPerSec, 90);
   });
 
   it('is zero when nothing was sent', () => {
-    const none = rateFigures({ ratePerSec: 100, scheduled: 5, sent: 0, dropped: 5, completed: 0, startAt: 0, lastSendAt: undefined, lastDoneAt: undefined });
+    const none = rateFigures({
+      ratePerSec: 100,
+      scheduled: 5,
+      sent: 0,
+      dropped: 5,
+      completed: 0,
+      startAt: 0,
+      lastSendAt: undefined,
+      lastDoneAt: undefined,
+    });
     assert.equal(none.achievedPerSec, 0);
     assert.equal(none.throughputPerSec, 0);
   });
@@ -68,9 +104,7 @@ function leafPaths(value: unknown, documented: Documented, prefix = ''): string[
   if (documented.statsFields.has(prefix) || documented.mapFields.has(prefix)) return [prefix];
   if (Array.isArray(value)) return value.flatMap((item) => leafPaths(item, documented, `${prefix}[]`));
   if (value && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, child]) =>
-      leafPaths(child, documented, prefix === '' ? key : `${prefix}.${key}`),
-    );
+    return Object.entries(value).flatMap(([key, child]) => leafPaths(child, documented, prefix === '' ? key : `${prefix}.${key}`));
   }
   return [prefix];
 }
@@ -120,14 +154,32 @@ describe('load CLI', () => {
     services.push(service);
     const jsonFile = path.join(scratch, 'summary.json');
     const args = ['--url', service.url, '--rate', '40', '--duration', '1', '--json', jsonFile, '--quiet'];
-    args.push('--decline-share', '0.2', '--shipped-sample', '1', '--shipped-poll', '30', '--shipped-timeout', '2', '--seed', '7', '--slowest', '5');
-    const { code, stdout, stderr } = await runCli(args, { JAEGER_UI_URL: 'http://jaeger.test:16686', JAEGER_QUERY_URL: 'http://127.0.0.1:9' });
+    args.push(
+      '--decline-share',
+      '0.2',
+      '--shipped-sample',
+      '1',
+      '--shipped-poll',
+      '30',
+      '--shipped-timeout',
+      '2',
+      '--seed',
+      '7',
+      '--slowest',
+      '5',
+    );
+    const { code, stdout, stderr } = await runCli(args, {
+      JAEGER_UI_URL: 'http://jaeger.test:16686',
+      JAEGER_QUERY_URL: 'http://127.0.0.1:9',
+    });
     assert.equal(code, 0, stderr);
     assert.equal(stderr.trim(), `summary written to ${jsonFile}`, 'quiet: no progress line');
 
     const summary = JSON.parse(readFileSync(jsonFile, 'utf8')) as Record<string, unknown>;
     const documented = documentedFields();
-    assert.ok(documented.fields.size > 30 && documented.statsFields.size >= 5 && documented.mapFields.size === 2 && documented.statsKeys.size === 8);
+    assert.ok(
+      documented.fields.size > 30 && documented.statsFields.size >= 5 && documented.mapFields.size === 2 && documented.statsKeys.size === 8,
+    );
 
     for (const field of documented.fields) {
       const values = valuesAt(summary, field);
@@ -171,7 +223,9 @@ describe('load CLI', () => {
   it('prints plain progress lines when stderr is not a terminal', async () => {
     const service = await startFakeOrderService({ delayMs: 5 });
     services.push(service);
-    const { code, stderr } = await runCli(['--url', service.url, '--rate', '50', '--duration', '5.5', '--shipped-sample', '0'], { JAEGER_QUERY_URL: 'http://127.0.0.1:9' });
+    const { code, stderr } = await runCli(['--url', service.url, '--rate', '50', '--duration', '5.5', '--shipped-sample', '0'], {
+      JAEGER_QUERY_URL: 'http://127.0.0.1:9',
+    });
     assert.equal(code, 0, stderr);
     const lines = stderr.split('\n').filter((line) => line.includes('sent'));
     assert.equal(lines.length, 1, stderr);

@@ -67,7 +67,9 @@ async function spansOf(jaeger: JaegerClient, since: Date, until: Date): Promise<
   const sliceMs = 5_000;
   for (let from = since.getTime(); from < until.getTime(); from += sliceMs) {
     const to = new Date(Math.min(from + sliceMs, until.getTime()));
-    spans.push(...(await jaeger.search({ service: 'order-service', operation: 'POST /checkout', since: new Date(from), until: to, limit: 5_000 })));
+    spans.push(
+      ...(await jaeger.search({ service: 'order-service', operation: 'POST /checkout', since: new Date(from), until: to, limit: 5_000 })),
+    );
   }
   // A trace found in two slices (it cannot: its root starts in one) would count twice; keep it unique.
   const seen = new Set<string>();
@@ -79,9 +81,18 @@ async function spansOf(jaeger: JaegerClient, since: Date, until: Date): Promise<
   });
 }
 
-async function runPhase(name: string, jaegerEnv: Record<string, string | undefined>, config: Config, options: SamplingCheckOptions): Promise<PhaseResult> {
+async function runPhase(
+  name: string,
+  jaegerEnv: Record<string, string | undefined>,
+  config: Config,
+  options: SamplingCheckOptions,
+): Promise<PhaseResult> {
   const truthPort = Number(new URL(config.JAEGER_QUERY_URL).port || 16686) + 3;
-  options.log(`phase ${name}: restarting Jaeger (${Object.entries(jaegerEnv).map(([key, value]) => `${key}=${value ?? ''}`).join(' ')})`);
+  options.log(
+    `phase ${name}: restarting Jaeger (${Object.entries(jaegerEnv)
+      .map(([key, value]) => `${key}=${value ?? ''}`)
+      .join(' ')})`,
+  );
   await restartJaeger({
     ...jaegerEnv,
     JAEGER_EXTRA_CONFIG: truthOverlay,
@@ -94,7 +105,9 @@ async function runPhase(name: string, jaegerEnv: Record<string, string | undefin
   const rss = jaegerRssPeak();
   const since = new Date();
   const durationSec = options.checkouts / options.ratePerSec;
-  options.log(`phase ${name}: ${options.checkouts} checkouts at ${options.ratePerSec}/s (${durationSec} s), load average ${before.join(' ')}`);
+  options.log(
+    `phase ${name}: ${options.checkouts} checkouts at ${options.ratePerSec}/s (${durationSec} s), load average ${before.join(' ')}`,
+  );
   const summary = await runLoad({
     ...DEFAULT_OPTIONS,
     url: config.ORDER_URL,
@@ -115,7 +128,12 @@ async function runPhase(name: string, jaegerEnv: Record<string, string | undefin
   const kept = await spansOf(new JaegerClient(config.JAEGER_QUERY_URL, 120_000), since, until);
   return {
     name,
-    load: { sent: summary.rate.sent, completed: summary.rate.completed, achievedPerSec: summary.rate.achievedPerSec, outcomes: summary.outcomes },
+    load: {
+      sent: summary.rate.sent,
+      completed: summary.rate.completed,
+      achievedPerSec: summary.rate.achievedPerSec,
+      outcomes: summary.outcomes,
+    },
     loadAverage: { before, after: loadAverage() },
     jaegerRssMb: { afterRestart, peak },
     truth,
@@ -184,7 +202,10 @@ export async function runSamplingCheck(config: Config, options: SamplingCheckOpt
   const fullFigures = samplingFigures(checkoutTraces(full.truth), checkoutTraces(full.kept), options.latencyMs);
   const fromAll = culpritName(tail.truth);
   const fromKept = culpritName(tail.kept);
-  const memory = off.jaegerRssMb.peak !== null && full.jaegerRssMb.peak !== null ? Math.round((full.jaegerRssMb.peak - off.jaegerRssMb.peak) * 10) / 10 : null;
+  const memory =
+    off.jaegerRssMb.peak !== null && full.jaegerRssMb.peak !== null
+      ? Math.round((full.jaegerRssMb.peak - off.jaegerRssMb.peak) * 10) / 10
+      : null;
   const rest = tailFigures.traces.rest.keptPct;
   const verdicts = {
     allErrorTracesKept: tailFigures.traces.errors.kept === tailFigures.traces.errors.total,
@@ -238,7 +259,8 @@ export function formatSamplingCheck(result: SamplingCheckResult): string {
     `  Jaeger memory for the decision wait (peak RSS tail-100 minus off): ${result.decisionWaitMemoryMb ?? '-'} MiB`,
     `  culprit from all traces: ${result.culprit.fromAllTraces ?? 'none'}; from kept traces: ${result.culprit.fromKeptTraces ?? 'none'}`,
     '',
-    'Load average per phase (before -> after): ' + result.phases.map((phase) => `${phase.name} ${phase.loadAverage.before[0]} -> ${phase.loadAverage.after[0]}`).join(', '),
+    'Load average per phase (before -> after): ' +
+      result.phases.map((phase) => `${phase.name} ${phase.loadAverage.before[0]} -> ${phase.loadAverage.after[0]}`).join(', '),
     '',
     'Verdicts',
     ...Object.entries(result.verdicts).map(([name, ok]) => `  ${ok ? 'ok  ' : 'FAIL'} ${name}`),

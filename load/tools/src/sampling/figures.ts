@@ -38,7 +38,13 @@ export function checkoutTraces(spans: readonly FlatSpan[]): Map<string, TraceFac
       start = Math.min(start, span.startMs);
       end = Math.max(end, span.endMs);
     }
-    traces.set(traceId, { traceId, spans: list.length, services, error: list.some((span) => span.statusCode === 2), durationMs: end - start });
+    traces.set(traceId, {
+      traceId,
+      spans: list.length,
+      services,
+      error: list.some((span) => span.statusCode === 2),
+      durationMs: end - start,
+    });
   }
   return traces;
 }

@@ -39,7 +39,12 @@ async function startFake(service: OwningService): Promise<FakeService> {
     if (request.method === 'PUT' && name && fake.enabled.has(name)) {
       if (fake.refuse) {
         response.statusCode = fake.refuse;
-        response.end(JSON.stringify({ error: fake.refuse === 401 ? 'unauthorized' : 'forbidden', message: fake.refuse === 401 ? 'token missing' : 'wrong scenario token' }));
+        response.end(
+          JSON.stringify({
+            error: fake.refuse === 401 ? 'unauthorized' : 'forbidden',
+            message: fake.refuse === 401 ? 'token missing' : 'wrong scenario token',
+          }),
+        );
         return;
       }
       if (request.headers.authorization !== `Bearer ${TOKEN}`) {
@@ -69,7 +74,13 @@ describe('scenario CLI', () => {
     const io: ScenarioCliIo = {
       print: (text) => (output += text),
       config: () =>
-        loadConfig({ ORDER_URL: fakes.order.url, PAYMENT_URL: fakes.payment.url, SHIPPING_URL: fakes.shipping.url, SCENARIO_TOKEN: TOKEN, ...env }),
+        loadConfig({
+          ORDER_URL: fakes.order.url,
+          PAYMENT_URL: fakes.payment.url,
+          SHIPPING_URL: fakes.shipping.url,
+          SCENARIO_TOKEN: TOKEN,
+          ...env,
+        }),
     };
     return runScenarioCli(argv, io, (text) => (errors += text));
   };
@@ -97,8 +108,14 @@ describe('scenario CLI', () => {
     const rows = output.trim().split('\n').slice(1);
     assert.equal(rows.length, pathologyNames.length);
     assert.equal(rows.length, 5);
-    assert.match(rows.find((row) => row.startsWith('n-plus-one'))!, /^n-plus-one\s+order\s+off\s+Cart loaded one query per line item\s+pnpm scenario off n-plus-one$/);
-    assert.match(rows.find((row) => row.startsWith('missing-index'))!, /^missing-index\s+payment\s+ON\s+/);
+    assert.match(
+      rows.find((row) => row.startsWith('n-plus-one'))!,
+      /^n-plus-one\s+order\s+off\s+Cart loaded one query per line item\s+pnpm scenario off n-plus-one$/,
+    );
+    assert.match(
+      rows.find((row) => row.startsWith('missing-index'))!,
+      /^missing-index\s+payment\s+ON\s+/,
+    );
     assert.deepEqual(puts(), []);
   });
 

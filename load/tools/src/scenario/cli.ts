@@ -47,16 +47,32 @@ export function scenarioCommand(io: ScenarioCliIo = defaultIo): Command {
   program
     .command('all-on')
     .description('switch every one on (the default state of a fresh stack)')
-    .action(async () => apply(io, pathologies.map((entry) => entry.name), true));
+    .action(async () =>
+      apply(
+        io,
+        pathologies.map((entry) => entry.name),
+        true,
+      ),
+    );
   program
     .command('all-off')
     .description('switch every one off: every fix applied')
-    .action(async () => apply(io, pathologies.map((entry) => entry.name), false));
+    .action(async () =>
+      apply(
+        io,
+        pathologies.map((entry) => entry.name),
+        false,
+      ),
+    );
   return program;
 }
 
 /** Runs the CLI; resolves to the exit code. */
-export async function runScenarioCli(argv: readonly string[], io: ScenarioCliIo = defaultIo, printError: (text: string) => void = (text) => process.stderr.write(text)): Promise<number> {
+export async function runScenarioCli(
+  argv: readonly string[],
+  io: ScenarioCliIo = defaultIo,
+  printError: (text: string) => void = (text) => process.stderr.write(text),
+): Promise<number> {
   const program = scenarioCommand(io).exitOverride();
   try {
     await program.parseAsync([...argv], { from: 'user' });

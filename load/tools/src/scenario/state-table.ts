@@ -8,7 +8,12 @@ export function renderStates(states: readonly ScenarioState[]): string {
     rows.push([state.name, state.service, switched, state.title, state.fixCommand]);
   }
   const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  const lines = rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd());
+  const lines = rows.map((row) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]!))
+      .join('  ')
+      .trimEnd(),
+  );
   const problems = [...new Set(states.flatMap((state) => (state.problem ? [state.problem] : [])))];
   return `${[...lines, ...problems.map((problem) => `! ${problem}`)].join('\n')}\n`;
 }

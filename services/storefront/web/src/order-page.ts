@@ -11,8 +11,18 @@ function render(order: OrderView, settings: Settings): void {
     'table',
     {},
     h('caption', { class: 'note' }, 'Items'),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'SKU'), h('th', { scope: 'col' }, 'Quantity'), h('th', { scope: 'col' }, 'Unit price'))),
-    h('tbody', {}, ...order.items.map((item) => h('tr', {}, h('td', {}, item.sku), h('td', {}, String(item.quantity)), h('td', {}, money(item.unitPrice))))),
+    h(
+      'thead',
+      {},
+      h('tr', {}, h('th', { scope: 'col' }, 'SKU'), h('th', { scope: 'col' }, 'Quantity'), h('th', { scope: 'col' }, 'Unit price')),
+    ),
+    h(
+      'tbody',
+      {},
+      ...order.items.map((item) =>
+        h('tr', {}, h('td', {}, item.sku), h('td', {}, String(item.quantity)), h('td', {}, money(item.unitPrice))),
+      ),
+    ),
   );
   byId('order-detail').replaceChildren(
     facts([
@@ -20,8 +30,16 @@ function render(order: OrderView, settings: Settings): void {
       ['Customer', order.customerId],
       ['Status', status],
       ['Total', money(order.total)],
-      ['Payment', order.payment?.status ? `${order.payment.status}${order.payment.declineReason ? ` (${order.payment.declineReason})` : ''}` : '—'],
-      ['Shipment', order.shipment ? `${order.shipment.carrier ?? 'carrier pending'}${order.shipment.trackingNumber ? `, tracking ${order.shipment.trackingNumber}` : ''}` : '—'],
+      [
+        'Payment',
+        order.payment?.status ? `${order.payment.status}${order.payment.declineReason ? ` (${order.payment.declineReason})` : ''}` : '—',
+      ],
+      [
+        'Shipment',
+        order.shipment
+          ? `${order.shipment.carrier ?? 'carrier pending'}${order.shipment.trackingNumber ? `, tracking ${order.shipment.trackingNumber}` : ''}`
+          : '—',
+      ],
       ['Placed', new Date(order.createdAt).toLocaleString()],
       ['Trace', order.traceId ? traceLink(settings, order.traceId, false) : '—'],
     ]),
