@@ -49,7 +49,7 @@ describe('README', () => {
   });
 
   it('only names scripts/ files that exist and are executable or sourced', () => {
-    const files = new Set([...readme.matchAll(/scripts\/([a-z][a-z.-]*)/g)].map((match) => match[1]!));
+    const files = new Set([...readme.matchAll(/scripts\/([a-z][a-z0-9.-]*)/g)].map((match) => match[1]!));
     assert.ok(files.has('stack') && files.has('test'));
     for (const file of files) assert.ok(existsSync(path.join(root, 'scripts', file)), `README names scripts/${file}, which is missing`);
   });
