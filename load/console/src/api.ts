@@ -128,12 +128,10 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
     const finished = store.list().filter((run) => run.analysis && run.analysis.traces.analysed > 0);
     const [before, after] = finished.slice(-2);
     if (!before || !after) {
-      response
-        .status(404)
-        .json({
-          error: 'not_enough_runs',
-          message: 'Compare needs two finished runs with a verdict: run the load twice (e.g. before and after a fix).',
-        });
+      response.status(404).json({
+        error: 'not_enough_runs',
+        message: 'Compare needs two finished runs with a verdict: run the load twice (e.g. before and after a fix).',
+      });
       return;
     }
     const answer = {
@@ -156,10 +154,8 @@ export function apiRoutes(settings: ApiSettings, runner: Runner, store: RunStore
 
 export const jsonErrors: ErrorRequestHandler = (error: { status?: number; type?: string; message?: string }, _request, response, _next) => {
   const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-  response
-    .status(status)
-    .json({
-      error: status === 500 ? 'internal_error' : (error.type ?? 'bad_request'),
-      message: status === 500 ? 'internal error' : (error.message ?? 'bad request'),
-    });
+  response.status(status).json({
+    error: status === 500 ? 'internal_error' : (error.type ?? 'bad_request'),
+    message: status === 500 ? 'internal error' : (error.message ?? 'bad request'),
+  });
 };
