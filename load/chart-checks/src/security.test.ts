@@ -25,8 +25,8 @@ describe('secrets', () => {
 
   it("use the given values, and the external broker's TLS scheme", () => {
     const secret = secretOf(render('external-database'));
-    assert.equal(secret.POSTGRES_PASSWORD, 'external-postgres-password');
-    assert.equal(secret.RABBITMQ_URL, 'amqps://tracecart:external-rabbitmq-password@rabbitmq.messaging.svc.cluster.local:5671');
+    assert.equal(secret.POSTGRES_PASSWORD, 'fake-external-postgres-password');
+    assert.equal(secret.RABBITMQ_URL, 'amqps://tracecart:fake-external-rabbitmq-password@rabbitmq.messaging.svc.cluster.local:5671');
   });
 
   it('reach the containers only through secretKeyRef, never as a literal value', () => {

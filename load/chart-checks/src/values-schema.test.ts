@@ -45,7 +45,7 @@ describe('values.schema.json', () => {
   });
 
   it('an external PostgreSQL needs its host and password, named in the message', () => {
-    const noHost = templateWith('single', 'postgresql.enabled=false', 'secrets.postgresPassword=a-long-enough-password');
+    const noHost = templateWith('single', 'postgresql.enabled=false', 'secrets.postgresPassword=a-long-enough-test-password');
     assert.notEqual(noHost.status, 0);
     assert.match(noHost.stderr, /postgresql\.external\.host/);
     const noPassword = templateWith('single', 'postgresql.enabled=false', 'postgresql.external.host=db.example.com');
