@@ -42,7 +42,12 @@ export async function ensureStackUp(): Promise<void> {
 
 /** The pid the stack script recorded for a service, if it runs. */
 export function pidOf(service: ServiceName): number | undefined {
-  const file = path.join(repoRoot, '.stack', 'run', `${service}.pid`);
+  return runningPid(service);
+}
+
+/** The pid in the stack script's `.stack/run/<name>.pid` (a service, or a replica such as `order.2`), if it runs. */
+export function runningPid(name: string): number | undefined {
+  const file = path.join(repoRoot, '.stack', 'run', `${name}.pid`);
   if (!existsSync(file)) return undefined;
   const pid = Number(readFileSync(file, 'utf8').trim());
   try {

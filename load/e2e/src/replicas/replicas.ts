@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import path from 'node:path';
 import { serviceInstanceId } from '@tracecart/config';
 import { isPathologyName, type PathologyName } from '@tracecart/scenarios';
-import { repoRoot } from '../faults';
+import { repoRoot, runningPid } from '../faults';
 import { config, type ServiceName } from '../stack';
 
 const runDir = path.join(repoRoot, '.stack', 'run');
@@ -41,15 +41,7 @@ export function replicaLog(service: ServiceName, slot: number): string {
 }
 
 export function replicaPid(service: ServiceName, slot: number): number | undefined {
-  const file = path.join(runDir, `${service}.${slot}.pid`);
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return undefined;
-  }
+  return runningPid(`${service}.${slot}`);
 }
 
 /** The instance id replica `slot`'s spans carry (the default: this host's name and the slot). */
