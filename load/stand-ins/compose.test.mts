@@ -289,7 +289,18 @@ async function breakdown(
       const exited = at(inspected.State.FinishedAt);
       if (exited !== undefined) row.exited = exited;
       row.exitCode = inspected.State.ExitCode;
-      const logs = await docker('logs', name);
+      const logs = await docker('logs', '--timestamps', name);
+      // When its first and last lines were written: time before the first is the process's start and its
+      // wait for PostgreSQL (a retry says so in a line of its own), time after the last is its exit.
+      const stamps = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/^(\d{4}-\d\d-\d\dT[\d:.]+Z) /gm)].map((match) =>
+        Date.parse(match[1] ?? ''),
+      );
+      if (stamps.length > 0) {
+        row.firstLine = seconds(Math.min(...stamps) - since);
+        row.lastLine = seconds(Math.max(...stamps) - since);
+      }
+      const waits = [...logs.stdout.matchAll(/not reachable yet \(([^)]*)\)/g)].map((match) => match[1]);
+      if (waits.length > 0) row.waitedFor = waits.join(', ');
       const applied = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/applied (\S+) in ([\d.]+) s/g)].map((match) => ({
         name: match[1] ?? '',
         s: Number(match[2]),
@@ -341,7 +352,9 @@ function watchHealth(since: number): { stop: () => Promise<Record<string, number
 }
 
 function printBreakdown(t: TestContext, rows: Record<string, Record<string, number | string>>): void {
-  t.diagnostic('breakdown (seconds after `up`): started / exited (migrate: migrations, seeds, vacuum) / first healthy');
+  t.diagnostic(
+    'breakdown (seconds after `up`): started / exited (migrate: migrations, seeds, vacuum; its first and last log line) / first healthy',
+  );
   for (const [service, row] of Object.entries(rows)) {
     const parts = [`started ${row.started ?? '-'}`];
     if (row.exited !== undefined) {
@@ -349,6 +362,8 @@ function printBreakdown(t: TestContext, rows: Record<string, Record<string, numb
       parts.push(
         `migrate ${row.migrateSeconds} s for ${row.migrations} migrations, of which seeds ${row.seedSeconds} s${row.vacuumSeconds !== undefined ? `, vacuum analyze ${row.vacuumSeconds} s` : ''}`,
       );
+      if (row.firstLine !== undefined) parts.push(`log lines ${row.firstLine}-${row.lastLine}`);
+      if (row.waitedFor !== undefined) parts.push(`waited for PostgreSQL: ${row.waitedFor}`);
     }
     if (row.healthy !== undefined) parts.push(`healthy ${row.healthy}`);
     t.diagnostic(`  ${service.padEnd(17)} ${parts.join(', ')}`);

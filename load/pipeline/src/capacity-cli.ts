@@ -8,6 +8,8 @@
  * with 0 loss whose lag drained within --drain-seconds. Works against either mode of `./scripts/stack up`.
  *   --rates 250,500,1000,2000,3000  spans per second of each step     --step-seconds 15
  *   --children 9  child spans per trace (10 spans a trace)            --drain-seconds 60
+ *   --workers N   telemetrygen workers, the step's rate split between them (default: one per
+ *                 1,500 spans/s: one worker generated at most ~1,900 spans/s here, below the knee)
  */
 import { mkdirSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -18,6 +20,8 @@ import { cpuShares, currentMode, kafkaLag, run, snapshotCpu, stackProcesses } fr
 
 // The module proxy serves only a few telemetrygen versions (it refused v0.140.1, the contrib version Jaeger pins).
 const TELEMETRYGEN_VERSION = 'v0.161.0';
+/** Spans a second given to one telemetrygen worker: one generated at most ~1,900 here. */
+const SPANS_PER_WORKER = 1_500;
 
 /** telemetrygen from the Go module proxy, built once into ~/.cache/tracecart/telemetrygen-<version>. */
 export async function ensureTelemetrygen(): Promise<string> {
@@ -41,6 +45,8 @@ export async function ensureTelemetrygen(): Promise<string> {
 
 export interface Step {
   spansPerSecond: number;
+  /** telemetrygen workers that shared the step's rate. */
+  workers: number;
   /** What the generator managed (below the target when it, or the machine, could not keep up). */
   achievedPerSecond: number;
   sent: number;
@@ -79,8 +85,9 @@ async function runStep(
   binary: string,
   jaeger: JaegerClient,
   spansPerSecond: number,
-  options: { stepSeconds: number; children: number; drainSeconds: number },
+  options: { stepSeconds: number; children: number; drainSeconds: number; workers?: number },
 ): Promise<Step> {
+  const workers = options.workers ?? Math.max(1, Math.ceil(spansPerSecond / SPANS_PER_WORKER));
   const spansPerTrace = options.children + 1;
   // telemetrygen's --rate limits spans (every span of a trace counts), not traces.
   const tracesPerSecond = spansPerSecond / spansPerTrace;
@@ -98,10 +105,11 @@ async function runStep(
     endpoint.host,
     '--service',
     service,
+    // telemetrygen's --rate is each worker's.
     '--rate',
-    String(spansPerSecond),
+    String(spansPerSecond / workers),
     '--workers',
-    '1',
+    String(workers),
     '--child-spans',
     String(options.children),
     '--duration',
@@ -116,6 +124,7 @@ async function runStep(
   const stored = await storedSpans(jaeger, service, since, sent);
   return {
     spansPerSecond,
+    workers,
     achievedPerSecond: Math.round(sent / wall),
     sent,
     stored,
@@ -133,6 +142,7 @@ async function main(): Promise<void> {
       'step-seconds': { type: 'string', default: '15' },
       children: { type: 'string', default: '9' },
       'drain-seconds': { type: 'string', default: '60' },
+      workers: { type: 'string' },
     },
   });
   const rates = values.rates.split(',').map(Number);
@@ -142,7 +152,10 @@ async function main(): Promise<void> {
     stepSeconds: Number(values['step-seconds']),
     children: Number(values.children),
     drainSeconds: Number(values['drain-seconds']),
+    workers: values.workers === undefined ? undefined : Number(values.workers),
   };
+  if (options.workers !== undefined && !(Number.isInteger(options.workers) && options.workers > 0))
+    throw new Error(`--workers ${values.workers}: a positive whole number`);
   const binary = await ensureTelemetrygen();
   const jaeger = new JaegerClient(process.env.JAEGER_QUERY_URL ?? `http://localhost:${16686 + portOffset()}`, 180_000);
   const mode = currentMode();
@@ -162,7 +175,7 @@ async function main(): Promise<void> {
       .map((one) => `${one.name} ${one.percentOfCore}%`)
       .join(', ');
     console.log(
-      `${String(rate).padStart(6)} spans/s (generated ${step.achievedPerSecond}/s): sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
+      `${String(rate).padStart(6)} spans/s (${step.workers} worker${step.workers === 1 ? '' : 's'}, generated ${step.achievedPerSecond}/s): sent ${step.sent}, stored ${step.stored}, lost ${step.lost}${mode === 'kafka' ? `, lag drained ${step.drainedSeconds === undefined ? `NO (lag ${step.lagAfter})` : `in ${step.drainedSeconds.toFixed(0)} s`}` : ''}; CPU (of one core): ${busiest}`,
     );
     if (!ok) {
       failed = true;

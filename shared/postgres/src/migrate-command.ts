@@ -25,7 +25,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Errors of a server that is not (yet) there: worth another try while the deadline allows. */
 function isUnreachable(error: unknown): boolean {
   const code = (error as { code?: string }).code ?? '';
-  return ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '57P03'].includes(code);
+  // pg's own connect timeout (connectionSettings) has no code, only its message.
+  const timedOut = !code && /connection timeout|timeout expired/i.test((error as { message?: string }).message ?? '');
+  return timedOut || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '57P03'].includes(code);
 }
 
 async function vacuumAnalyze(config: Config, service: ServiceName): Promise<number> {
@@ -93,13 +95,19 @@ export async function migrateCommand(service: ServiceName, dir: string, argv: st
   }
   // Apply. A server that is still starting is retried for a minute (compose and the stack start the
   // step once PostgreSQL answers; a Kubernetes Job may come first).
-  const deadline = Date.now() + 60_000;
+  const started = Date.now();
+  const deadline = started + 60_000;
+  let lastCode = '';
   for (;;) {
     try {
       await migrateOnce(config, service, dir, say);
       return 0;
     } catch (error) {
       if (!isUnreachable(error) || Date.now() > deadline) throw error;
+      // One line per kind of failure, with the time waited so far: a slow start says where it waited.
+      const code = (error as { code?: string }).code ?? 'connect timeout';
+      if (code !== lastCode) say(`PostgreSQL not reachable yet (${code}) after ${seconds(Date.now() - started)} s; retrying every second`);
+      lastCode = code;
       await sleep(1000);
     }
   }

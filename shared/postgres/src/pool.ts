@@ -12,6 +12,9 @@ export type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
+/** How long one connection attempt may take before it fails (and is retried by its caller). */
+export const ONE_CONNECTION_TIMEOUT_MS = 10_000;
+
 export function connectionSettings(config: Config, database: string): pg.PoolConfig {
   return {
     host: config.POSTGRES_HOST,
@@ -19,6 +22,9 @@ export function connectionSettings(config: Config, database: string): pg.PoolCon
     user: config.POSTGRES_USER,
     password: config.POSTGRES_PASSWORD,
     database,
+    // A single connection (the migrate step, the shared state's LISTEN) gives up on a connect that hangs
+    // instead of waiting out the kernel's SYN retries (minutes); the callers retry. Pools set their own.
+    connectionTimeoutMillis: ONE_CONNECTION_TIMEOUT_MS,
   };
 }
 

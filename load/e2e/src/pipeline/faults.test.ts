@@ -1,5 +1,5 @@
 /**
- * Faults of the pipeline under the quick-start load (2 checkouts a second, a fifth of them declined), trace
+ * Faults of the pipeline under 2 checkouts a second (twice the quick start's rate; a fifth of them declined), trace
  * sampling off (issue 24): an ingester SIGKILLed and started again, a collector SIGKILLed, Kafka stopped,
  * Cassandra stopped. For each, against what the services emitted (every answered checkout's trace): traces
  * lost, broken traces stored (a service's spans missing), error traces lost, and the consumer lag back to 0.

@@ -1,6 +1,6 @@
 /**
  * `./scripts/stack restart order` with replicas restarts them one at a time, each drained from HAProxy
- * first: under the quick-start load (2 checkouts a second, no retries) not one checkout fails.
+ * first: under 2 checkouts a second (twice the quick start's rate, no retries) not one checkout fails.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -18,7 +18,7 @@ describe('rolling restart of order behind HAProxy', { timeout: 300_000 }, () => 
     const answers: Array<Promise<Attempt>> = [];
     let running = true;
     const ticker = (async () => {
-      // An open model at the quick start's rate: one checkout every 500 ms, whatever the answers take.
+      // An open model at twice the quick start's rate: one checkout every 500 ms, whatever the answers take.
       for (let next = Date.now(); running; next += 500) {
         answers.push(attemptCheckout(cart(3), {}, 30_000));
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next + 500 - Date.now())));

@@ -60,7 +60,7 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
     .description('switch on a hidden choice, start background load, and say where to look first')
     .option('--level <n>', '1: one pathology; 2: two at once; 3: one plus a decoy (a slow span off the critical path)', level, 1 as Level)
     .option('--seed <n>', 'the same seed gives the same exercise (default: random)', seed)
-    .option('--rate <perSecond>', "background load, checkouts per second (default: the quick start's)", positive, 2)
+    .option('--rate <perSecond>', 'background load, checkouts per second', positive, 2)
     .option('--minutes <n>', 'the background load stops after this long at the latest', positive, 60)
     .action(async (options: { level: Level; seed?: number; rate: number; minutes: number }) => {
       await startExercise(context(), options);
@@ -96,7 +96,7 @@ export function labCommand(io: LabIo = defaultIo, outcome: { code: number } = { 
       level,
     )
     .option('--duration <seconds>', 'with --exercises: how long each exercise runs before it is judged', positive, 45)
-    .option('--rate <perSecond>', "with --exercises: the background load (default: the quick start's)", positive, 2)
+    .option('--rate <perSecond>', 'with --exercises: the background load, checkouts per second', positive, 2)
     .option('--choices <n>', 'with --exercises: only the first n hidden choices (a quick smoke run)', positiveInteger)
     .action(
       async (options: {
