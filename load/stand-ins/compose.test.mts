@@ -301,6 +301,7 @@ async function breakdown(
       }
       const waits = [...logs.stdout.matchAll(/not reachable yet \(([^)]*)\)/g)].map((match) => match[1]);
       if (waits.length > 0) row.waitedFor = waits.join(', ');
+      row.log = `${logs.stdout}${logs.stderr}`.trim();
       const applied = [...`${logs.stdout}\n${logs.stderr}`.matchAll(/applied (\S+) in ([\d.]+) s/g)].map((match) => ({
         name: match[1] ?? '',
         s: Number(match[2]),
@@ -367,6 +368,13 @@ function printBreakdown(t: TestContext, rows: Record<string, Record<string, numb
     }
     if (row.healthy !== undefined) parts.push(`healthy ${row.healthy}`);
     t.diagnostic(`  ${service.padEnd(17)} ${parts.join(', ')}`);
+    // A migrate step that ran 5 s longer than its migrations and VACUUM: its whole log, to say where.
+    const unexplained =
+      Number(row.exited ?? 0) - Number(row.started ?? 0) - Number(row.migrateSeconds ?? 0) - Number(row.vacuumSeconds ?? 0);
+    if (row.exited !== undefined && unexplained > 5 && typeof row.log === 'string') {
+      t.diagnostic(`  ${service}: ${unexplained.toFixed(1)} s outside its migrations; its log:`);
+      for (const line of row.log.split('\n')) t.diagnostic(`    ${line}`);
+    }
   }
 }
 

@@ -14,6 +14,7 @@
  *   payment: applied 1763900000001_seed-payment-history in 3.4 s
  *   payment: 6 migrations applied in 9.8 s, vacuum analyze 1.1 s
  */
+import { lookup } from 'node:dns/promises';
 import pg from 'pg';
 import { databaseFor, loadConfig, type Config, type ServiceName } from '@tracecart/config';
 import { applyMigrations, ensureDatabase, pendingMigrations } from './migrations';
@@ -28,6 +29,17 @@ function isUnreachable(error: unknown): boolean {
   // pg's own connect timeout (connectionSettings) has no code, only its message.
   const timedOut = !code && /connection timeout|timeout expired/i.test((error as { message?: string }).message ?? '');
   return timedOut || ['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', '57P03'].includes(code);
+}
+
+/** How the server's name resolves now, and how long that took: whether a wait is the name's or the server's. */
+async function resolution(host: string): Promise<string> {
+  const started = performance.now();
+  try {
+    const { address } = await lookup(host);
+    return `${host} resolved to ${address} in ${Math.round(performance.now() - started)} ms`;
+  } catch (error) {
+    return `${host} did not resolve (${(error as { code?: string }).code ?? String(error)}) in ${Math.round(performance.now() - started)} ms`;
+  }
 }
 
 async function vacuumAnalyze(config: Config, service: ServiceName): Promise<number> {
@@ -106,7 +118,10 @@ export async function migrateCommand(service: ServiceName, dir: string, argv: st
       if (!isUnreachable(error) || Date.now() > deadline) throw error;
       // One line per kind of failure, with the time waited so far: a slow start says where it waited.
       const code = (error as { code?: string }).code ?? 'connect timeout';
-      if (code !== lastCode) say(`PostgreSQL not reachable yet (${code}) after ${seconds(Date.now() - started)} s; retrying every second`);
+      if (code !== lastCode)
+        say(
+          `PostgreSQL not reachable yet (${code}; ${await resolution(config.POSTGRES_HOST)}) after ${seconds(Date.now() - started)} s; retrying every second`,
+        );
       lastCode = code;
       await sleep(1000);
     }
