@@ -17,7 +17,7 @@
 import { lookup } from 'node:dns/promises';
 import pg from 'pg';
 import { databaseFor, loadConfig, type Config, type ServiceName } from '@tracecart/config';
-import { applyMigrations, ensureDatabase, pendingMigrations } from './migrations';
+import { applyMigrations, ensureDatabase, pendingMigrations, type AppliedMigration } from './migrations';
 import { connectionSettings } from './pool';
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -42,33 +42,40 @@ async function resolution(host: string): Promise<string> {
   }
 }
 
-async function vacuumAnalyze(config: Config, service: ServiceName): Promise<number> {
+async function vacuumAnalyze(client: pg.Client): Promise<number> {
   const started = performance.now();
-  const client = new pg.Client(connectionSettings(config, databaseFor(config, service)));
-  await client.connect();
-  try {
-    // Outside any transaction (VACUUM refuses one): sets the seeded rows' hint bits and visibility, and
-    // the planner's statistics, so neither the first sequential scans nor autovacuum do it under load.
-    // PARALLEL 0: parallel index vacuuming shares its memory through /dev/shm, 64 MB in a container by
-    // default, and failed there with "could not resize shared memory segment" (the compose check).
-    await client.query('VACUUM (ANALYZE, PARALLEL 0)');
-  } finally {
-    await client.end();
-  }
+  // Outside any transaction (VACUUM refuses one): sets the seeded rows' hint bits and visibility, and
+  // the planner's statistics, so neither the first sequential scans nor autovacuum do it under load.
+  // PARALLEL 0: parallel index vacuuming shares its memory through /dev/shm, 64 MB in a container by
+  // default, and failed there with "could not resize shared memory segment" (the compose check).
+  await client.query('VACUUM (ANALYZE, PARALLEL 0)');
   return performance.now() - started;
 }
 
 async function migrateOnce(config: Config, service: ServiceName, dir: string, say: (line: string) => void): Promise<void> {
   const started = performance.now();
   if (await ensureDatabase(config, service)) say(`database ${databaseFor(config, service)} created`);
-  const applied = await applyMigrations(config, service, dir, (migration) =>
-    say(`applied ${migration.name} in ${seconds(migration.ms)} s`),
-  );
+  // The migrations and the VACUUM on one connection (see applyMigrations).
+  const client = new pg.Client(connectionSettings(config, databaseFor(config, service)));
+  await client.connect();
+  let applied: AppliedMigration[];
+  let vacuumMs = 0;
+  try {
+    applied = await applyMigrations(
+      config,
+      service,
+      dir,
+      (migration) => say(`applied ${migration.name} in ${seconds(migration.ms)} s`),
+      client,
+    );
+    if (applied.length > 0) vacuumMs = await vacuumAnalyze(client);
+  } finally {
+    await client.end();
+  }
   if (applied.length === 0) {
     say(`up to date, nothing to apply (${seconds(performance.now() - started)} s)`);
     return;
   }
-  const vacuumMs = await vacuumAnalyze(config, service);
   say(
     `${applied.length} migrations applied in ${seconds(performance.now() - started - vacuumMs)} s, vacuum analyze ${seconds(vacuumMs)} s`,
   );

@@ -82,24 +82,33 @@ export async function applyMigrations(
   service: ServiceName,
   dir: string,
   onApplied: (migration: AppliedMigration) => void = () => undefined,
+  connection?: pg.Client,
 ): Promise<AppliedMigration[]> {
   const applied: AppliedMigration[] = [];
-  for (;;) {
-    const started = performance.now();
-    const ran = await runner({
-      databaseUrl: connectionSettings(config, databaseFor(config, service)),
-      dir,
-      direction: 'up',
-      migrationsTable: MIGRATIONS_TABLE,
-      count: 1,
-      checkOrder: true,
-      advisoryLockMode: 'wait',
-      log: () => undefined,
-    });
-    const [migration] = ran;
-    if (!migration) return applied;
-    applied.push({ name: migration.name, ms: performance.now() - started });
-    onApplied(applied[applied.length - 1]!);
+  // One connection for every migration (the caller's, if it passes one): in the compose check, new
+  // connections to PostgreSQL (320 MiB limit) timed out for 50 s while payment's seed wrote its 400 MB.
+  const client = connection ?? new pg.Client(connectionSettings(config, databaseFor(config, service)));
+  if (!connection) await client.connect();
+  try {
+    for (;;) {
+      const started = performance.now();
+      const ran = await runner({
+        dbClient: client,
+        dir,
+        direction: 'up',
+        migrationsTable: MIGRATIONS_TABLE,
+        count: 1,
+        checkOrder: true,
+        advisoryLockMode: 'wait',
+        log: () => undefined,
+      });
+      const [migration] = ran;
+      if (!migration) return applied;
+      applied.push({ name: migration.name, ms: performance.now() - started });
+      onApplied(applied[applied.length - 1]!);
+    }
+  } finally {
+    if (!connection) await client.end();
   }
 }
 
