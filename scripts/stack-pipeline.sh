@@ -22,7 +22,7 @@ pipeline_ports() {
   export INGESTER_1_HEALTH_PORT="${INGESTER_1_HEALTH_PORT:-$((13151 + o))}" INGESTER_2_HEALTH_PORT="${INGESTER_2_HEALTH_PORT:-$((13152 + o))}"
   export INGESTER_REPLAY_HEALTH_PORT="${INGESTER_REPLAY_HEALTH_PORT:-$((13159 + o))}"
   export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" KAFKA_SPANS_TOPIC="${KAFKA_SPANS_TOPIC:-jaeger-spans}"
-  export KAFKA_SPANS_PARTITIONS="${KAFKA_SPANS_PARTITIONS:-8}" KAFKA_CONSUMER_GROUP="${KAFKA_CONSUMER_GROUP:-jaeger-ingester}"
+  export KAFKA_SPANS_PARTITIONS="${KAFKA_SPANS_PARTITIONS:-32}" KAFKA_CONSUMER_GROUP="${KAFKA_CONSUMER_GROUP:-jaeger-ingester}"
   export CASSANDRA_SERVERS="${CASSANDRA_SERVERS:-127.0.0.1}" CASSANDRA_KEYSPACE="${CASSANDRA_KEYSPACE:-jaeger_v1_tracecart}"
 }
 pipeline_ports
@@ -83,6 +83,16 @@ start_kafka() {
   wait_for Kafka 90 port_open "$KAFKA_PORT" || { tail -n 20 "$LOG_DIR/kafka.log" >&2; return 1; }
   kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --create --if-not-exists \
     --topic "$KAFKA_SPANS_TOPIC" --partitions "$KAFKA_SPANS_PARTITIONS" --replication-factor 1 >/dev/null
+  # A topic created by an earlier stack with fewer partitions gets more (Kafka can only add them): each
+  # partition is one sequential writer into Cassandra per ingester (docs/tracing-pipeline.md, Capacity).
+  local have
+  have="$(kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --describe --topic "$KAFKA_SPANS_TOPIC" 2>/dev/null |
+    sed -n 's/.*PartitionCount:[[:space:]]*\([0-9]*\).*/\1/p' | head -n 1)"
+  if [ -n "$have" ] && [ "$have" -lt "$KAFKA_SPANS_PARTITIONS" ]; then
+    say "Kafka: $KAFKA_SPANS_TOPIC from $have to $KAFKA_SPANS_PARTITIONS partitions"
+    kafka_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "$KAFKA_BROKERS" --alter \
+      --topic "$KAFKA_SPANS_TOPIC" --partitions "$KAFKA_SPANS_PARTITIONS" >/dev/null
+  fi
 }
 
 # The consumer group's total lag (messages not yet read by the ingesters), one number on stdout.

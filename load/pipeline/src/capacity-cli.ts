@@ -72,12 +72,15 @@ async function drain(limitSeconds: number): Promise<{ lag: number | undefined; s
 }
 
 /**
- * Spans of `service` the query API returns. The search depth is the span count, not the trace count: the
+ * Spans of `service` the query API returns. The search depth counts what the backend indexes: the
  * Cassandra reader applies it to its index rows, one per span, so a depth of N traces found about
- * N / spans-per-trace of them.
+ * N / spans-per-trace of them; the single Jaeger's memory store counts traces, and refuses a depth at or
+ * above its max_traces (JAEGER_MAX_TRACES, 50,000).
  */
-async function storedSpans(jaeger: JaegerClient, service: string, since: Date, spans: number): Promise<number> {
-  const found = await jaeger.search({ service, since, until: new Date(), limit: spans + 1_000 });
+async function storedSpans(jaeger: JaegerClient, service: string, since: Date, spans: number, spansPerTrace: number): Promise<number> {
+  const maxTraces = Number(process.env.JAEGER_MAX_TRACES ?? 50_000);
+  const limit = currentMode() === 'kafka' ? spans + 1_000 : Math.min(Math.ceil(spans / spansPerTrace) + 100, maxTraces - 1);
+  const found = await jaeger.search({ service, since, until: new Date(), limit });
   return found.length;
 }
 
@@ -117,11 +120,13 @@ async function runStep(
   ]);
   const wall = (Date.now() - started) / 1_000;
   const cpu = cpuShares(cpuBefore, snapshotCpu(processes), wall);
-  const generated = /"traces":\s*(\d+)/.exec(`${stdout}${stderr}`);
-  const sent = (generated ? Number(generated[1]) : Math.round(tracesPerSecond * options.stepSeconds)) * spansPerTrace;
+  // Each worker logs its own count ("traces generated" {"worker": N, "traces": M}): the step sent their sum.
+  const counts = [...`${stdout}${stderr}`.matchAll(/"traces":\s*(\d+)/g)].map((match) => Number(match[1]));
+  const traces = counts.length > 0 ? counts.reduce((sum, count) => sum + count, 0) : Math.round(tracesPerSecond * options.stepSeconds);
+  const sent = traces * spansPerTrace;
   const { lag, seconds } = await drain(options.drainSeconds);
   await new Promise((resolve) => setTimeout(resolve, 3_000));
-  const stored = await storedSpans(jaeger, service, since, sent);
+  const stored = await storedSpans(jaeger, service, since, sent, spansPerTrace);
   return {
     spansPerSecond,
     workers,
