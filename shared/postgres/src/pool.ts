@@ -13,7 +13,7 @@ pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 /** How long one connection attempt may take before it fails (and is retried by its caller). */
-export const ONE_CONNECTION_TIMEOUT_MS = 10_000;
+const ONE_CONNECTION_TIMEOUT_MS = 10_000;
 
 export function connectionSettings(config: Config, database: string): pg.PoolConfig {
   return {
