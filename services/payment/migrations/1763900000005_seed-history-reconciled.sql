@@ -4,8 +4,11 @@
 -- voided them, 200 every 5 seconds. This marks what is left reconciled (through the partial index of
 -- unreconciled authorisations: quick) and gives the voided history back its status. A checkout's payment
 -- always has its order_id, so no real authorisation is touched.
-UPDATE payments SET reconciled = true WHERE order_id IS NULL AND NOT reconciled;
-UPDATE payments SET status = 'AUTHORIZED' WHERE order_id IS NULL AND status = 'VOIDED';
+-- One statement, so one sequential scan of the 4,000,000 rows (on a fresh database it changes none).
+UPDATE payments
+   SET reconciled = true,
+       status = CASE WHEN status = 'VOIDED' THEN 'AUTHORIZED' ELSE status END
+ WHERE order_id IS NULL AND (NOT reconciled OR status = 'VOIDED');
 
 -- Down Migration
 -- Nothing to undo: the history is as the seed meant it.

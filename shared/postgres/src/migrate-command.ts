@@ -17,7 +17,7 @@
 import { lookup } from 'node:dns/promises';
 import pg from 'pg';
 import { databaseFor, loadConfig, type Config, type ServiceName } from '@tracecart/config';
-import { applyMigrations, ensureDatabase, pendingMigrations, type AppliedMigration } from './migrations';
+import { applyMigrations, ensureDatabase, pendingMigrations, vacuumAnalyze, type AppliedMigration } from './migrations';
 import { connectionSettings } from './pool';
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
@@ -40,16 +40,6 @@ async function resolution(host: string): Promise<string> {
   } catch (error) {
     return `${host} did not resolve (${(error as { code?: string }).code ?? String(error)}) in ${Math.round(performance.now() - started)} ms`;
   }
-}
-
-async function vacuumAnalyze(client: pg.Client): Promise<number> {
-  const started = performance.now();
-  // Outside any transaction (VACUUM refuses one): sets the seeded rows' hint bits and visibility, and
-  // the planner's statistics, so neither the first sequential scans nor autovacuum do it under load.
-  // PARALLEL 0: parallel index vacuuming shares its memory through /dev/shm, 64 MB in a container by
-  // default, and failed there with "could not resize shared memory segment" (the compose check).
-  await client.query('VACUUM (ANALYZE, PARALLEL 0)');
-  return performance.now() - started;
 }
 
 async function migrateOnce(config: Config, service: ServiceName, dir: string, say: (line: string) => void): Promise<void> {
