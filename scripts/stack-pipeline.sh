@@ -20,9 +20,9 @@ pipeline_ports() {
   export COLLECTOR_1_HEALTH_PORT="${COLLECTOR_1_HEALTH_PORT:-$((13141 + o))}" COLLECTOR_2_HEALTH_PORT="${COLLECTOR_2_HEALTH_PORT:-$((13142 + o))}"
   export COLLECTOR_1_METRICS_PORT="${COLLECTOR_1_METRICS_PORT:-$((8891 + o))}" COLLECTOR_2_METRICS_PORT="${COLLECTOR_2_METRICS_PORT:-$((8892 + o))}"
   export INGESTER_1_HEALTH_PORT="${INGESTER_1_HEALTH_PORT:-$((13151 + o))}" INGESTER_2_HEALTH_PORT="${INGESTER_2_HEALTH_PORT:-$((13152 + o))}"
-  export INGESTER_REPLAY_HEALTH_PORT="${INGESTER_REPLAY_HEALTH_PORT:-$((13159 + o))}"
+  export INGESTER_REPLAY_HEALTH_PORT="${INGESTER_REPLAY_HEALTH_PORT:-$((13159 + o))}" INGESTER_REPLAY_METRICS_PORT="${INGESTER_REPLAY_METRICS_PORT:-$((13169 + o))}"
   export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$KAFKA_PORT}" KAFKA_SPANS_TOPIC="${KAFKA_SPANS_TOPIC:-jaeger-spans}"
-  export KAFKA_SPANS_PARTITIONS="${KAFKA_SPANS_PARTITIONS:-8}" KAFKA_CONSUMER_GROUP="${KAFKA_CONSUMER_GROUP:-jaeger-ingester}"
+  export KAFKA_SPANS_PARTITIONS="${KAFKA_SPANS_PARTITIONS:-32}" KAFKA_CONSUMER_GROUP="${KAFKA_CONSUMER_GROUP:-jaeger-ingester}"
   export CASSANDRA_SERVERS="${CASSANDRA_SERVERS:-127.0.0.1}" CASSANDRA_KEYSPACE="${CASSANDRA_KEYSPACE:-jaeger_v1_tracecart}"
 }
 pipeline_ports
@@ -156,6 +156,7 @@ start_pipeline_jaeger() { # component
   if [ "$role" = ingester ]; then
     echo "$sampling" >"$RUN_DIR/jaeger.sampling"
     [ "$sampling" = tail ] && configs+=(--config "$REPO_ROOT/jaeger/sampling-tail.yaml")
+    [ "$name" = ingester.replay ] && configs+=(--config "$REPO_ROOT/jaeger/pipeline/ingester-replay.yaml")
   fi
   local detail=""; [ "$role" = ingester ] && detail="; trace sampling: $sampling"
   say "$name: starting (health $(jaeger_health_url "$name")$detail)"
@@ -188,8 +189,21 @@ replay_progress() { # group ends
       END { behind = 0; total = 0; for (p in want) { total++; if (!(p in seen) || seen[p] < want[p]) behind++ } print behind, total }'
 }
 
+# The replay ingester's own counters (jaeger/pipeline/ingester-replay.yaml): "<spans read> <spans stored>
+# <spans whose store failed> <traces evicted before their decision> <decision ticks done>", or nothing
+# while it does not answer.
+replay_counters() {
+  node -e '
+    const sum = (text, name) => text.split("\n").filter((line) => line.startsWith(name)).reduce((total, line) => total + Number(line.split(" ").pop()), 0);
+    fetch(process.argv[1], { signal: AbortSignal.timeout(3000) }).then((r) => r.text()).then((text) => console.log(
+      ["otelcol_receiver_accepted_spans_total", "otelcol_exporter_sent_spans_total", "otelcol_exporter_send_failed_spans_total",
+       "otelcol_processor_tail_sampling_sampling_trace_dropped_too_early_total",
+       "otelcol_processor_tail_sampling_sampling_decision_timer_latency_milliseconds_count"].map((name) => sum(text, name)).join(" ")),
+      () => process.exit(1));' "http://127.0.0.1:$INGESTER_REPLAY_METRICS_PORT/metrics" 2>/dev/null
+}
+
 replay_decision_window() { # seconds back from now
-  local seconds="$1" group; group="$KAFKA_CONSUMER_GROUP-replay-$(date +%s)"
+  local seconds="$1" group started=$SECONDS; group="$KAFKA_CONSUMER_GROUP-replay-$(date +%s)"
   say "ingester replay: re-reading the last ${seconds}s of $KAFKA_SPANS_TOPIC in group $group (a crashed ingester's decision window)"
   kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --group "$group" \
     --topic "$KAFKA_SPANS_TOPIC" --reset-offsets --by-duration "PT${seconds}S" --execute >/dev/null 2>&1 || { say "ingester replay: could not set the group's offsets; skipped"; return 0; }
@@ -201,17 +215,44 @@ replay_decision_window() { # seconds back from now
   ends="$(kafka_tool org.apache.kafka.tools.GetOffsetShell --bootstrap-server "$KAFKA_BROKERS" --topic "$KAFKA_SPANS_TOPIC" --time -1 2>/dev/null |
     awk -F: '{ printf "%s=%s ", $2, $3 }')"
   [ -n "$ends" ] || { say "ingester replay: could not read the topic's end offsets; stopped"; stop_pid ingester.replay; return 0; }
-  local deadline=$((SECONDS + 180)) progress
+  local deadline=$((SECONDS + 180)) progress="?"
   while [ "$SECONDS" -lt "$deadline" ]; do
     progress="$(replay_progress "$group" "$ends")"
     [ "${progress%% *}" = 0 ] && break
     sleep 1
   done
-  # The last traces it read are decided a decision wait after their first span.
+  say "ingester replay: read up to the ends at +$((SECONDS - started))s (${progress/ / of } partitions behind)"
+  # The traces it read are decided a decision wait after it read them, and every one its policies keep is
+  # stored again, in one burst, by one synchronous writer (~30 spans a second here: a window at 2
+  # checkouts a second took about a minute), while the sampler's decision ticks wait for it. It stops once
+  # the burst is over: its decision ticks run again (when spans still arrive), or nothing was read or
+  # stored for 10 s (when none do: longer than a store retried after its longest back-off, 5 s). At most
+  # 240 s more; it says so if it was stopped before.
   sleep "$(( $(decision_wait_seconds) + 3 ))"
+  local counters="" last="" ticks=() still=0 over=""; deadline=$((SECONDS + 240))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    counters="$(replay_counters)" || counters=""
+    if [ -n "$counters" ] && [ -n "$last" ]; then
+      local now_fields last_fields; read -ra now_fields <<<"$counters"; read -ra last_fields <<<"$last"
+      ticks+=("$(( now_fields[4] > last_fields[4] ? 1 : 0 ))")
+      [ "${#ticks[@]}" -gt 4 ] && ticks=("${ticks[@]:1}")
+      if [ "${now_fields[0]}" = "${last_fields[0]}" ] && [ "${now_fields[1]}" = "${last_fields[1]}" ]; then still=$((still + 1)); else still=0; fi
+      local ticking=0 tick; for tick in "${ticks[@]}"; do ticking=$((ticking + tick)); done
+      if [ "$ticking" -ge 3 ]; then over="its decisions run again"; break; fi
+      if [ "$still" -ge 10 ]; then over="nothing read or stored for 10 s"; break; fi
+    fi
+    last="$counters"
+    sleep 1
+  done
+  [ -n "$over" ] || say "ingester replay: its store was still under way after 240 s; stopping it all the same (what it had not stored is lost)"
+  # Its last batches, if the decisions ran again while they were being stored (a few traces at most).
+  sleep 3
+  counters="$(replay_counters)" || counters="$last"
   stop_pid ingester.replay
   kafka_tool org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$KAFKA_BROKERS" --delete --group "$group" >/dev/null 2>&1 || true
-  say "ingester replay: done (${progress:-?} partitions behind at the end)"
+  local spans_read spans_stored spans_failed evicted
+  read -r spans_read spans_stored spans_failed evicted _ <<<"${counters:-? ? ? ? ?}"
+  say "ingester replay: done in $((SECONDS - started))s (${over:-stopped at its limit}): read $spans_read spans, stored $spans_stored, failed $spans_failed, traces evicted before their decision $evicted (${progress/ / of } partitions behind at the end)"
 }
 
 # Starting an ingester whose last run crashed (killed through the stack, or its pid file left behind): in tail
@@ -224,8 +265,8 @@ start_ingester_after_crash() { # component
   start_pipeline_jaeger "$name"
   [ -n "$crashed_at" ] && [ "$(cat "$RUN_DIR/jaeger.sampling" 2>/dev/null)" = tail ] && [ "${PIPELINE_REPLAY:-1}" != 0 ] || return 0
   # The window: the decision wait before the crash, the time until the restart, and a margin for the
-  # services' export delay and the clocks.
-  replay_decision_window "$(( $(date +%s) - crashed_at + $(decision_wait_seconds) + 20 ))"
+  # services' export delay, the ingesters' read lag and the clocks (30 s: starting earlier only costs re-reading).
+  replay_decision_window "$(( $(date +%s) - crashed_at + $(decision_wait_seconds) + 30 ))"
 }
 
 # HAProxy in front of the collectors, on the stack's documented OTLP ports (JAEGER_OTLP_HTTP_PORT, and

@@ -7,7 +7,7 @@ import { config } from './stack';
 import { stack } from './faults';
 
 /** Runs `scripts/stack restart <component>` with `env` added to (or, for undefined, removed from) the environment. */
-export async function restartWith(component: string, env: Record<string, string | undefined>): Promise<void> {
+export async function restartWith(component: string, env: Record<string, string | undefined>): Promise<string> {
   const saved = Object.fromEntries(Object.keys(env).map((key) => [key, process.env[key]]));
   const apply = (values: Record<string, string | undefined>) => {
     for (const [key, value] of Object.entries(values)) {
@@ -17,7 +17,7 @@ export async function restartWith(component: string, env: Record<string, string 
   };
   apply(env);
   try {
-    await stack('restart', component);
+    return await stack('restart', component);
   } finally {
     apply(saved);
   }

@@ -82,16 +82,32 @@ describe('tail sampling in the ingesters', { skip: notPipeline }, () => {
   for (const replay of [false, true]) {
     it(`SIGKILL of an ingester mid-load, restarted ${replay ? 'with the replay of its decision window (after)' : 'without replay (before)'}: error traces lost per kill`, async () => {
       const env = { ...tailSettings, PIPELINE_REPLAY: replay ? undefined : '0' };
+      let restart = '';
       const { placed } = await placeAtRate(2, seconds(30, 60), 0.5, async () => {
         // The kill lands when the ingester holds a full decision wait of undecided traces.
         await sleep(seconds(18, 30));
         await stack('kill', 'ingester.2');
         await sleep(3_000);
-        await restartWith('ingester.2', env);
+        restart = await restartWith('ingester.2', env);
       });
       await settle();
       const figures = await tally(placed);
-      report(`tail ingester kill, ${replay ? 'after (replay)' : 'before (no replay)'}`, { ...figures, full: FULL });
+      // What the replay said (its window, when it reached the ends, what it read and stored): the evidence
+      // when an error trace is lost all the same.
+      const replaySteps = restart
+        .split('\n')
+        .filter((line) => line.includes('ingester replay:'))
+        .map((line) => line.replace(/^.*ingester replay: /, ''));
+      report(`tail ingester kill, ${replay ? 'after (replay)' : 'before (no replay)'}`, {
+        ...figures,
+        full: FULL,
+        ...(replay ? { replaySteps } : {}),
+      });
+      if (replay)
+        assert.ok(
+          replaySteps.some((line) => line.startsWith('done')),
+          `the replay did not run: ${restart}`,
+        );
       assert.ok(figures.errors >= 10, `only ${figures.errors} declined checkouts`);
       // The replay's goal is 0 (0 of 30 in three runs); the fresh-clone CI run of 5 December lost 2 of 30 with it,
       // where without it runs lost 3, 7, 9 and 10 of 30 (docs/tracing-pipeline.md). Under a tenth: a replay that
