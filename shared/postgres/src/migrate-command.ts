@@ -15,10 +15,8 @@
  *   payment: 6 migrations applied in 9.8 s, vacuum analyze 1.1 s
  */
 import { lookup } from 'node:dns/promises';
-import pg from 'pg';
 import { databaseFor, loadConfig, type Config, type ServiceName } from '@tracecart/config';
-import { applyMigrations, ensureDatabase, pendingMigrations, vacuumAnalyze, type AppliedMigration } from './migrations';
-import { connectionSettings } from './pool';
+import { applyMigrationsAndVacuum, ensureDatabase, pendingMigrations } from './migrations';
 
 const seconds = (ms: number): string => (ms / 1000).toFixed(1);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -45,23 +43,9 @@ async function resolution(host: string): Promise<string> {
 async function migrateOnce(config: Config, service: ServiceName, dir: string, say: (line: string) => void): Promise<void> {
   const started = performance.now();
   if (await ensureDatabase(config, service)) say(`database ${databaseFor(config, service)} created`);
-  // The migrations and the VACUUM on one connection (see applyMigrations).
-  const client = new pg.Client(connectionSettings(config, databaseFor(config, service)));
-  await client.connect();
-  let applied: AppliedMigration[];
-  let vacuumMs = 0;
-  try {
-    applied = await applyMigrations(
-      config,
-      service,
-      dir,
-      (migration) => say(`applied ${migration.name} in ${seconds(migration.ms)} s`),
-      client,
-    );
-    if (applied.length > 0) vacuumMs = await vacuumAnalyze(client);
-  } finally {
-    await client.end();
-  }
+  const { applied, vacuumMs } = await applyMigrationsAndVacuum(config, service, dir, (migration) =>
+    say(`applied ${migration.name} in ${seconds(migration.ms)} s`),
+  );
   if (applied.length === 0) {
     say(`up to date, nothing to apply (${seconds(performance.now() - started)} s)`);
     return;

@@ -117,7 +117,7 @@ export async function applyMigrations(
  * bits and visibility, and the planner's statistics (the seeds leave that to this), so neither the first
  * sequential scans nor autovacuum do it under load. Resolves to the time it took in ms.
  */
-export async function vacuumAnalyze(client: pg.Client): Promise<number> {
+async function vacuumAnalyze(client: pg.Client): Promise<number> {
   const started = performance.now();
   // PARALLEL 0: parallel index vacuuming shares its memory through /dev/shm, 64 MB in a container by
   // default, and failed there with "could not resize shared memory segment" (the compose check).
@@ -126,19 +126,31 @@ export async function vacuumAnalyze(client: pg.Client): Promise<number> {
 }
 
 /**
- * Creates the database if missing, applies every pending migration and, if any was, VACUUM ANALYZE (what
- * MIGRATE_AT_START=true runs; the one-shot step does the same, reporting each migration).
+ * The pending migrations (see applyMigrations) and, if any was applied, VACUUM ANALYZE, all on one
+ * connection opened here: what both the one-shot step and MIGRATE_AT_START=true run. Resolves to what was
+ * applied and how long the VACUUM took (0 when nothing was applied).
  */
-export async function migrate(config: Config, service: ServiceName, dir: string, logger: Logger): Promise<AppliedMigration[]> {
-  await ensureDatabase(config, service);
+export async function applyMigrationsAndVacuum(
+  config: Config,
+  service: ServiceName,
+  dir: string,
+  onApplied?: (migration: AppliedMigration) => void,
+): Promise<{ applied: AppliedMigration[]; vacuumMs: number }> {
   const client = new pg.Client(connectionSettings(config, databaseFor(config, service)));
   await client.connect();
   try {
-    const applied = await applyMigrations(config, service, dir, undefined, client);
-    if (applied.length > 0) await vacuumAnalyze(client);
-    logger.info({ applied: applied.map((migration) => migration.name) }, 'migrations applied');
-    return applied;
+    const applied = await applyMigrations(config, service, dir, onApplied, client);
+    const vacuumMs = applied.length > 0 ? await vacuumAnalyze(client) : 0;
+    return { applied, vacuumMs };
   } finally {
     await client.end();
   }
+}
+
+/** Creates the database if missing, then applyMigrationsAndVacuum (what MIGRATE_AT_START=true runs). */
+export async function migrate(config: Config, service: ServiceName, dir: string, logger: Logger): Promise<AppliedMigration[]> {
+  await ensureDatabase(config, service);
+  const { applied } = await applyMigrationsAndVacuum(config, service, dir);
+  logger.info({ applied: applied.map((migration) => migration.name) }, 'migrations applied');
+  return applied;
 }
